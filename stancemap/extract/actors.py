@@ -1,0 +1,169 @@
+"""Resolve speaker mentions to actors within one document.
+
+No coreference model: a small set of rules that follow how news is written.
+The first full mention introduces a person with their title ("Foreign Minister
+Jean-Noël Barrot"); later mentions use the surname, a pronoun or a role noun.
+So we index every named mention of the document, give each person one
+canonical name (the longest form sharing the surname), remember their role,
+and resolve pronouns to the most recent fitting actor before the mention,
+preferring the one who spoke last.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Token
+
+from ..model import Actor
+from .cues import ANONYMOUS_HEADS, PERSON_PRONOUNS, PLURAL_PRONOUNS, RELATIVE_PRONOUNS
+from .parse import Piece
+
+HONORIFICS = {"mr.", "mrs.", "ms.", "dr.", "mr", "mrs", "ms", "dr", "sen.", "rep.", "gov.", "gen.", "prof.",
+              "sir", "lord", "dame", "madame", "monsieur", "president", "senator"}
+ROLE_SKIP_DEPS = {"det", "predet", "poss", "case", "punct"}
+ROLE_SKIP_WORDS = {"then", "former", "the", "a", "an", "now", "late", "current", "outgoing", "incoming"}
+PARTITIVES = {"some", "many", "others", "several", "most", "few", "all", "both", "one"}
+LABEL_TYPES = {"PERSON": "person", "ORG": "organization", "GPE": "country", "NORP": "group", "LOC": "country"}
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    actor: Actor
+
+
+def _strip_honorifics(name: str) -> str:
+    words = name.split()
+    while len(words) > 1 and words[0].lower() in HONORIFICS:
+        words = words[1:]
+    name = " ".join(words)
+    return name[:-2] if name.endswith("’s") or name.endswith("'s") else name
+
+
+def _role_before(tok: Token, ent_start: int) -> str | None:
+    """Title words before a name in its noun phrase: "the then NATO Secretary General Jens Stoltenberg"."""
+    head = tok
+    words = [t for t in head.lefts if t.i < ent_start]
+    toks: list[Token] = []
+    for t in words:
+        toks.extend(x for x in t.subtree if x.i < ent_start)
+    toks = sorted(set(toks), key=lambda t: t.i)
+    role = [t.text for t in toks if t.dep_ not in ROLE_SKIP_DEPS and t.lower_ not in ROLE_SKIP_WORDS
+            and not t.is_punct]
+    if not role or not any(t[:1].isupper() or t.islower() for t in role):
+        return None
+    text = " ".join(role)
+    return text if len(role) <= 6 else None
+
+
+class ActorResolver:
+    """Resolves speaker tokens of one document, in document order."""
+
+    def __init__(self, pieces: list[Piece]):
+        self.mentions: list[Mention] = []
+        self.persons: dict[str, Actor] = {}  # surname (lower) -> canonical person
+        self.roles: dict[str, str] = {}
+        self.last_speakers: list[tuple[int, Actor]] = []
+        for piece in pieces:
+            for ent in piece.doc.ents:
+                typ = LABEL_TYPES.get(ent.label_)
+                if typ is None:
+                    continue
+                name = _strip_honorifics(ent.text.strip())
+                if not name:
+                    continue
+                if typ == "person":
+                    actor = self._person(name)
+                    role = _role_before(ent.root, ent.start)
+                    if role and not actor.role:
+                        actor.role = role
+                else:
+                    actor = Actor(name=name, type=typ)
+                self.mentions.append(Mention(ent.start_char + piece.offset, ent.end_char + piece.offset, actor))
+        self.mentions.sort(key=lambda m: m.start)
+
+    def _person(self, name: str) -> Actor:
+        key = name.split()[-1].lower()
+        known = self.persons.get(key)
+        if known is None:
+            known = Actor(name=name, type="person")
+            self.persons[key] = known
+        elif len(name.split()) > len(known.name.split()):
+            known.name = name  # the fullest form is canonical: "Barrot" -> "Jean-Noël Barrot"
+        return known
+
+    def mentioned_in(self, actor: Actor, span: tuple[int, int]) -> bool:
+        """Whether ``actor`` is named or spoke within ``span`` (used to tie a statement to its context)."""
+        return any(m.actor is actor and span[0] <= m.start < span[1] for m in self.mentions) or any(
+            a is actor and span[0] <= pos < span[1] for pos, a in self.last_speakers)
+
+    def _recent(self, before: int, types: tuple[str, ...], window: int = 1500) -> Actor | None:
+        for pos, actor in reversed(self.last_speakers):
+            if pos < before and before - pos < window and actor.type in types:
+                return actor
+        for m in reversed(self.mentions):
+            if m.end <= before and m.actor.type in types:
+                return m.actor
+        return None
+
+    def resolve(self, tok: Token | None, span: tuple[int, int] | None, offset: int) -> Actor | None:
+        """The actor a speaker mention refers to, or None when there is no speaker."""
+        if tok is None or span is None:
+            return None
+        actor = self._resolve(tok, span, offset)
+        if actor is not None and actor.type not in ("anonymous", "unknown"):
+            self.last_speakers.append((span[0], actor))
+        return actor
+
+    def _resolve(self, tok: Token, span: tuple[int, int], offset: int) -> Actor:
+        text = tok.doc.text[span[0] - offset : span[1] - offset]
+        low = tok.lower_
+        if low in RELATIVE_PRONOUNS and tok.head.dep_ == "relcl":
+            antecedent = tok.head.head
+            sub = [t for t in antecedent.subtree if t.i < tok.head.i and t.i < tok.i]
+            if sub:
+                return self._resolve(antecedent, (sub[0].idx + offset, sub[-1].idx + len(sub[-1]) + offset),
+                                     offset)
+        inside = [m for m in self.mentions if m.start >= span[0] and m.end <= span[1]]
+        persons = [m for m in inside if m.actor.type == "person"]
+        if persons:
+            # The head of the NP decides: "a spokesman for Barrot" is not Barrot; prefer a mention at the head.
+            at_head = [m for m in persons if m.start <= tok.idx + offset < m.end]
+            chosen = (at_head or persons)[0].actor
+            return chosen
+        if low in PERSON_PRONOUNS:
+            found = self._recent(span[0], ("person",))
+            return found if found else Actor(name=text, type="unknown")
+        if low in PLURAL_PRONOUNS:
+            found = self._recent(span[0], ("group", "organization", "country"), window=600)
+            return found if found else Actor(name=text, type="unknown")
+        if low in PARTITIVES and tok.head is not None:
+            # "with some claiming ...": some of the subject of the governing clause.
+            for anc in tok.head.ancestors:
+                subj = next((c for c in anc.children if c.dep_ == "nsubj" and c.i < tok.i), None)
+                if subj is not None:
+                    sub = list(subj.subtree)
+                    return self._resolve(subj, (sub[0].idx + offset, sub[-1].idx + len(sub[-1]) + offset),
+                                         offset)
+        head_lemma = tok.lemma_.lower()
+        named = [m for m in inside if m.start <= tok.idx + offset < m.end]
+        if named:
+            return named[0].actor
+        if head_lemma in ANONYMOUS_HEADS:
+            return Actor(name=text, type="anonymous", description=text)
+        # "the minister", "the alliance": a role noun naming an actor met earlier.
+        if any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children):
+            for m in reversed(self.mentions):
+                if m.end > span[0]:
+                    continue
+                role = (m.actor.role or "").lower().split()
+                if head_lemma in role or (m.actor.type == "organization" and head_lemma in m.actor.name.lower()):
+                    return m.actor
+            if head_lemma in ("alliance", "organization", "organisation", "bloc", "union", "government"):
+                found = self._recent(span[0], ("organization",))
+                if found:
+                    return found
+        plural = tok.tag_ in ("NNS", "NNPS")
+        return Actor(name=text, type="group" if plural else "unknown")

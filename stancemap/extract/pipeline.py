@@ -1,0 +1,195 @@
+"""article -> statements: the extraction stage as one pure function over loaded resources.
+
+Every engine (in-process, multiprocessing, Spark) calls :func:`extract_article`
+or :meth:`Extractor.extract_many`; nothing downstream knows which engine ran.
+
+Steps for one article:
+1. parse (spaCy, in pieces for long texts) and find quoted regions;
+2. parse rules propose candidates (cue, speaker, content) -- see ``rules.py``;
+3. in the default mode the trained tagger proposes content spans; ``combine.py`` merges
+   them with the parse candidates (the parse decides cue and speaker where it can);
+4. content is snapped to quote marks, the kind decided, speakers resolved to actors,
+   dates and the reporting chain attached.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from ..model import Actor, Article, Span, Statement
+from .actors import ActorResolver
+from .chain import medium_of, reported_by_of
+from .dates import find_date_mentions, statement_date
+from .parse import DEFAULT_MODEL, Piece, load_pipeline, parse_documents
+from .quotes import Quote, find_quotes
+from .rules import Candidate, find_candidates
+
+EXTRACTOR_VERSION = "0.1.0"
+MODES = ("accurate", "fast")
+
+
+@dataclass
+class Resources:
+    """Everything extraction needs, loaded once per process."""
+
+    mode: str = "accurate"
+    model: str = DEFAULT_MODEL
+    nlp: object = field(default=None, repr=False)
+    tagger: object = field(default=None, repr=False)
+
+    def load(self) -> Resources:
+        if self.nlp is None:
+            self.nlp = load_pipeline(self.model)
+        if self.mode == "accurate" and self.tagger is None:
+            from .tagger import AttributionTagger
+
+            self.tagger = AttributionTagger.load()
+        return self
+
+
+def _sentences(pieces: list[Piece]) -> list[tuple[int, int]]:
+    return [(s.start_char + p.offset, s.end_char + p.offset) for p in pieces for s in p.doc.sents]
+
+
+def _snap_to_quotes(content: list[tuple[int, int]], quotes: list[Quote]) -> list[tuple[int, int]]:
+    """A content run that lies inside a quote and covers most of it becomes the whole quoted text."""
+    out = []
+    for a, b in content:
+        for q in quotes:
+            qa, qb = q.inner
+            if q.start <= a and b <= q.end and (b - a) >= 0.5 * (qb - qa):
+                a, b = qa, qb
+                break
+            # A run that starts at an opening mark and ends inside the quote: keep the marks out.
+            if a == q.start and b <= q.end:
+                a = qa
+        out.append((a, b))
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(out):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def _kind(cand: Candidate, content: list[tuple[int, int]], quotes: list[Quote]) -> str:
+    if cand.kind_hint in ("according_to", "belief"):
+        return cand.kind_hint
+    total = sum(b - a for a, b in content) or 1
+    quoted = 0
+    for a, b in content:
+        for q in quotes:
+            quoted += max(0, min(b, q.end) - max(a, q.start))
+    share = quoted / total
+    if share >= 0.9:
+        return "direct"
+    if share > 0.05:
+        return "mixed"
+    return "indirect"
+
+
+def _trim(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return a, b
+
+
+def extract_article(article: Article, resources: Resources, pieces: list[Piece] | None = None,
+                    tagged: list | None = None) -> list[Statement]:
+    """All statements of one article. ``pieces``/``tagged`` may be passed when computed in a batch."""
+    text = article.text
+    if pieces is None:
+        pieces = next(parse_documents(resources.nlp, [text]))
+    if tagged is None and resources.tagger is not None:
+        tagged = resources.tagger.tag(text)
+    quotes = find_quotes(text)
+    candidates: list[Candidate] = []
+    for piece in pieces:
+        candidates.extend(find_candidates(piece.doc, piece.offset))
+    if tagged is not None:
+        from .combine import combine
+
+        candidates = combine(candidates, tagged, pieces, text)
+    candidates.sort(key=lambda c: (min(a for a, _ in c.content), c.cue[0]))
+    sentences = _sentences(pieces)
+    starts = [s for s, _ in sentences]
+    mentions = find_date_mentions(text, article.published)
+    resolver = ActorResolver(pieces)
+    offsets = {id(p.doc): p.offset for p in pieces}
+    statements: list[Statement] = []
+    previous: dict[str, Statement] = {}
+    for cand in candidates:
+        content = [_trim(text, a, b) for a, b in _snap_to_quotes(cand.content, quotes)]
+        content = [(a, b) for a, b in content if b > a]
+        if not content:
+            continue
+        actor: Actor | None = None
+        if cand.speaker_token is not None:
+            actor = resolver.resolve(cand.speaker_token, cand.speaker, offsets[id(cand.speaker_token.doc)])
+        elif cand.speaker is not None:
+            actor = Actor(name=text[cand.speaker[0]:cand.speaker[1]], type="unknown")
+        k = max(0, bisect.bisect_right(starts, cand.sentence[0]) - 1)
+        prev_sentence = sentences[k - 1] if k > 0 else None
+        # The previous sentence sets the scene only for the same actor ("... Barrot ... on November 23.
+        # When asked ..., he stated: ..."); a date there about someone else is not this statement's.
+        if prev_sentence and not (actor and resolver.mentioned_in(actor, prev_sentence)):
+            prev_sentence = None
+        date, basis = statement_date(mentions, sentence=cand.sentence, previous_sentence=prev_sentence,
+                                     content=content, published=article.published)
+        medium = medium_of(cand)
+        key = actor.name if actor else ""
+        if medium is None and basis == "context" and key in previous and previous[key].date == date:
+            medium = previous[key].medium  # the same interview: "When asked ..., he stated: ..."
+        stmt = Statement(
+            document=article.id,
+            content=[Span.of(text, a, b) for a, b in content],
+            kind=_kind(cand, content, quotes),
+            speaker=Span.of(text, *cand.speaker) if cand.speaker else None,
+            actor=actor,
+            cue=Span.of(text, *cand.cue),
+            date=date,
+            date_basis=basis,
+            medium=medium,
+            reported_by=reported_by_of(cand),
+            confidence=cand.confidence,
+        )
+        statements.append(stmt)
+        if key:
+            previous[key] = stmt
+    return statements
+
+
+class Extractor:
+    """Loads resources once and extracts statements from a stream of articles."""
+
+    def __init__(self, mode: str = "accurate", model: str = DEFAULT_MODEL):
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; choose one of {MODES}")
+        self.resources = Resources(mode=mode, model=model).load()
+
+    def extract(self, article: Article) -> list[Statement]:
+        return extract_article(article, self.resources)
+
+    def extract_many(self, articles: Iterable[Article], batch_size: int = 16
+                     ) -> Iterator[tuple[Article, list[Statement]]]:
+        """Streams: holds at most ``batch_size`` articles in memory at a time."""
+        batch: list[Article] = []
+        for art in articles:
+            batch.append(art)
+            if len(batch) >= batch_size:
+                yield from self._run_batch(batch)
+                batch = []
+        if batch:
+            yield from self._run_batch(batch)
+
+    def _run_batch(self, batch: list[Article]) -> Iterator[tuple[Article, list[Statement]]]:
+        texts = [a.text for a in batch]
+        tagged_all = self.resources.tagger.tag_many(texts) if self.resources.tagger is not None else None
+        for k, pieces in enumerate(parse_documents(self.resources.nlp, texts)):
+            tagged = tagged_all[k] if tagged_all is not None else None
+            yield batch[k], extract_article(batch[k], self.resources, pieces=pieces, tagged=tagged)
