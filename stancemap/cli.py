@@ -48,7 +48,8 @@ def _table(rows: list[tuple[Article, list[Statement]]]) -> None:
         for s in statements:
             spk = s.speaker.text if s.speaker else "—"
             actor = s.actor
-            who = spk if actor is None else f"{spk} → {actor.name} ({actor.type}{', ' + actor.role if actor.role else ''})"
+            role = f", {actor.role}" if actor and actor.role else ""
+            who = spk if actor is None else f"{spk} → {actor.name} ({actor.type}{role})"
             content = " … ".join(c.text for c in s.content)
             chain = " / ".join(x for x in [s.medium or "", ", ".join(s.reported_by)] if x) or "—"
             table.add_row(who, s.cue.text if s.cue else "—", content, s.kind, f"{s.date or '—'} ({s.date_basis})",
@@ -73,9 +74,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     json_out: list[dict] = []
     progress = None
     if show_progress:
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
         from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
         progress = Progress(TextColumn("analyze"), BarColumn(), TextColumn("{task.completed} articles"),
                             TimeElapsedColumn(), console=Console(stderr=True), transient=True)
@@ -109,14 +109,12 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 def _safe(extractor, articles: Iterator[Article], state: dict) -> Iterator[tuple[Article, list[Statement]]]:
     """Extraction errors in one article are reported and the batch goes on."""
-    from .extract.pipeline import extract_article
 
-    for article, statements in extractor.extract_many(_guard(articles, state)):
-        yield article, statements
+    def on_error(article: Article, exc: Exception) -> None:
+        _err(f"error: {article.source_path or article.id}: extraction failed ({type(exc).__name__}: {exc}); skipped")
+        state["failed"] += 1
 
-
-def _guard(articles: Iterator[Article], state: dict) -> Iterator[Article]:
-    yield from articles
+    yield from extractor.extract_many(articles, on_error=on_error)
 
 
 def cmd_eval(args: argparse.Namespace) -> int:

