@@ -66,6 +66,10 @@ class ActorResolver:
         self.persons: dict[str, Actor] = {}  # surname (lower) -> canonical person
         self.roles: dict[str, str] = {}
         self.last_speakers: list[tuple[int, Actor]] = []
+        # Surnames first: the small NER model sometimes labels "Scholz" or "Olaf Scholz" ORG in one
+        # sentence and PERSON in another; a name known as a person stays a person.
+        surnames = {_strip_honorifics(e.text.strip()).split()[-1].lower() for p in pieces for e in p.doc.ents
+                    if e.label_ == "PERSON" and e.text.strip()}
         for piece in pieces:
             for ent in piece.doc.ents:
                 typ = LABEL_TYPES.get(ent.label_)
@@ -74,6 +78,8 @@ class ActorResolver:
                 name = _strip_honorifics(ent.text.strip())
                 if not name:
                     continue
+                if typ == "organization" and name.split()[-1].lower() in surnames and len(name.split()) <= 3:
+                    typ = "person"
                 if typ == "person":
                     actor = self._person(name)
                     role = _role_before(ent.root, ent.start)

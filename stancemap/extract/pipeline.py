@@ -60,7 +60,9 @@ def _snap_to_quotes(content: list[tuple[int, int]], quotes: list[Quote]) -> list
     for a, b in content:
         for q in quotes:
             qa, qb = q.inner
-            if q.start <= a and b <= q.end and (b - a) >= 0.5 * (qb - qa):
+            # Inside a quote and covering most of it, or starting where it starts (a quote of several
+            # sentences, which the parser cut at the first full stop): the content is the whole quote.
+            if q.start <= a and b <= q.end and ((b - a) >= 0.5 * (qb - qa) or a - qa <= 1):
                 a, b = qa, qb
                 break
             # A run that starts at an opening mark and ends inside the quote: keep the marks out.
@@ -74,6 +76,29 @@ def _snap_to_quotes(content: list[tuple[int, int]], quotes: list[Quote]) -> list
         else:
             merged.append((a, b))
     return merged
+
+
+def _continue_quotes(candidates: list[Candidate], quotes: list[Quote], text: str) -> None:
+    """'"A," he said. "B."': a quote right after a quoted statement, with no cue of its own, continues it."""
+    claimed = [(a, b) for c in candidates for a, b in c.content]
+    for cand in candidates:
+        last_end = max(b for _, b in cand.content)
+        if not any(q.start <= last_end <= q.end + 1 for q in quotes):
+            continue
+        for q in quotes:
+            if q.start < last_end:
+                continue
+            between = text[last_end:q.start]
+            # Only the rest of the cue sentence (", he said." or "") and white space may lie between.
+            if len(between) > 60 or "\n\n" in between or any(a < q.end and q.start < b for a, b in claimed):
+                break
+            stripped = between.strip(" \n\t,.;:")
+            if stripped and not (cand.cue[0] >= last_end and cand.cue[1] <= q.start):
+                break
+            cand.content.append(q.inner)
+            claimed.append(q.inner)
+            last_end = q.end
+        cand.content.sort()
 
 
 def _kind(cand: Candidate, content: list[tuple[int, int]], quotes: list[Quote]) -> str:
@@ -116,6 +141,7 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
         from .combine import combine
 
         candidates = combine(candidates, tagged, pieces, text)
+    _continue_quotes(candidates, quotes, text)
     candidates.sort(key=lambda c: (min(a for a, _ in c.content), c.cue[0]))
     sentences = _sentences(pieces)
     starts = [s for s, _ in sentences]

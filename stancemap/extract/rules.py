@@ -199,6 +199,8 @@ def _verb_candidate(cue: Token, sent: Span, offset: int) -> Candidate | None:
     speaker = speaker_of(cue)
     if speaker is None and not any(c.dep_ == "auxpass" for c in cue.children):
         return None  # "When asked about ...": no speaker and not a passive report
+    if speaker is not None and speaker.lower_ in ("i", "we", "you"):
+        return None  # "I think ...", "we want ..." inside a quote: the quote's speaker already says it
     heads = _content_children(cue)
     rule = "complement"
     content: list[Token] = []

@@ -1,0 +1,169 @@
+"""Merge the trained tagger's spans with the parse-rule candidates (the default mode).
+
+The tagger is better at *what* is attributed (content spans, including beliefs,
+evidentials and prepositional cues the rules don't know); the parse is better at
+*who* and *how* (the cue verb and its subject). So: every group of tagged content
+spans becomes a statement; its cue and speaker come from the parse candidate
+whose content overlaps it, else from the tagged cue/source spans near it, read
+through the parse. Parse candidates that the tagger did not see are kept when
+they are confident (a speech verb with a subject and a clausal complement).
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from .cues import BELIEF_VERBS
+from .parse import Piece
+from .rules import Candidate, cue_lemma, speaker_of, speaker_span
+
+MAX_GAP = 80  # chars between two content spans of one statement ("...," he said, "...")
+KEEP_UNMATCHED_RULES = ("complement", "according_to", "colon")
+MIN_OVERLAP = 0.3
+
+
+def _cover(spans: list[tuple[int, int]]) -> set[int]:
+    out: set[int] = set()
+    for a, b in spans:
+        out.update(range(a, b))
+    return out
+
+
+def _token_at(pieces: list[Piece], pos: int) -> tuple[Token, int] | None:
+    for p in pieces:
+        local = pos - p.offset
+        if 0 <= local < len(p.doc.text):
+            span = p.doc.char_span(local, local + 1, alignment_mode="expand")
+            if span is not None and len(span):
+                return span[0], p.offset
+    return None
+
+
+def _root(tokens: list[Token]) -> Token:
+    ids = {t.i for t in tokens}
+    for t in tokens:
+        if t.head.i not in ids or t.head.i == t.i:
+            return t
+    return tokens[0]
+
+
+def _group(tagged: list, text: str) -> tuple[list[list[tuple[int, int]]], list, list]:
+    contents = sorted((t for t in tagged if t.label == "CONTENT"), key=lambda t: t.start)
+    cues = [t for t in tagged if t.label == "CUE"]
+    sources = [t for t in tagged if t.label == "SOURCE"]
+    groups: list[list[tuple[int, int]]] = []
+    scores: list[list[float]] = []
+    for c in contents:
+        if groups:
+            prev_end = groups[-1][-1][1]
+            gap = text[prev_end:c.start]
+            has_frame = any(prev_end <= x.start and x.end <= c.start for x in cues + sources)
+            if len(gap) <= MAX_GAP and "\n" not in gap and (has_frame or not gap.strip(" ,.;:\"'“”‘’—–-")):
+                groups[-1].append((c.start, c.end))
+                scores[-1].append(c.score)
+                continue
+        groups.append([(c.start, c.end)])
+        scores.append([c.score])
+    return groups, scores, cues + sources
+
+
+def _distance(span: tuple[int, int], content: list[tuple[int, int]]) -> int:
+    a, b = span
+    best = 10**9
+    for ca, cb in content:
+        if b <= ca:
+            best = min(best, ca - b)
+        elif a >= cb:
+            best = min(best, a - cb)
+        else:
+            best = 0
+    return best
+
+
+def combine(rules: list[Candidate], tagged: list, pieces: list[Piece], text: str) -> list[Candidate]:
+    groups, scores, frame = _group(tagged, text)
+    cues = [t for t in frame if t.label == "CUE"]
+    sources = [t for t in frame if t.label == "SOURCE"]
+    rule_cover = [_cover(r.content) for r in rules]
+    used_rules: set[int] = set()
+    out: list[Candidate] = []
+    for content, sc in zip(groups, scores, strict=True):
+        cov = _cover(content)
+        best, best_j = -1, 0.0
+        for i, rc in enumerate(rule_cover):
+            if not rc:
+                continue
+            inter = len(rc & cov)
+            j = inter / len(rc | cov) if inter else 0.0
+            if j > best_j:
+                best, best_j = i, j
+        conf = sum(sc) / len(sc)
+        if best >= 0 and best_j >= MIN_OVERLAP:
+            r = rules[best]
+            used_rules.add(best)
+            out.append(Candidate(cue=r.cue, content=content, speaker=r.speaker, rule="tagger+" + r.rule,
+                                 kind_hint=r.kind_hint, speaker_token=r.speaker_token, cue_token=r.cue_token,
+                                 confidence=round((conf + r.confidence) / 2, 3), sentence=r.sentence))
+            continue
+        out.append(_from_tags(content, conf, cues, sources, pieces, text))
+    for i, r in enumerate(rules):
+        if i not in used_rules and r.rule in KEEP_UNMATCHED_RULES and r.speaker is not None:
+            if any(len(rule_cover[i] & _cover(c.content)) for c in out):
+                continue  # a nested or overlapping statement the tagger placed differently
+            r.confidence = round(r.confidence * 0.8, 3)
+            out.append(r)
+    return out
+
+
+def _from_tags(content: list[tuple[int, int]], conf: float, cues: list, sources: list, pieces: list[Piece],
+               text: str) -> Candidate:
+    """A statement the parse rules did not find: cue and speaker from the tags, read through the parse."""
+    near_cues = sorted((c for c in cues if _distance((c.start, c.end), content) < 200),
+                       key=lambda c: _distance((c.start, c.end), content))
+    cue_span: tuple[int, int] | None = (near_cues[0].start, near_cues[0].end) if near_cues else None
+    cue_tok: Token | None = None
+    offset = 0
+    first = _token_at(pieces, content[0][0])
+    sentence = (content[0][0], content[-1][1])
+    if first is not None:
+        tok, offset = first
+        sent = tok.sent
+        sentence = (sent.start_char + offset, sent.end_char + offset)
+    if cue_span is not None:
+        found = _token_at(pieces, cue_span[0])
+        if found is not None:
+            cue_tok, offset = found
+    elif first is not None:
+        # No tagged cue: the word that governs the content ("... , officials said").
+        toks = [t for t in first[0].sent if any(a <= t.idx + offset < b for a, b in content)]
+        if toks:
+            head = _root(toks).head
+            if head.i != _root(toks).i and not any(a <= head.idx + offset < b for a, b in content):
+                cue_tok = head
+                cue_span = (head.idx + offset, head.idx + len(head) + offset)
+    speaker_tok: Token | None = None
+    speaker: tuple[int, int] | None = None
+    if cue_tok is not None and cue_tok.pos_ in ("VERB", "AUX"):
+        speaker_tok = speaker_of(cue_tok)
+        if speaker_tok is not None:
+            speaker = speaker_span(speaker_tok, offset)
+    if speaker is None:
+        ref = cue_span or content[0]
+        near = sorted((s for s in sources if _distance((s.start, s.end), [ref]) < 150),
+                      key=lambda s: _distance((s.start, s.end), [ref]))
+        if near:
+            speaker = (near[0].start, near[0].end)
+            found = _token_at(pieces, near[0].start)
+            if found is not None:
+                toks = [t for t in found[0].sent if near[0].start <= t.idx + found[1] < near[0].end]
+                speaker_tok = _root(toks) if toks else found[0]
+    kind = None
+    if cue_tok is not None:
+        lemma = cue_lemma(cue_tok)
+        if lemma in BELIEF_VERBS:
+            kind = "belief"
+        elif cue_tok.lower_ == "according":
+            kind = "according_to"
+    return Candidate(cue=cue_span or (content[0][0], content[0][0]), content=content, speaker=speaker,
+                     rule="tagger", kind_hint=kind, speaker_token=speaker_tok, cue_token=cue_tok,
+                     confidence=round(conf * 0.9, 3), sentence=sentence)
