@@ -40,11 +40,12 @@ def _table(rows: list[tuple[Article, list[Statement]]]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 160)
     for article, statements in rows:
         table = Table(title=f"{article.id}  ({len(statements)} statements)", show_lines=True, expand=True)
-        for col in ("speaker → actor", "cue", "content", "kind", "date", "medium / reported by"):
-            table.add_column(col, overflow="fold")
+        for col, ratio in (("speaker → actor", 3), ("cue", 1), ("content", 6), ("kind", 1), ("date", 2),
+                           ("medium / reported by", 2)):
+            table.add_column(col, overflow="fold", ratio=ratio)
         for s in statements:
             spk = s.speaker.text if s.speaker else "—"
             actor = s.actor
@@ -66,6 +67,12 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     except (OSError, ImportError) as exc:
         _err(f"error: cannot load the {mode} extractor: {exc}")
         return EXIT_FAILED
+    if args.published is not None:
+        from .ingest import normalise_date
+
+        if normalise_date(args.published) is None:
+            _err(f"error: --published {args.published!r} is not a date (use YYYY-MM-DD)")
+            return EXIT_USAGE
     state = {"failed": 0, "warnings": 0, "articles": 0, "statements": 0}
     articles = _articles(args.paths, args.published, args.outlet, state)
     show_progress = args.progress == "always" or (args.progress == "auto" and len(args.paths) > 3) or (

@@ -65,9 +65,11 @@ def split_text(text: str, limit: int = PIECE_CHARS) -> list[tuple[int, int]]:
 def parse_documents(nlp: Language, texts: Iterable[str], batch_size: int = 16) -> Iterator[list[Piece]]:
     """Parse each text (streaming) and yield its pieces in order."""
 
+    limit = min(PIECE_CHARS, nlp.max_length - 1)
+
     def pieces_of(all_texts: Iterable[str]) -> Iterator[tuple[int, int, str]]:
         for k, text in enumerate(all_texts):
-            for a, b in split_text(text):
+            for a, b in split_text(text, limit):
                 yield k, a, text[a:b]
 
     current = -1

@@ -17,12 +17,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
 
 from ..model import Article
 from .dates import normalise_date
 from .problems import InputProblem
-from .readers import FIELDS, RawRecord, read_csv, read_html, read_json, read_jsonl, read_txt, read_warc
+from .readers import FIELDS, RawRecord, read_csv, read_html, read_json, read_jsonl, read_txt, read_warc, type_name
 
 __all__ = ["InputProblem", "SUPPORTED_EXTENSIONS", "normalise_date", "read_inputs"]
 
@@ -154,18 +153,6 @@ def _read_file(path: Path, columns: dict[str, str]) -> Iterator[RawRecord | Inpu
     return read_warc(path, source)
 
 
-def _type_name(value: Any) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
-
-
 def _to_article(rec: RawRecord, published: str | None, outlet: str | None) -> Iterator[Article | InputProblem]:
     prefix = f"{rec.label}: " if rec.label else ""
 
@@ -178,7 +165,7 @@ def _to_article(rec: RawRecord, published: str | None, outlet: str | None) -> It
         yield problem(f"{what}; skipped", True)
         return
     if not isinstance(text, str):
-        yield problem(f"'text' is {_type_name(text)}, not a string; skipped", True)
+        yield problem(f"'text' is {type_name(text)}, not a string; skipped", True)
         return
     if not text.strip():
         yield problem("empty text; skipped" if not text else "text contains only whitespace; skipped", True)
@@ -201,7 +188,7 @@ def _to_article(rec: RawRecord, published: str | None, outlet: str | None) -> It
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             meta[name] = str(value)
         else:
-            yield problem(f"field {name!r} is {_type_name(value)}, not a string: ignored", False)
+            yield problem(f"field {name!r} is {type_name(value)}, not a string: ignored", False)
             meta[name] = None
 
     date = None

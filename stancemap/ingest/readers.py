@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .problems import InputProblem
 
@@ -107,7 +108,10 @@ def read_txt(path: Path, source: str) -> Iterator[RawRecord | InputProblem]:
 # --------------------------------------------------------------------------- JSON / JSONL
 
 
-def _json_type(value: Any) -> str:
+def type_name(value: Any) -> str:
+    """How a JSON value's type is named in problem messages."""
+    if isinstance(value, dict):
+        return "an object"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, str):
@@ -150,9 +154,9 @@ def read_json(path: Path, source: str) -> Iterator[RawRecord | InputProblem]:
             if isinstance(item, dict):
                 yield RawRecord(source=source, fallback_id=f"{source}#{n}", fields=item, label=label)
             else:
-                yield _fatal(source, f"{label}: expected a JSON object, got {_json_type(item)}; skipped")
+                yield _fatal(source, f"{label}: expected a JSON object, got {type_name(item)}; skipped")
     else:
-        yield _fatal(source, f"expected a JSON object or a list of objects, got {_json_type(value)}; skipped")
+        yield _fatal(source, f"expected a JSON object or a list of objects, got {type_name(value)}; skipped")
 
 
 def read_jsonl(path: Path, source: str) -> Iterator[RawRecord | InputProblem]:
@@ -190,7 +194,7 @@ def read_jsonl(path: Path, source: str) -> Iterator[RawRecord | InputProblem]:
                     yield _fatal(source, f"malformed JSON line: {exc.msg} (column {exc.colno}); skipped", lineno)
                     continue
                 if not isinstance(value, dict):
-                    yield _fatal(source, f"expected a JSON object, got {_json_type(value)}; skipped", lineno)
+                    yield _fatal(source, f"expected a JSON object, got {type_name(value)}; skipped", lineno)
                     continue
                 yield RawRecord(source=source, fallback_id=f"{source}:{lineno}", fields=value, line=lineno)
         except OSError as exc:
@@ -285,6 +289,9 @@ def read_csv(path: Path, source: str, columns: dict[str, str]) -> Iterator[RawRe
 _HTML_LANG = re.compile(rb"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*)", re.I)
 
 
+MIN_MAIN_TEXT_WORDS = 5
+
+
 def extract_html(data: bytes, url: str | None = None, max_date: str | None = None) -> dict[str, Any] | None:
     """Main text and metadata of an HTML page (trafilatura), or None if it has no main text."""
     import trafilatura
@@ -305,7 +312,9 @@ def extract_html(data: bytes, url: str | None = None, max_date: str | None = Non
     if doc is None:
         return None
     text = doc.text or ""
-    if not text.strip():
+    # With favor_recall trafilatura returns *something* even for a page that is only navigation
+    # ("Home"); a handful of words is not an article.
+    if len(text.split()) < MIN_MAIN_TEXT_WORDS:
         return None
     m = _HTML_LANG.search(data[:8192])
     return {
@@ -313,11 +322,20 @@ def extract_html(data: bytes, url: str | None = None, max_date: str | None = Non
         "title": doc.title,
         "url": doc.url or url,
         "published": doc.date,
-        "outlet": doc.sitename,
+        "outlet": None if _is_hostname(doc.sitename, doc.hostname, doc.url or url) else doc.sitename,
         "hostname": doc.hostname,
         "author": doc.author,
         "language": m.group(1).decode("ascii") if m else None,
     }
+
+
+def _is_hostname(sitename: str | None, hostname: str | None, url: str | None) -> bool:
+    """True if trafilatura's "site name" is only the host name it took from the URL."""
+    if not sitename:
+        return False
+    hosts = {h.lower() for h in (hostname, urlsplit(url).hostname if url else None) if h}
+    hosts |= {h.removeprefix("www.") for h in hosts}
+    return sitename.lower().removeprefix("www.") in hosts
 
 
 def _html_record(
