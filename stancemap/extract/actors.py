@@ -24,6 +24,15 @@ HONORIFICS = {"mr.", "mrs.", "ms.", "dr.", "mr", "mrs", "ms", "dr", "sen.", "rep
 ROLE_SKIP_DEPS = {"det", "predet", "poss", "case", "punct"}
 ROLE_SKIP_WORDS = {"then", "former", "the", "a", "an", "now", "late", "current", "outgoing", "incoming"}
 PARTITIVES = {"some", "many", "others", "several", "most", "few", "all", "both", "one"}
+# Titles that make the name after them a person even when NER says ORG ("Chancellor Olaf Scholz").
+TITLE_WORDS = {"president", "chancellor", "minister", "secretary", "general", "senator", "sen.", "rep.", "governor",
+               "gov.", "mayor", "spokesman", "spokeswoman", "spokesperson", "leader", "chief", "ambassador", "envoy",
+               "king", "queen", "pope", "premier", "commissioner", "director", "chairman", "chairwoman", "chair",
+               "speaker", "candidate", "nominee", "mr.", "mrs.", "ms.", "dr.", "judge", "justice", "adviser",
+               "advisor", "aide", "deputy", "representative", "congressman", "congresswoman", "secretary-general"}
+ORG_WORDS = {"party", "ministry", "council", "union", "committee", "inc", "inc.", "corp", "group", "agency",
+             "department", "office", "commission", "parliament", "congress", "senate", "house", "court", "bank",
+             "university", "news", "times", "post", "journal", "press", "alliance", "organization", "forces"}
 LABEL_TYPES = {"PERSON": "person", "ORG": "organization", "GPE": "country", "NORP": "group", "LOC": "country"}
 
 
@@ -78,8 +87,9 @@ class ActorResolver:
                 name = _strip_honorifics(ent.text.strip())
                 if not name:
                     continue
-                if typ == "organization" and name.split()[-1].lower() in surnames and len(name.split()) <= 3:
+                if typ == "organization" and self._looks_like_person(ent, name, surnames):
                     typ = "person"
+                    surnames.add(name.split()[-1].lower())
                 if typ == "person":
                     actor = self._person(name)
                     role = _role_before(ent.root, ent.start)
@@ -89,6 +99,17 @@ class ActorResolver:
                     actor = Actor(name=name, type=typ)
                 self.mentions.append(Mention(ent.start_char + piece.offset, ent.end_char + piece.offset, actor))
         self.mentions.sort(key=lambda m: m.start)
+
+    @staticmethod
+    def _looks_like_person(ent, name: str, surnames: set[str]) -> bool:
+        words = name.split()
+        if not 1 <= len(words) <= 3 or any(w.lower().strip(".,") in ORG_WORDS for w in words):
+            return False
+        if words[-1].lower() in surnames:
+            return True
+        before = ent.doc[ent.start - 1] if ent.start > 0 else None
+        return (len(words) >= 2 and before is not None and before.lower_ in TITLE_WORDS
+                and all(t.pos_ == "PROPN" for t in ent))
 
     def _person(self, name: str) -> Actor:
         key = name.split()[-1].lower()
@@ -154,6 +175,9 @@ class ActorResolver:
                     return self._resolve(subj, (sub[0].idx + offset, sub[-1].idx + len(sub[-1]) + offset),
                                          offset)
         head_lemma = tok.lemma_.lower()
+        # A bare surname the NER missed ("Scholz added ..."): a person met earlier in the document.
+        if tok.pos_ == "PROPN" and tok.lower_ in self.persons and not inside:
+            return self.persons[tok.lower_]
         named = [m for m in inside if m.start <= tok.idx + offset < m.end]
         if named:
             return named[0].actor
