@@ -78,10 +78,31 @@ def _snap_to_quotes(content: list[tuple[int, int]], quotes: list[Quote]) -> list
     return merged
 
 
+def _inside_quotes(cand: Candidate, quotes: list[Quote]) -> Quote | None:
+    """The quote that holds a candidate's cue and all its content, if any."""
+    for q in quotes:
+        if q.start <= cand.cue[0] and cand.cue[1] <= q.end and all(q.start <= a and b <= q.end for a, b in cand.content):
+            return q
+    return None
+
+
+def _drop_quoted_attributions(candidates: list[Candidate], quotes: list[Quote]) -> list[Candidate]:
+    """'"I think we should go," she said': "I think" is part of what she said, not a statement of its own."""
+    outer = [c for c in candidates if _inside_quotes(c, quotes) is None]
+    keep = list(outer)
+    for c in candidates:
+        q = _inside_quotes(c, quotes)
+        if q is None:
+            continue
+        if not any(any(a <= q.start + 1 and q.end - 1 <= b for a, b in o.content) for o in outer):
+            keep.append(c)
+    return keep
+
+
 def _continue_quotes(candidates: list[Candidate], quotes: list[Quote], text: str) -> None:
     """'"A," he said. "B."': a quote right after a quoted statement, with no cue of its own, continues it."""
-    claimed = [(a, b) for c in candidates for a, b in c.content]
-    for cand in candidates:
+    claimed = [(c.cue, a, b) for c in candidates for a, b in c.content]
+    for cand in sorted(candidates, key=lambda c: c.cue[0]):
         last_end = max(b for _, b in cand.content)
         if not any(q.start <= last_end <= q.end + 1 for q in quotes):
             continue
@@ -89,14 +110,16 @@ def _continue_quotes(candidates: list[Candidate], quotes: list[Quote], text: str
             if q.start < last_end:
                 continue
             between = text[last_end:q.start]
-            # Only the rest of the cue sentence (", he said." or "") and white space may lie between.
-            if len(between) > 60 or "\n\n" in between or any(a < q.end and q.start < b for a, b in claimed):
+            # Only the rest of the cue sentence (", he said." or "") and white space may lie between, and
+            # no other statement may attribute the quote (its cue outside the quote).
+            taken = any(a < q.end and q.start < b and not (q.start <= cue[0] < q.end) for cue, a, b in claimed)
+            if len(between) > 60 or "\n\n" in between or taken:
                 break
-            stripped = between.strip(" \n\t,.;:")
+            stripped = between.strip(" \n\t,.;:\"'”’")
             if stripped and not (cand.cue[0] >= last_end and cand.cue[1] <= q.start):
                 break
             cand.content.append(q.inner)
-            claimed.append(q.inner)
+            claimed.append((cand.cue, *q.inner))
             last_end = q.end
         cand.content.sort()
 
@@ -141,6 +164,7 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
         from .combine import combine
 
         candidates = combine(candidates, tagged, pieces, text)
+    candidates = _drop_quoted_attributions(candidates, quotes)
     _continue_quotes(candidates, quotes, text)
     candidates.sort(key=lambda c: (min(a for a, _ in c.content), c.cue[0]))
     sentences = _sentences(pieces)
