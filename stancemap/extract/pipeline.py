@@ -81,7 +81,8 @@ def _snap_to_quotes(content: list[tuple[int, int]], quotes: list[Quote]) -> list
 def _inside_quotes(cand: Candidate, quotes: list[Quote]) -> Quote | None:
     """The quote that holds a candidate's cue and all its content, if any."""
     for q in quotes:
-        if q.start <= cand.cue[0] and cand.cue[1] <= q.end and all(q.start <= a and b <= q.end for a, b in cand.content):
+        inside = all(q.start <= a and b <= q.end for a, b in cand.content)
+        if inside and q.start <= cand.cue[0] and cand.cue[1] <= q.end:
             return q
     return None
 
