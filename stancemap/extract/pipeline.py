@@ -191,8 +191,12 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
         # When asked ..., he stated: ..."); a date there about someone else is not this statement's.
         if prev_sentence and not (actor and resolver.mentioned_in(actor, prev_sentence)):
             prev_sentence = None
+        # Dates inside what anyone says are what is talked about, not when this was said: exclude the
+        # content of every statement around (the previous sentence's statement included).
+        near = [(a, b) for c in candidates for a, b in c.content
+                if b > (prev_sentence or cand.sentence)[0] and a < cand.sentence[1]]
         date, basis = statement_date(mentions, sentence=cand.sentence, previous_sentence=prev_sentence,
-                                     content=content, published=article.published)
+                                     content=content + near, published=article.published)
         medium = medium_of(cand)
         key = actor.name if actor else ""
         if medium is None and basis == "context" and key in previous and previous[key].date == date:
