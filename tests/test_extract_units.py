@@ -96,3 +96,11 @@ def test_anonymous_source_keeps_its_description(fast_extractor):
     text = "A senior diplomat said that the talks had stalled."
     (s,) = fast_extractor.extract(Article(id="x", text=text))
     assert s.actor.type == "anonymous" and s.actor.description == "A senior diplomat"
+
+
+def test_dash_attribution_signed_quote(fast_extractor):
+    text = "Voters wrote in.\n“The debate changed nothing for me. I will vote anyway.” ― Maria Lopez, Phoenix\n"
+    statements = fast_extractor.extract(Article(id="x", text=text))
+    (s,) = [s for s in statements if s.cue.text == "―"]
+    assert s.speaker.text == "Maria Lopez" and s.kind == "direct"
+    assert s.content[0].text == "The debate changed nothing for me. I will vote anyway."

@@ -15,6 +15,7 @@ Steps for one article:
 from __future__ import annotations
 
 import bisect
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -76,6 +77,26 @@ def _snap_to_quotes(content: list[tuple[int, int]], quotes: list[Quote]) -> list
         else:
             merged.append((a, b))
     return merged
+
+
+_DASH_ATTRIBUTION = re.compile(r"^[ \t]*[“”\"](?P<q>[^\n]+?)[”\"][ \t]*(?P<dash>[―—–])[ \t]*"
+                               r"(?P<name>[A-Z][^\n,.;()]{1,60}?)[ \t]*(?:[,.;(]|$)", re.M)
+
+
+def _dash_attributions(text: str, pieces: list[Piece]) -> list[Candidate]:
+    """A quote on its own line signed with a dash: '“...” ― Sonya Herrid, Phoenix'."""
+    out = []
+    for m in _DASH_ATTRIBUTION.finditer(text):
+        a, b = m.span("name")
+        tok = None
+        for p in pieces:
+            span = p.doc.char_span(a - p.offset, b - p.offset, alignment_mode="expand")
+            if span is not None and len(span):
+                tok = span.root
+                break
+        out.append(Candidate(cue=m.span("dash"), content=[m.span("q")], speaker=(a, b), rule="dash",
+                             speaker_token=tok, confidence=0.7, sentence=(m.start(), m.end())))
+    return out
 
 
 def _inside_quotes(cand: Candidate, quotes: list[Quote]) -> Quote | None:
@@ -158,7 +179,7 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
     if tagged is None and resources.tagger is not None:
         tagged = resources.tagger.tag(text)
     quotes = find_quotes(text)
-    candidates: list[Candidate] = []
+    candidates: list[Candidate] = _dash_attributions(text, pieces)
     for piece in pieces:
         candidates.extend(find_candidates(piece.doc, piece.offset))
     if tagged is not None:
