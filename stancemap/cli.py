@@ -175,6 +175,10 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--out", help="also write the predictions (JSONL) here")
     e.add_argument("--json", action="store_true", help="print the figures as JSON")
     e.set_defaults(func=cmd_eval)
+
+    from .debate.cli import add_debate_commands
+
+    add_debate_commands(sub)
     return p
 
 

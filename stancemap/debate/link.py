@@ -1,0 +1,116 @@
+"""Link statements to propositions: sentence-embedding similarity combined with keyword hits.
+
+For each (statement, proposition):
+
+* ``similarity`` = the highest cosine between the statement's text (its content with the
+  sentence(s) around it) and the proposition's statement or any of its example sentences;
+* ``keywords`` = the proposition's keywords found in that text (whole words, any case);
+* ``score`` = 0.7 * similarity + 0.3 * min(1, hits / 2) + 0.03 if the speaker is a registered actor,
+  clipped to [0, 1].
+
+A statement is linked to every proposition whose score reaches the debate's ``link_threshold``
+(0.42 unless the debate file says otherwise), is within 0.12 of its best score, and has a keyword
+hit or a similarity of at least 0.65 (similar topics alone link too much); the others stay in the
+results, unlinked, with their best score, so they can be queried and re-thresholded. The same
+embeddings give the stance's learned component: ``margin`` = max cosine to the *for* examples
+minus max cosine to the *against* examples.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .config import Debate
+
+W_SIM, W_KW, W_REG = 0.7, 0.3, 0.03
+RELATIVE = 0.12  # a link must also score within this of the statement's best link
+SIM_ALONE = 0.65  # without any keyword hit, a link needs at least this similarity
+
+
+@dataclass
+class Link:
+    proposition: str
+    score: float
+    similarity: float
+    keywords: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"proposition": self.proposition, "score": round(self.score, 4),
+                "similarity": round(self.similarity, 4), "keywords": self.keywords}
+
+    @classmethod
+    def from_json(cls, d: dict) -> Link:
+        return cls(d["proposition"], d["score"], d["similarity"], list(d.get("keywords") or []))
+
+
+def _kw_pattern(kw: str) -> re.Pattern[str]:
+    words = [re.escape(w) for w in kw.split()]
+    return re.compile(r"(?<![\w-])" + r"[\s-]+".join(words) + r"(?:s|es)?(?![\w-])", re.IGNORECASE)
+
+
+def linkable(link: Link, best: float, threshold: float) -> bool:
+    return (link.score >= threshold and link.score >= best - RELATIVE
+            and (bool(link.keywords) or link.similarity >= SIM_ALONE))
+
+
+class Linker:
+    def __init__(self, debate: Debate, embedder):
+        self.debate = debate
+        self.embedder = embedder
+        self.props = debate.propositions
+        self._kw = [[(kw, _kw_pattern(kw)) for kw in p.keywords] for p in self.props]
+        self._kw_cache: dict[tuple[int, str], list[str]] = {}
+        # all reference sentences in one matrix, with (proposition index, kind) per row
+        rows: list[tuple[int, str, str]] = []
+        for k, p in enumerate(self.props):
+            rows.append((k, "statement", p.statement))
+            rows += [(k, "for", t) for t in p.examples_for]
+            rows += [(k, "against", t) for t in p.examples_against]
+        self._rows = rows
+        self._ref = embedder.encode([r[2] for r in rows]) if rows else np.zeros((0, 384), np.float32)
+        self._prop = np.array([r[0] for r in rows], dtype=np.int32)
+        self._kind = np.array([r[1] for r in rows])
+
+    def keywords_in(self, k: int, text: str) -> list[str]:
+        key = (k, text)
+        hit = self._kw_cache.get(key)
+        if hit is None:
+            hit = [kw for kw, pat in self._kw[k] if pat.search(text)]
+            if len(self._kw_cache) > 400_000:
+                self._kw_cache.clear()
+            self._kw_cache[key] = hit
+        return list(hit)
+
+    def score(self, texts: list[str], registered: list[bool]) -> tuple[list[list[Link]], np.ndarray]:
+        """For each text: a Link per proposition (best first), and margins (n × propositions)."""
+        n, m = len(texts), len(self.props)
+        if n == 0:
+            return [], np.zeros((0, m), np.float32)
+        emb = self.embedder.encode(texts)
+        cos = emb @ self._ref.T  # n × rows
+        sim = np.full((n, m), -1.0, np.float32)
+        best_for = np.full((n, m), np.nan, np.float32)
+        best_against = np.full((n, m), np.nan, np.float32)
+        for k in range(m):
+            cols = self._prop == k
+            sim[:, k] = cos[:, cols].max(axis=1)
+            f = cols & (self._kind == "for")
+            a = cols & (self._kind == "against")
+            if f.any():
+                best_for[:, k] = cos[:, f].max(axis=1)
+            if a.any():
+                best_against[:, k] = cos[:, a].max(axis=1)
+        margins = np.nan_to_num(best_for - best_against, nan=0.0)
+        out: list[list[Link]] = []
+        for i, text in enumerate(texts):
+            links = []
+            for k, p in enumerate(self.props):
+                kws = self.keywords_in(k, text)
+                s = W_SIM * float(sim[i, k]) + W_KW * min(1.0, len(kws) / 2) + (W_REG if registered[i] else 0.0)
+                links.append(Link(p.id, max(0.0, min(1.0, s)), float(sim[i, k]), kws))
+            links.sort(key=lambda lk: -lk.score)
+            out.append(links)
+        return out, margins

@@ -1,0 +1,231 @@
+"""Resolve who made a statement to an actor of the debate's registry, by the statement's date.
+
+Tried in order, on the extracted actor's name, the speaker mention as written, and the actor's
+description:
+
+1. a name or alias, exactly (accents, case, a leading "the", possessive "'s" ignored);
+2. the longest trailing part that is a name or alias ("the then NATO Secretary General Jens
+   Stoltenberg" -> "Jens Stoltenberg"), then a unique surname of a registered person;
+3. a role title or one of its aliases ("the then NATO Secretary General", "the French foreign
+   minister"): the holder of that title on the statement's date. A date of month or year
+   precision picks the holder for most of that period (``matched_by="role~"``: less sure).
+   "former ..." never resolves by role (the holder on that date is not whom it means).
+
+A mention that names several registered actors ("Germany, Poland and NATO") resolves to all of
+them. Anything else is kept as it was extracted, as an unregistered actor (``registered=False``)
+with a stable id ``~<slug>``, so unknown actors still appear in tables and networks.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as _dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from ..model import Actor, Statement
+from .config import Debate, RegistryActor, slug
+
+
+@dataclass(frozen=True)
+class ResolvedActor:
+    id: str
+    name: str
+    type: str
+    registered: bool
+    matched_by: str  # name | alias | surname | role | role~ | unregistered
+    country: str | None = None
+    affiliation: tuple[str, ...] = ()
+    role: str | None = None  # the role held on the statement's date (registry), else as extracted
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "name": self.name, "type": self.type, "registered": self.registered,
+                "matched_by": self.matched_by, "country": self.country, "affiliation": list(self.affiliation),
+                "role": self.role}
+
+    @classmethod
+    def from_json(cls, d: dict) -> ResolvedActor:
+        return cls(d["id"], d["name"], d["type"], d["registered"], d["matched_by"], d.get("country"),
+                   tuple(d.get("affiliation") or ()), d.get("role"))
+
+
+def norm(text: str) -> str:
+    """Comparison key: no accents, lower case, no punctuation, no leading article, no possessive."""
+    t = unicodedata.normalize("NFKD", text)
+    t = "".join(c for c in t if not unicodedata.combining(c)).lower()
+    t = t.replace("\u2019", "'")
+    t = re.sub(r"'s\b", "", t)
+    t = re.sub(r"[^a-z0-9]+", " ", t).strip()
+    t = re.sub(r"^(the|a|an)\s+", "", t)
+    return t
+
+
+def period(date: str | None) -> tuple[_dt.date, _dt.date] | None:
+    """'2024-11-23' | '2024-11' | '2024' -> inclusive (first day, last day)."""
+    if not date:
+        return None
+    try:
+        parts = [int(x) for x in date.split("-")]
+        if len(parts) == 3:
+            d = _dt.date(*parts)
+            return d, d
+        if len(parts) == 2:
+            last = calendar.monthrange(parts[0], parts[1])[1]
+            return _dt.date(parts[0], parts[1], 1), _dt.date(parts[0], parts[1], last)
+        if len(parts) == 1:
+            return _dt.date(parts[0], 1, 1), _dt.date(parts[0], 12, 31)
+    except ValueError:
+        return None
+    return None
+
+
+_SPLIT = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)")
+
+
+@dataclass
+class Registry:
+    debate: Debate
+    _names: dict[str, list[RegistryActor]] = field(default_factory=dict, repr=False)
+    _surnames: dict[str, list[RegistryActor]] = field(default_factory=dict, repr=False)
+    _titles: dict[str, str] = field(default_factory=dict, repr=False)  # alias key -> canonical title key
+    _holders: dict[str, list[tuple[RegistryActor, object]]] = field(default_factory=dict, repr=False)
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for a in self.debate.actors:
+            for key in [norm(a.name)] + [norm(x) for x in a.aliases]:
+                if key:
+                    self._names.setdefault(key, [])
+                    if a not in self._names[key]:
+                        self._names[key].append(a)
+            if a.type == "person":
+                last = norm(a.name).split()[-1:] if norm(a.name) else []
+                for s in last:
+                    self._surnames.setdefault(s, []).append(a)
+            for r in a.roles:
+                tkey = norm(r.title)
+                self._titles[tkey] = tkey
+                self._holders.setdefault(tkey, []).append((a, r))
+        for t in self.debate.titles.values():
+            tkey = norm(t.name)
+            self._titles.setdefault(tkey, tkey)
+            for al in t.aliases:
+                self._titles.setdefault(norm(al), tkey)
+        self._title_keys = sorted(self._titles, key=len, reverse=True)
+
+    # -- lookups ------------------------------------------------------------------------------
+
+    def _by_name(self, key: str) -> tuple[RegistryActor, str] | None:
+        hits = self._names.get(key)
+        if hits and len(hits) == 1:
+            a = hits[0]
+            return a, ("name" if norm(a.name) == key else "alias")
+        return None
+
+    def _by_suffix(self, key: str) -> tuple[RegistryActor, str] | None:
+        words = key.split()
+        for k in range(1, len(words)):
+            hit = self._by_name(" ".join(words[k:]))
+            if hit:
+                return hit
+        if words:
+            cands = self._surnames.get(words[-1], [])
+            if len(cands) == 1 and len(words) <= 6:
+                return cands[0], "surname"
+        return None
+
+    def holder(self, title: str, date: str | None) -> tuple[RegistryActor, str] | None:
+        """The registered holder of ``title`` (or an alias of it) on ``date``."""
+        tkey = self._titles.get(norm(title))
+        if tkey is None:
+            return None
+        span = period(date)
+        if span is None:
+            return None
+        best: list[tuple[int, RegistryActor]] = []
+        for a, r in self._holders.get(tkey, []):
+            days = r.overlaps(*span)
+            if days:
+                best.append((days, a))
+        if not best:
+            return None
+        best.sort(key=lambda x: -x[0])
+        exact = span[0] == span[1]
+        if len({a.id for _, a in best}) > 1 and (exact or best[0][0] == best[1][0]):
+            return None  # two holders on the same day (shared title) or a tie: not decidable
+        return best[0][1], ("role" if exact or len(best) == 1 else "role~")
+
+    def _by_title(self, key: str, date: str | None) -> tuple[RegistryActor, str, str] | None:
+        if re.search(r"\b(former|ex|previous|next|future|incoming)\b", key):
+            return None
+        padded = f" {key} "
+        for tk in self._title_keys:
+            if f" {tk} " in padded:
+                hit = self.holder(tk, date)
+                if hit:
+                    return hit[0], hit[1], self._titles[tk]
+                return None
+        return None
+
+    # -- public -------------------------------------------------------------------------------
+
+    def resolve(self, actor: Actor | None, speaker_text: str | None, date: str | None) -> list[ResolvedActor]:
+        """Registry actors for one statement's speaker (several for "Germany, Poland and NATO")."""
+        ck = (actor.name if actor else None, actor.role if actor else None, actor.type if actor else None,
+              actor.description if actor else None, speaker_text, date)
+        hit = self._cache.get(ck)
+        if hit is None:
+            hit = self._resolve(actor, speaker_text, date)
+            if len(self._cache) > 100_000:
+                self._cache.clear()
+            self._cache[ck] = hit
+        return hit
+
+    def _resolve(self, actor: Actor | None, speaker_text: str | None, date: str | None) -> list[ResolvedActor]:
+        mentions = [m for m in (actor.name if actor else None, speaker_text,
+                                actor.description if actor else None) if m]
+        # coordinated mentions: every part must resolve
+        for m in mentions:
+            parts = [p for p in _SPLIT.split(m) if p.strip()]
+            if len(parts) > 1:
+                resolved = []
+                for p in parts:
+                    key = norm(p)
+                    found = (self._by_name(key) or self._by_suffix(key)) if key else None
+                    if not found:
+                        break
+                    resolved.append(self._make(found[0], found[1], date))
+                else:
+                    return resolved
+        for m in mentions:
+            key = norm(m)
+            if not key:
+                continue
+            found = self._by_name(key) or self._by_suffix(key)
+            if found:
+                return [self._make(found[0], found[1], date)]
+        # role titles: in the mention, or the extracted role + the mention
+        for m in mentions + ([f"{actor.role}"] if actor and actor.role else []):
+            t = self._by_title(norm(m), date)
+            if t:
+                return [self._make(t[0], t[1], date)]
+        if actor is None and not speaker_text:
+            return []
+        name = actor.name if actor else speaker_text or ""
+        atype = actor.type if actor else "unknown"
+        return [ResolvedActor(id="~" + slug(name), name=name, type=atype, registered=False,
+                              matched_by="unregistered", role=actor.role if actor else None)]
+
+    def _make(self, a: RegistryActor, how: str, date: str | None) -> ResolvedActor:
+        role = None
+        span = period(date)
+        if span is not None:
+            held = [r for r in a.roles if r.overlaps(*span)]
+            if held:
+                role = max(held, key=lambda r: r.overlaps(*span)).title
+        return ResolvedActor(id=a.id, name=a.name, type=a.type, registered=True, matched_by=how,
+                             country=a.country, affiliation=tuple(a.affiliation), role=role)
+
+    def resolve_statement(self, st: Statement, date: str | None) -> list[ResolvedActor]:
+        return self.resolve(st.actor, st.speaker.text if st.speaker else None, date)

@@ -1,0 +1,49 @@
+"""Actor registry: names, aliases, metonyms and role titles resolved by the statement's date."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from stancemap.debate.config import load_debate
+from stancemap.debate.registry import Registry
+from stancemap.model import Actor
+
+SHIPPED = Path(__file__).resolve().parents[1] / "debates" / "western-troops-ukraine.yaml"
+
+
+@pytest.fixture(scope="module")
+def reg() -> Registry:
+    return Registry(load_debate(SHIPPED))
+
+
+def names(hits):
+    return [(h.name, h.matched_by) for h in hits]
+
+
+def test_role_titles_resolve_by_date(reg):
+    assert names(reg.resolve(None, "the then NATO Secretary General", "2024-02-28")) == [("Jens Stoltenberg", "role")]
+    assert names(reg.resolve(None, "the NATO Secretary General", "2024-10-02")) == [("Mark Rutte", "role")]
+    assert names(reg.resolve(None, "the French foreign minister", "2024-03-01")) == [("Stéphane Séjourné", "role")]
+    assert names(reg.resolve(None, "France's foreign minister", "2024-11-23")) == [("Jean-Noël Barrot", "role")]
+    # a month that two holders share: the one who held it longer, marked as less sure
+    assert names(reg.resolve(None, "the French foreign minister", "2024-09")) == [("Stéphane Séjourné", "role~")]
+    assert reg.resolve(None, "the former NATO Secretary General", "2025-01-10")[0].registered is False
+
+
+def test_names_metonyms_and_roles_held(reg):
+    (h,) = reg.resolve(Actor("Jens Stoltenberg", "person", "NATO Secretary General"),
+                       "the then NATO Secretary General Jens Stoltenberg", "2024-02-28")
+    assert (h.id, h.role, h.registered) == ("jens-stoltenberg", "NATO Secretary General", True)
+    assert names(reg.resolve(None, "Paris", "2024-02-27")) == [("France", "alias")]
+    assert names(reg.resolve(None, "the Kremlin", "2024-02-27")) == [("the Kremlin", "name")]
+    assert names(reg.resolve(Actor("Peskov", "person"), None, "2024-02-27")) == [("Dmitry Peskov", "alias")]
+
+
+def test_coordinated_mentions_and_unknown_actors(reg):
+    hits = reg.resolve(None, "Germany, Poland and NATO", "2024-05-03")
+    assert [h.name for h in hits] == ["Germany", "Poland", "NATO"]
+    (u,) = reg.resolve(Actor("a European diplomat", "anonymous"), None, "2024-02-27")
+    assert (u.registered, u.id, u.type, u.name) == (False, "~a-european-diplomat", "anonymous", "a European diplomat")
+    assert reg.resolve(None, None, "2024-01-01") == []

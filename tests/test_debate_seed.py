@@ -1,0 +1,98 @@
+"""Acceptance on the seed article: who stands where, from the extracted statements (fast extractor)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from stancemap.debate.apply import Applier, load_result
+from stancemap.debate.config import load_debate
+from stancemap.debate.source import article_meta
+from stancemap.model import Article
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT.parent / "shared/examples/western-troops-ukraine.txt"
+DEBATE = ROOT / "debates" / "western-troops-ukraine.yaml"
+
+
+@pytest.fixture(scope="module")
+def result(fast_extractor):
+    text = SEED.read_text(encoding="utf-8")
+    art = Article(id="seed", text=text, published="2024-11-25", outlet="Seed", title="Western troops")
+    meta = article_meta(art)
+    return Applier(load_debate(DEBATE)).run([(st, meta) for st in fast_extractor.extract(art)])
+
+
+def stances(result, actor: str, proposition: str, content: str | None = None) -> list:
+    out = []
+    for c in result.coded:
+        if c.actor and c.actor.name == actor and proposition in c.stances:
+            if content is None or any(content in s.text for s in c.statement.content):
+                out.append((c, c.stances[proposition]))
+    assert out, f"no {proposition} stance for {actor}: " + "; ".join(
+        f"{c.actor.name if c.actor else None}: {list(c.stances)}" for c in result.coded)
+    return out
+
+
+def test_barrot_supports_not_ruling_out_and_no_red_lines(result):
+    ((c, s),) = stances(result, "Jean-Noël Barrot", "troops-deployable", "rule out any options")
+    assert s.label == "support" and c.date == "2024-11-23" and c.actor.role == "French Foreign Minister"
+    ((_, s2),) = stances(result, "Jean-Noël Barrot", "no-red-lines", "not to set red lines")
+    assert s2.label == "support"
+
+
+def test_france_supports_no_red_lines(result):
+    ((_, s),) = stances(result, "France", "no-red-lines")
+    assert s.label == "support" and "against" in [e.text for e in s.evidence]
+
+
+def test_macron_conditional_with_the_condition_span(result):
+    ((c, s),) = stances(result, "Emmanuel Macron", "troops-deployable")
+    assert s.label == "conditional" and c.date == "2024-03"
+    text = SEED.read_text(encoding="utf-8")
+    assert s.condition.text.startswith("if Russian terrorists break through")
+    assert text[s.condition.start:s.condition.end] == s.condition.text
+
+
+def test_germany_opposes_through_the_opposition_from_rule(result):
+    ((c, s),) = stances(result, "Germany", "troops-deployable")
+    assert s.label == "oppose" and c.origin == "rule:opposition-from" and c.actor.registered
+    assert c.statement.content[0].text.startswith("The discussions about deploying foreign troops")
+
+
+def test_stoltenberg_and_nato_oppose(result):
+    for actor in ("Jens Stoltenberg", "NATO"):
+        for prop in ("troops-deployable", "nato-send-troops"):
+            labels = {s.label for _, s in stances(result, actor, prop)}
+            assert labels == {"oppose"}, (actor, prop, labels)
+
+
+def test_duda_is_neutral(result):
+    labels = {s.label for _, s in stances(result, "Andrzej Duda", "troops-deployable")}
+    assert labels == {"neutral"}
+
+
+def test_unlinked_statements_stay_queryable_and_result_round_trips(result, tmp_path):
+    unlinked = result.unlinked()
+    assert unlinked and all(c.best is not None and not c.stances for c in unlinked)
+    assert any(c.actor and c.actor.name == "Le Monde" for c in unlinked)
+    p = result.save(tmp_path / "r.jsonl")
+    back = load_result(p, result.debate)
+    assert [c.key for c in back.coded] == [c.key for c in result.coded]
+    assert [sorted((k, v.label) for k, v in c.stances.items()) for c in back.coded] == \
+        [sorted((k, v.label) for k, v in c.stances.items()) for c in result.coded]
+    assert back.articles["seed"]["text"] == SEED.read_text(encoding="utf-8")
+
+
+def test_evidence_spans_point_into_the_text(result):
+    text = SEED.read_text(encoding="utf-8")
+    for c in result.coded:
+        for s in c.stances.values():
+            for e in s.evidence:
+                assert text[e.start:e.end] == e.text
+
+
+def test_a_proposition_with_no_statements_is_reported(result):
+    msgs = result.problems()
+    assert any("'reassurance-force' has no statements" in m for m in msgs)

@@ -1,0 +1,124 @@
+"""Every export read back: GraphML and GEXF with networkx, the CSV event list, the .dna file with sqlite3,
+and JSON."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+
+import networkx as nx
+
+from stancemap.analysis.events import Event, EventTable
+from stancemap.analysis.networks import one_mode, two_mode, windowed
+from stancemap.export import write_dna, write_eventlist, write_gexf_dynamic, write_graphml, write_json
+from stancemap.export.dna import jasypt_strong_hash
+
+TEXT = "Anna said troops must go. Ben said no troops. Cara said no, never 𝄞 troops."
+ARTICLES = {"d1": {"id": "d1", "title": "T1", "outlet": "Example Daily", "published": "2024-01-02", "url": "u",
+                   "text": TEXT}}
+
+
+def ev(actor, stance, phrase, date, typ="person", n=0):
+    a = TEXT.index(phrase)
+    return Event(key=f"d1:{n}", actor_id=actor.lower(), actor=actor, actor_type=typ, registered=True,
+                 proposition="p1", stance=stance, confidence=0.8, date=date, document="d1", outlet="Example Daily",
+                 title="T1", affiliation=("Gov",), start=a, stop=a + len(phrase), text=phrase,
+                 condition="if asked" if stance == "conditional" else None, evidence=("must",))
+
+
+EVENTS = [ev("Anna", "support", "troops must go", "2024-01-01"),
+          ev("Ben", "oppose", "no troops", "2024-01-02", n=1),
+          ev("Cara", "oppose", "no, never 𝄞 troops", "2024-02-15", typ="country", n=2),
+          ev("Dan", "neutral", "Ben said", "2024-02-16", n=3),
+          ev("Eve", "conditional", "Anna said", "2024-02-17", n=4)]
+
+
+def test_graphml_plain_read_back(tmp_path):
+    g = two_mode(EventTable.from_events(EVENTS), "combine")
+    g.nodes["anna"]["aliases"] = ["A", "B"]  # lists and None must not break GraphML
+    g.nodes["ben"]["country"] = None
+    p = write_graphml(g, tmp_path / "n.graphml")
+    back = nx.read_graphml(p)
+    assert set(back.nodes) == set(g.nodes) and back.number_of_edges() == g.number_of_edges()
+    assert back.edges["anna", "p1"]["qualifier"] == "positive" and back.nodes["anna"]["aliases"] == "A; B"
+    raw = p.read_text(encoding="utf-8")
+    assert "visone" not in raw and "yworks" not in raw.lower()
+
+
+def test_gexf_dynamic_has_spells_and_per_window_weights(tmp_path):
+    t = EventTable.from_events(EVENTS)
+    wins = windowed(t, "30d", "30d", aggregation="conflict")
+    p = write_gexf_dynamic(wins, tmp_path / "n.gexf")
+    raw = p.read_text(encoding="utf-8")
+    assert 'mode="dynamic"' in raw and 'timeformat="date"' in raw and "<spells>" in raw
+    back = nx.read_gexf(p)
+    # Anna and Cara never speak in the same window: no edge; Cara and Eve (conditional = support) do
+    assert back.has_edge("anna", "ben") and not back.has_edge("anna", "cara") and back.has_edge("cara", "eve")
+    assert back.nodes["anna"]["spells"] == [("2024-01-01", "2024-01-30")]
+    assert back.nodes["eve"]["spells"] == [("2024-01-31", "2024-02-29")]
+    weights = back.edges["anna", "ben"]["window_weight"]
+    assert isinstance(weights, list) and weights[0] == (1.0, "2024-01-01", "2024-01-30")
+    assert back.edges["anna", "ben"]["weight"] == sum(w for w, _, _ in weights)
+
+
+def test_eventlist_csv_in_dna_layout(tmp_path):
+    p = write_eventlist(EVENTS, tmp_path / "e.csv")
+    with p.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter=";"))
+    head = rows[0]
+    assert head[:6] == ["statement_id", "time", "person", "organization", "concept", "agreement"]
+    assert head[6:9] == ["start_position", "stop_position", "text"]
+    body = [dict(zip(head, r)) for r in rows[1:]]
+    assert len(body) == len(EVENTS)
+    anna, ben, cara, dan, eve = body
+    assert anna["agreement"] == "1" and ben["agreement"] == "0" and dan["agreement"] == "" and eve["agreement"] == "1"
+    assert anna["person"] == "Anna" and anna["organization"] == "Gov" and cara["organization"] == "Cara"
+    assert anna["time"] == "2024-01-01 00:00:00" and eve["condition"] == "if asked"
+    assert TEXT[int(ben["start_position"]):int(ben["stop_position"])] == "no troops"
+
+
+def test_dna_sqlite_tables_spans_and_counts(tmp_path):
+    p = write_dna(tmp_path / "x.dna", EVENTS, ARTICLES, password="pw")
+    con = sqlite3.connect(p)
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"SETTINGS", "CODERS", "DOCUMENTS", "STATEMENTTYPES", "VARIABLES", "STATEMENTS", "DATABOOLEAN",
+            "DATAINTEGER", "ENTITIES", "DATASHORTTEXT", "DATALONGTEXT", "ATTRIBUTEVARIABLES", "ATTRIBUTEVALUES",
+            "REGEXES", "CODERRELATIONS", "VARIABLELINKS"} <= tables
+    assert con.execute("SELECT Value FROM SETTINGS WHERE Property='version'").fetchone()[0].startswith("3.")
+    assert con.execute("SELECT Variable, DataType FROM VARIABLES WHERE StatementTypeId=1 AND ID<=4 ORDER BY ID"
+                       ).fetchall() == [("person", "short text"), ("organization", "short text"),
+                                        ("concept", "short text"), ("agreement", "boolean")]
+    (doc_text, date) = con.execute("SELECT Text, Date FROM DOCUMENTS").fetchone()
+    assert doc_text == TEXT and date == 1704153600  # 2024-01-02 00:00 UTC
+    coded = con.execute("SELECT ID, Start, Stop FROM STATEMENTS WHERE StatementTypeId=1 ORDER BY ID").fetchall()
+    assert len(coded) == 4  # neutral Dan is an annotation
+    assert con.execute("SELECT COUNT(*) FROM STATEMENTS WHERE StatementTypeId=2").fetchone()[0] == 1
+    java_text = TEXT.encode("utf-16-le")
+    spans = [java_text[2 * a:2 * b].decode("utf-16-le") for _, a, b in coded]
+    assert spans == ["troops must go", "no troops", "no, never 𝄞 troops", "Anna said"]
+    agreement = dict(con.execute("SELECT StatementId, Value FROM DATABOOLEAN WHERE VariableId=4"))
+    assert [agreement[i] for i, *_ in coded] == [1, 0, 0, 1]
+    person = con.execute("SELECT e.Value FROM DATASHORTTEXT d JOIN ENTITIES e ON e.ID=d.Entity "
+                         "WHERE d.VariableId=1 AND d.StatementId=?", (coded[0][0],)).fetchone()[0]
+    assert person == "Anna"
+    assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+    pw = con.execute("SELECT Password FROM CODERS WHERE ID=1").fetchone()[0]
+    assert len(pw) == 64 and pw != jasypt_strong_hash("pw")  # salted: differs each time
+    con.close()
+
+
+def test_jasypt_hash_is_deterministic_for_a_salt():
+    h = jasypt_strong_hash("stancemap", salt=bytes(16))
+    assert h == jasypt_strong_hash("stancemap", salt=bytes(16)) and h != jasypt_strong_hash("x", salt=bytes(16))
+
+
+def test_json_for_r_and_pandas(tmp_path):
+    g = one_mode(EventTable.from_events(EVENTS), "subtract")
+    p = write_json(tmp_path / "x.json", EVENTS, network=g)
+    d = json.loads(p.read_text(encoding="utf-8"))
+    assert d["schema"].startswith("stancemap-debate-json")
+    assert len(d["events"]) == len(EVENTS)
+    assert all(not isinstance(v, (list, dict)) for e in d["events"] for v in e.values())
+    assert {e["source"] for e in d["network"]["edges"]} | {e["target"] for e in d["network"]["edges"]} <= \
+        {n["id"] for n in d["network"]["nodes"]}
