@@ -11,6 +11,8 @@ they are confident (a speech verb with a subject and a clausal complement).
 
 from __future__ import annotations
 
+import re
+
 from spacy.tokens import Token
 
 from .cues import BELIEF_VERBS
@@ -20,6 +22,9 @@ from .rules import Candidate, cue_lemma, speaker_of, speaker_span
 MAX_GAP = 80  # chars between two content spans of one statement ("...," he said, "...")
 KEEP_UNMATCHED_RULES = ("complement", "according_to", "colon")
 MIN_OVERLAP = 0.3
+MIN_CONTENT_ALNUM = 15
+MIN_TAGGER_ONLY_SCORE = 0.0  # tagger groups no parse rule supports must score at least this
+MATCHED_CONTENT = "tagger"  # whose content spans a matched statement keeps: "tagger" or "rule"
 
 
 def _cover(spans: list[tuple[int, int]]) -> set[int]:
@@ -47,24 +52,32 @@ def _root(tokens: list[Token]) -> Token:
     return tokens[0]
 
 
+def _joins(text: str, a: int, b: int, frame: list) -> bool:
+    """Whether two content spans with ``text[a:b]`` between them are parts of one statement: apart from
+    tagged cue/source spans the gap holds only white space and punctuation, with no sentence end and no
+    line break (consecutive sentences are usually separate attributions; a split quote is not)."""
+    if b - a > MAX_GAP:
+        return False
+    inside = [x for x in frame if x.end > a and x.start < b]
+    rest = "".join(ch for i, ch in enumerate(text[a:b], a) if not any(x.start <= i < x.end for x in inside))
+    return not any(ch.isalnum() for ch in rest) and not re.search(r"[.!?\n]", rest)
+
+
 def _group(tagged: list, text: str) -> tuple[list[list[tuple[int, int]]], list, list]:
     contents = sorted((t for t in tagged if t.label == "CONTENT"), key=lambda t: t.start)
-    cues = [t for t in tagged if t.label == "CUE"]
-    sources = [t for t in tagged if t.label == "SOURCE"]
+    frame = [t for t in tagged if t.label in ("CUE", "SOURCE")]
     groups: list[list[tuple[int, int]]] = []
     scores: list[list[float]] = []
     for c in contents:
-        if groups:
-            prev_end = groups[-1][-1][1]
-            gap = text[prev_end:c.start]
-            has_frame = any(prev_end <= x.start and x.end <= c.start for x in cues + sources)
-            if len(gap) <= MAX_GAP and "\n" not in gap and (has_frame or not gap.strip(" ,.;:\"'“”‘’—–-")):
-                groups[-1].append((c.start, c.end))
-                scores[-1].append(c.score)
-                continue
+        if groups and _joins(text, groups[-1][-1][1], c.start, frame):
+            groups[-1].append((c.start, c.end))
+            scores[-1].append(c.score)
+            continue
         groups.append([(c.start, c.end)])
         scores.append([c.score])
-    return groups, scores, cues + sources
+    # Fragments the tagger broke off a longer span are not statements.
+    keep = [k for k, g in enumerate(groups) if sum(ch.isalnum() for a, b in g for ch in text[a:b]) >= MIN_CONTENT_ALNUM]
+    return [groups[k] for k in keep], [scores[k] for k in keep], frame
 
 
 def _distance(span: tuple[int, int], content: list[tuple[int, int]]) -> int:
@@ -101,11 +114,13 @@ def combine(rules: list[Candidate], tagged: list, pieces: list[Piece], text: str
         if best >= 0 and best_j >= MIN_OVERLAP:
             r = rules[best]
             used_rules.add(best)
-            out.append(Candidate(cue=r.cue, content=content, speaker=r.speaker, rule="tagger+" + r.rule,
+            kept = content if MATCHED_CONTENT == "tagger" else r.content
+            out.append(Candidate(cue=r.cue, content=kept, speaker=r.speaker, rule="tagger+" + r.rule,
                                  kind_hint=r.kind_hint, speaker_token=r.speaker_token, cue_token=r.cue_token,
                                  confidence=round((conf + r.confidence) / 2, 3), sentence=r.sentence))
             continue
-        out.append(_from_tags(content, conf, cues, sources, pieces, text))
+        if conf >= MIN_TAGGER_ONLY_SCORE:
+            out.append(_from_tags(content, conf, cues, sources, pieces, text))
     for i, r in enumerate(rules):
         if i not in used_rules and r.rule in KEEP_UNMATCHED_RULES and r.speaker is not None:
             if any(len(rule_cover[i] & _cover(c.content)) for c in out):
