@@ -17,9 +17,13 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(BIN)/pip install -q --no-deps -e .
 	touch $(STAMP)
 
-# The main job: extract statements from the bundled example corpus.
+# The main job on the bundled example corpus: extract and show the statements, store them in
+# ./stancemap.db, list a few from the store, and write the debate report.
 run: setup
 	$(BIN)/stancemap analyze examples/corpus/briefs.jsonl
+	$(BIN)/stancemap ingest examples/corpus/briefs.jsonl
+	$(BIN)/stancemap statements --limit 8
+	$(BIN)/stancemap report --debate debates/western-troops-ukraine.yaml --db stancemap.db -o report.html
 
 test: setup
 	$(BIN)/ruff check stancemap tests training benchmarks
@@ -31,6 +35,8 @@ lint: setup
 # Speed and memory (not run by CI): writes benchmarks/results/.
 bench: setup
 	$(BIN)/python benchmarks/bench_analyze.py --split $(DEV)
+	$(BIN)/python benchmarks/bench_store.py --polnear $(SHARED)/data/polnear --accurate-splits dev
+	$(BIN)/python benchmarks/bench_debate.py
 
 # Accuracy on PolNeAR dev, both modes, checked against the referee scorer.
 eval: setup

@@ -1,7 +1,9 @@
-"""The ``stancemap`` command line.
+"""stancemap: who stands where, on which proposition, since when, according to whom.
 
 ``analyze``: articles -> statements (table, JSON or JSONL).
 ``eval polnear``: run the extractor over a PolNeAR split and score it.
+``ingest`` / ``statements`` / ``articles`` / ``status`` / ``reextract``: the corpus store.
+``debate`` / ``positions`` / ``timeline`` / ``network`` / ``coalitions`` / ``report``: debates.
 """
 
 from __future__ import annotations
@@ -177,7 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.set_defaults(func=cmd_eval)
 
     from .debate.cli import add_debate_commands
+    from .store.cli import add_store_commands
 
+    add_store_commands(sub)
     add_debate_commands(sub)
     return p
 

@@ -1,0 +1,373 @@
+"""The store's commands: ``ingest``, ``statements``, ``articles``, ``status``, ``reextract``.
+
+:func:`add_store_commands` registers them on the ``stancemap`` parser's subparsers; ``python -m
+stancemap.store.cli`` runs them on their own. Exit codes: 0 done; 1 done, but some inputs failed (all
+else stored); 2 usage error; 3 stopped by a database error (what was stored is kept: run again).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_STOPPED = 0, 1, 2, 3
+DB_HELP = "database: a SQLite file path or URL, or postgresql://user@host/db (default: ./stancemap.db)"
+
+
+def _err(msg: str) -> None:
+    print(f"stancemap: {msg}", file=sys.stderr, flush=True)
+
+
+def _open(args: argparse.Namespace):  # -> Engine | None
+    from .db import StoreError, open_engine
+
+    try:
+        return open_engine(args.db, busy_timeout=getattr(args, "busy_timeout", None) or 30.0)
+    except StoreError as exc:
+        _err(f"error: {exc}")
+        return None
+
+
+def _csv_columns(specs: list[str] | None) -> dict[str, str] | None:
+    if not specs:
+        return None
+    out = {}
+    for spec in specs:
+        field, sep, column = spec.partition("=")
+        if not sep or not field.strip() or not column.strip():
+            raise ValueError(f"--csv-column {spec!r}: use FIELD=COLUMN, e.g. text=body")
+        out[field.strip()] = column.strip()
+    return out
+
+
+def _show_progress(choice: str) -> bool:
+    return choice == "always" or (choice == "auto" and sys.stderr.isatty())
+
+
+# --------------------------------------------------------------------------- ingest
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from .ingest import ExtractorUnavailable, IngestStopped, ingest
+
+    try:
+        columns = _csv_columns(args.csv_column)
+        if args.published is not None:
+            from ..ingest import normalise_date
+
+            if normalise_date(args.published) is None:
+                raise ValueError(f"--published {args.published!r} is not a date (use YYYY-MM-DD)")
+    except ValueError as exc:
+        _err(f"error: {exc}")
+        return EXIT_USAGE
+    engine = _open(args)
+    if engine is None:
+        return EXIT_STOPPED
+    try:
+        report = ingest(engine, args.paths, mode="fast" if args.fast else "accurate", published=args.published,
+                        outlet=args.outlet, csv_columns=columns, batch_size=args.batch_size,
+                        progress=_show_progress(args.progress))
+    except ValueError as exc:
+        _err(f"error: {exc}")
+        return EXIT_USAGE
+    except ExtractorUnavailable as exc:
+        _err(f"error: {exc}")
+        return EXIT_FAILED
+    except IngestStopped as exc:
+        print(exc.report.summary(), file=sys.stderr)
+        _err(f"error: {exc}")
+        _err("the run stopped; everything stored before is kept: run the same command again to resume")
+        return EXIT_STOPPED
+    finally:
+        engine.dispose()
+    print(report.summary(), file=sys.stderr)
+    return EXIT_FAILED if sum(report.failed.values()) else EXIT_OK
+
+
+# --------------------------------------------------------------------------- statements / articles
+
+
+def _write(rows: Any, args: argparse.Namespace, kind: str) -> int:
+    from . import query
+
+    columns = query.FLAT_STATEMENT_COLUMNS if kind == "statements" else query.FLAT_ARTICLE_COLUMNS
+    if args.format == "parquet":
+        if args.out:
+            return query.write_parquet(rows, args.out, columns, kind)
+        if sys.stdout.isatty():
+            raise ValueError("Parquet is binary: give --out FILE or redirect the output to a file")
+        n = query.write_parquet(rows, sys.stdout.buffer, columns, kind)
+        sys.stdout.buffer.flush()
+        return n
+    out = open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout
+    try:
+        if args.format == "csv":
+            return query.write_csv(rows, out, columns)
+        if args.format == "jsonl":
+            return query.write_jsonl(rows, out)
+        return query.write_table(rows, out)
+    finally:
+        if args.out:
+            out.close()
+
+
+def _limit(args: argparse.Namespace) -> int | None:
+    if args.limit is not None:
+        return None if args.limit == 0 else args.limit
+    return 100 if args.format == "table" else None
+
+
+def cmd_statements(args: argparse.Namespace) -> int:
+    from .query import iter_statements
+
+    engine = _open(args)
+    if engine is None:
+        return EXIT_STOPPED
+    filters = dict(actor=args.actor, role=args.role, outlet=args.outlet, since=args.since, until=args.until,
+                   published_since=args.published_since, published_until=args.published_until, kind=args.kind,
+                   language=args.language, text=args.text, article=args.article, review_state=args.review_state,
+                   include_copies=args.all_copies, include_rejected=args.include_rejected, sort=args.sort,
+                   limit=_limit(args), offset=args.offset)
+    try:
+        n = _write(iter_statements(engine, **filters), args, "statements")
+    except ValueError as exc:
+        _err(f"error: {exc}")
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK
+    finally:
+        engine.dispose()
+    if args.format == "table" or args.out:
+        _err(f"{n} statements")
+    return EXIT_OK
+
+
+def cmd_articles(args: argparse.Namespace) -> int:
+    from .query import iter_articles
+
+    engine = _open(args)
+    if engine is None:
+        return EXIT_STOPPED
+    filters = dict(outlet=args.outlet, language=args.language, since=args.since, until=args.until,
+                   duplicates_of=args.duplicates_of, unsupported_language=args.unsupported_language,
+                   not_extracted=args.not_extracted, include_text=args.with_text, sort=args.sort, limit=_limit(args),
+                   offset=args.offset)
+    try:
+        n = _write(iter_articles(engine, **filters), args, "articles")
+    except ValueError as exc:
+        _err(f"error: {exc}")
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK
+    finally:
+        engine.dispose()
+    if args.format == "table" or args.out:
+        _err(f"{n} articles")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- status
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from .query import list_conflicts, list_failures, status
+
+    engine = _open(args)
+    if engine is None:
+        return EXIT_STOPPED
+    try:
+        st = status(engine)
+        fails = list_failures(engine) if args.failures else []
+        conflicts = list_conflicts(engine) if args.conflicts else []
+    finally:
+        engine.dispose()
+    if args.json:
+        out = st.to_json()
+        if args.failures:
+            out["failure_list"] = [f.__dict__ for f in fails]
+        if args.conflicts:
+            out["conflict_list"] = [c.__dict__ for c in conflicts]
+        print(json.dumps(out, ensure_ascii=False, indent=1, default=str))
+        return EXIT_OK
+    p = print
+    p(f"database        {st.database} (schema {st.revision})")
+    p(f"articles        {st.articles}: {st.extracted} extracted, {st.near_duplicates} near-duplicates, "
+      f"{st.exact_copies} exact copies recorded")
+    if st.not_extracted_languages:
+        langs = ", ".join(f"{k} {v}" for k, v in sorted(st.not_extracted_languages.items(), key=lambda x: -x[1]))
+        p(f"not extracted   {sum(st.not_extracted_languages.values())} (no pipeline for the language: {langs})")
+    p(f"statements      {st.statements}: " + (", ".join(f"{k} {v}" for k, v in sorted(
+        st.statements_by_review_state.items())) or "none"))
+    by_ex = ", ".join(f"{k}: {v}" for k, v in sorted(st.statements_by_extractor.items())) or "none"
+    p(f"extractor       installed {st.extractor_version}; statements by version: {by_ex}")
+    if st.pending:
+        p(f"pending         {st.pending} articles not extracted by the installed version: run `stancemap reextract`")
+    p(f"actors          {st.actors}")
+    nf, nw = sum(st.failures.values()), sum(st.warnings.values())
+    p(f"failures        {nf}" + (": " + _by_count(st.failures) if nf else ""))
+    if nw:
+        p(f"warnings        {nw}: " + _by_count(st.warnings))
+    if st.conflicts:
+        p(f"conflicts       {st.conflicts} re-extracted statements overlap reviewed ones (status --conflicts)")
+    if st.last_run:
+        r = st.last_run
+        p(f"last run        {r['command']} #{r['id']} {r['status']}, started {r['started_at']}"
+          + (f": {r['error']}" if r.get("error") else ""))
+    if args.failures:
+        p("")
+        if not fails:
+            p("no failures recorded")
+        for f in fails:
+            level = "error" if f.fatal else "warning"
+            times = f" (seen {f.times} times, last {f.last_seen})" if f.times > 1 else ""
+            p(f"{level}: {f.message()}{times}")
+    if args.conflicts:
+        p("")
+        if not conflicts:
+            p("no conflicts recorded")
+        for c in conflicts:
+            p(f"statement {c.statement_id} ({c.review_state}) in article {c.article_id}: {c.reviewed_content!r}\n"
+              f"    extractor {c.extractor_version} ({c.extractor_mode}) proposes: {c.proposed_content!r}")
+    return EXIT_OK
+
+
+def _by_count(counts: dict[str, int]) -> str:
+    return ", ".join(f"{v} {k}" for k, v in sorted(counts.items(), key=lambda x: (-x[1], x[0])))
+
+
+# --------------------------------------------------------------------------- reextract
+
+
+def cmd_reextract(args: argparse.Namespace) -> int:
+    from .ingest import ExtractorUnavailable
+    from .reextract import ReextractStopped, reextract
+
+    engine = _open(args)
+    if engine is None:
+        return EXIT_STOPPED
+    try:
+        report = reextract(engine, mode="fast" if args.fast else "accurate", batch_size=args.batch_size,
+                           limit=args.limit, progress=_show_progress(args.progress))
+    except ExtractorUnavailable as exc:
+        _err(f"error: {exc}")
+        return EXIT_FAILED
+    except ReextractStopped as exc:
+        _print_conflicts(exc.report)
+        print(exc.report.summary(), file=sys.stderr)
+        _err(f"error: {exc}")
+        return EXIT_STOPPED
+    finally:
+        engine.dispose()
+    _print_conflicts(report)
+    print(report.summary(), file=sys.stderr)
+    return EXIT_FAILED if report.failed else EXIT_OK
+
+
+def _print_conflicts(report: Any) -> None:
+    for c in report.conflicts:
+        print(f"conflict: article {c.article_id}, statement {c.statement_id} ({c.review_state}) kept: "
+              f"{c.reviewed_content!r}; new extraction proposes: {c.proposed_content!r}")
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def _db_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", default=None, help=DB_HELP)
+
+
+def _output_args(p: argparse.ArgumentParser, sorts: tuple[str, ...], default_sort: str) -> None:
+    p.add_argument("--format", choices=("table", "csv", "jsonl", "parquet"), default="table")
+    p.add_argument("--out", help="write to this file instead of standard output (needed for parquet on a terminal)")
+    p.add_argument("--sort", default=default_sort,
+                   help=f"one of {', '.join(sorts)}; prefix - for descending (default: {default_sort})")
+    p.add_argument("--limit", type=int, help="at most this many rows (default: 100 for table, all otherwise; 0: all)")
+    p.add_argument("--offset", type=int, default=0)
+
+
+def add_store_commands(subparsers: Any) -> None:
+    """Register ``ingest``, ``statements``, ``articles``, ``status`` and ``reextract`` on ``subparsers``."""
+    from ..model import KINDS
+    from .query import ARTICLE_SORTS, STATEMENT_SORTS
+    from .schema import REVIEW_STATES
+
+    p = subparsers.add_parser("ingest", help="store articles and their statements in a database (incremental)")
+    p.add_argument("paths", nargs="+", help=".txt, .html, .json, .jsonl, .csv, .warc(.gz) files or directories")
+    _db_arg(p)
+    p.add_argument("--fast", action="store_true", help="extract with parse rules only (no trained model)")
+    p.add_argument("--published", help="publication date for inputs that lack one (YYYY-MM-DD)")
+    p.add_argument("--outlet", help="outlet name for inputs that lack one")
+    p.add_argument("--csv-column", action="append", metavar="FIELD=COLUMN",
+                   help="CSV column holding a field (id, text, url, title, outlet, published, language, author); "
+                        "repeatable")
+    p.add_argument("--batch-size", type=int, default=16, help="articles extracted together (default 16)")
+    p.add_argument("--busy-timeout", type=float, default=30.0,
+                   help="seconds to wait for another writer's lock on a SQLite database (default 30)")
+    p.add_argument("--progress", choices=("auto", "always", "never"), default="auto")
+    p.set_defaults(func=cmd_ingest)
+
+    p = subparsers.add_parser("statements", help="query stored statements")
+    _db_arg(p)
+    p.add_argument("--actor", help="actor name or speaker text contains this (case-insensitive)")
+    p.add_argument("--role", help="actor role contains this (case-insensitive)")
+    p.add_argument("--outlet", action="append", help="outlet (case-insensitive; repeatable)")
+    p.add_argument("--since", help="statement date on or after (YYYY-MM-DD, YYYY-MM or YYYY)")
+    p.add_argument("--until", help="statement date on or before")
+    p.add_argument("--published-since", help="article published on or after")
+    p.add_argument("--published-until", help="article published on or before")
+    p.add_argument("--kind", action="append", choices=KINDS, help="statement kind (repeatable)")
+    p.add_argument("--language", action="append", help="article language code (repeatable)")
+    p.add_argument("--text", help='full-text search in the content: words and "phrases" must all occur, -word not')
+    p.add_argument("--article", help="only this article (store id or the input's id)")
+    p.add_argument("--review-state", action="append", choices=REVIEW_STATES, help="repeatable")
+    p.add_argument("--all-copies", action="store_true",
+                   help="list a statement once per near-duplicate article carrying it (default: once)")
+    p.add_argument("--include-rejected", action="store_true", help="include statements a reviewer rejected")
+    _output_args(p, STATEMENT_SORTS, "date")
+    p.set_defaults(func=cmd_statements)
+
+    p = subparsers.add_parser("articles", help="query stored articles")
+    _db_arg(p)
+    p.add_argument("--outlet", action="append", help="outlet (case-insensitive; repeatable)")
+    p.add_argument("--language", action="append", help="language code (repeatable)")
+    p.add_argument("--since", help="published on or after")
+    p.add_argument("--until", help="published on or before")
+    p.add_argument("--duplicates-of", metavar="ID", help="near-duplicates and exact copies of this article")
+    p.add_argument("--unsupported-language", action="store_true", help="only articles stored without extraction")
+    p.add_argument("--not-extracted", action="store_true", help="only articles without statements extracted")
+    p.add_argument("--with-text", action="store_true", help="include the article text (csv, jsonl, parquet)")
+    _output_args(p, ARTICLE_SORTS, "published")
+    p.set_defaults(func=cmd_articles)
+
+    p = subparsers.add_parser("status", help="what the store holds: counts, extractor versions, failures")
+    _db_arg(p)
+    p.add_argument("--failures", action="store_true", help="list the stored failures and warnings")
+    p.add_argument("--conflicts", action="store_true", help="list re-extraction conflicts with reviewed statements")
+    p.add_argument("--json", action="store_true", help="print as JSON")
+    p.set_defaults(func=cmd_status)
+
+    p = subparsers.add_parser("reextract", help="recompute statements made by another extractor version, "
+                                                "keeping human reviews")
+    _db_arg(p)
+    p.add_argument("--fast", action="store_true", help="re-extract with the fast (parse rules only) extractor")
+    p.add_argument("--limit", type=int, help="at most this many articles")
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--progress", choices=("auto", "always", "never"), default="auto")
+    p.set_defaults(func=cmd_reextract)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="stancemap", description="stancemap corpus store")
+    add_store_commands(parser.add_subparsers(dest="command", required=True))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,534 @@
+"""Batch ingest: input files in, articles and their statements stored, once each, crash-safe.
+
+For each document :func:`stancemap.ingest.read_inputs` yields:
+
+1. an input problem is stored in ``failures`` (with its source, line and reason) and counted;
+2. the article is *prepared*: normalised URL, content hash, MinHash signature, language;
+3. an exact duplicate (same normalised URL, or same text) of a stored article is not extracted: it is
+   recorded once in ``article_copies`` against the original (so the outlets that carried it can be
+   counted), or recognised as *already stored* when it is the very record stored before (a re-run);
+4. articles in a language with a pipeline are extracted, ``batch_size`` at a time;
+5. each article is stored in **one transaction** with its statements, LSH bands, actors and mentions,
+   after checking again, inside that transaction, for duplicates (the check that counts) and looking
+   up near-duplicates, which are stored and linked to their original.
+
+So a run killed at any moment leaves whole articles only, and the next run skips what is stored and
+finishes the rest. A database error (locked, disk full, server gone) stops the run with
+:class:`IngestStopped`, whose message names the input being stored and the reason; the article being
+written is rolled back and everything committed before stays.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from ..ingest import InputProblem, read_inputs
+from ..model import Article, Statement
+from . import dedupe
+from .db import describe_db_error, write_tx
+from .language import LanguageGuess, detect
+from .schema import article_bands, article_copies, articles
+from .write import (
+    ExtractorInfo,
+    date_range,
+    find_near_duplicate,
+    finish_run,
+    insert_statements,
+    link_copies,
+    norm_name,
+    now,
+    reason_category,
+    record_failure,
+    record_key,
+    start_run,
+)
+
+OUTCOMES = ("new", "near_duplicate", "duplicate_url", "duplicate_text", "already_stored")
+
+
+@dataclass
+class IngestReport:
+    """What a run did. ``new`` counts every article stored (near-duplicates and not-extracted included)."""
+
+    read: int = 0  # documents read from the inputs
+    new: int = 0
+    near_duplicate: int = 0  # stored and linked to their original (part of ``new``)
+    duplicate_url: int = 0  # exact duplicates by normalised URL: stored once, the copy recorded
+    duplicate_text: int = 0  # exact duplicates by text
+    already_stored: int = 0  # the same record as stored by an earlier run
+    not_extracted: Counter = field(default_factory=Counter)  # stored, language without a pipeline: by language
+    extraction_failed: int = 0  # stored, extraction raised (``reextract`` retries them)
+    statements: int = 0
+    failed: Counter = field(default_factory=Counter)  # documents skipped, by reason category
+    warnings: Counter = field(default_factory=Counter)  # by category (documents still stored)
+    stopped: str | None = None  # the error that stopped the run, if one did
+
+    @property
+    def duplicate(self) -> int:
+        return self.duplicate_url + self.duplicate_text
+
+    def counts(self) -> dict[str, Any]:
+        return {
+            "read": self.read, "new": self.new, "near_duplicate": self.near_duplicate,
+            "duplicate_url": self.duplicate_url, "duplicate_text": self.duplicate_text,
+            "already_stored": self.already_stored, "not_extracted": dict(self.not_extracted),
+            "extraction_failed": self.extraction_failed, "statements": self.statements,
+            "failed": dict(self.failed), "warnings": dict(self.warnings),
+        }
+
+    def summary(self) -> str:
+        """The end-of-run report, a few lines for stderr."""
+        lines = []
+        head = f"{self.read} documents read: {self.new} new"
+        extras = []
+        if self.near_duplicate:
+            extras.append(f"{self.near_duplicate} near-duplicate, linked to their original")
+        if self.not_extracted:
+            langs = ", ".join(f"{lang} {n}" for lang, n in self.not_extracted.most_common())
+            extras.append(f"{sum(self.not_extracted.values())} not extracted: no pipeline for their language ({langs})")
+        if self.extraction_failed:
+            extras.append(f"{self.extraction_failed} extraction failed (run `stancemap reextract` to retry)")
+        if extras:
+            head += " (" + "; ".join(extras) + ")"
+        lines.append(head)
+        dup = f"{self.duplicate} duplicate"
+        if self.duplicate:
+            dup += f" ({self.duplicate_url} same URL, {self.duplicate_text} same text)"
+        lines.append(f"{dup}, {self.already_stored} already stored")
+        nfail = sum(self.failed.values())
+        fail = f"{nfail} failed"
+        if nfail:
+            fail += ": " + ", ".join(f"{n} {why}" for why, n in self.failed.most_common())
+        nwarn = sum(self.warnings.values())
+        if nwarn:
+            fail += f"; {nwarn} warnings: " + ", ".join(f"{n} {why}" for why, n in self.warnings.most_common())
+        lines.append(fail)
+        lines.append(f"{self.statements} statements stored")
+        if self.stopped:
+            lines.append(f"stopped: {self.stopped}")
+        return "\n".join(lines)
+
+
+class IngestStopped(Exception):
+    """A database error ended the run; ``report`` has what was done before it. Running again resumes."""
+
+    def __init__(self, message: str, report: IngestReport):
+        super().__init__(message)
+        self.report = report
+
+
+class ExtractorUnavailable(Exception):
+    """The extractor could not be loaded (e.g. the accurate mode's model is missing)."""
+
+
+def load_extractor(mode: str):  # -> Extractor
+    """An :class:`~stancemap.extract.pipeline.Extractor` in ``mode``, or :class:`ExtractorUnavailable`."""
+    from ..extract.pipeline import Extractor
+
+    try:
+        return Extractor(mode=mode)
+    except (OSError, ImportError) as exc:
+        hint = " (is the trained model missing? use --fast, or `make train`)" if mode == "accurate" else ""
+        raise ExtractorUnavailable(f"cannot load the {mode} extractor: {exc}{hint}") from exc
+
+
+class _StoreFailed(Exception):
+    """Storing one article failed with a database error (the message names the input)."""
+
+
+@dataclass
+class Prepared:
+    """An article with the keys it is stored and deduplicated by."""
+
+    article: Article
+    line: int | None
+    record_key: str
+    url_norm: str | None
+    content_hash: str
+    signature: Any  # numpy uint32[NUM_PERM]
+    bands: list[int]
+    language: LanguageGuess
+    skip_extraction: bool = False  # an exact duplicate seen before extraction
+
+    @property
+    def where(self) -> str:
+        """The input, as messages name it: ``path:line`` or ``path`` (or the article id)."""
+        src = self.article.source_path or self.article.id
+        return f"{src}:{self.line}" if self.line else src
+
+
+def prepare(article: Article, line: int | None = None) -> Prepared:
+    sig = dedupe.minhash(article.text)
+    return Prepared(
+        article=article,
+        line=line,
+        record_key=record_key(article.source_path, article.id),
+        url_norm=dedupe.normalise_url(article.url),
+        content_hash=dedupe.content_hash(article.text),
+        signature=sig,
+        bands=dedupe.band_keys(sig),
+        language=detect(article.text, article.language),
+    )
+
+
+def _line_of(article: Article) -> int | None:
+    """The JSONL/CSV line an article came from (read_inputs puts it in the fallback id ``path:line``)."""
+    src = article.source_path
+    if src and article.id.startswith(src + ":"):
+        tail = article.id[len(src) + 1:]
+        if tail.isdigit():
+            return int(tail)
+    return None
+
+
+# --------------------------------------------------------------------------- storing one article
+
+
+def _exact_original(conn: Connection, prep: Prepared) -> tuple[int, str, str] | None:
+    """``(article id, its record key, "url"|"text")`` of a stored article ``prep`` is an exact copy of."""
+    if prep.url_norm is not None:
+        row = conn.execute(sa.select(articles.c.id, articles.c.record_key)
+                           .where(articles.c.url_norm == prep.url_norm)).first()
+        if row:
+            return row.id, row.record_key, "url"
+    row = conn.execute(sa.select(articles.c.id, articles.c.record_key)
+                       .where(articles.c.content_hash == prep.content_hash)).first()
+    if row:
+        return row.id, row.record_key, "text"
+    return None
+
+
+def _store_copy(conn: Connection, prep: Prepared, original: int, original_key: str, match: str,
+                run_id: int | None) -> str:
+    if original_key == prep.record_key:
+        return "already_stored"
+    seen = conn.execute(sa.select(article_copies.c.id).where(
+        article_copies.c.record_key == prep.record_key, article_copies.c.article_id == original)).first()
+    if seen:
+        return "already_stored"
+    a = prep.article
+    conn.execute(sa.insert(article_copies).values(
+        article_id=original, match=match, record_key=prep.record_key, doc_id=a.id, source=a.source_path,
+        source_line=prep.line, url=a.url, outlet=a.outlet, outlet_norm=norm_name(a.outlet), published=a.published,
+        ingested_at=now(), run_id=run_id,
+    ))
+    return f"duplicate_{match}"
+
+
+def store_article(conn: Connection, prep: Prepared, extracted: list[Statement] | None, error: str | None,
+                  info: ExtractorInfo, run_id: int | None) -> tuple[str, int]:
+    """Store one prepared article inside the caller's transaction: ``(outcome, statements stored)``.
+
+    ``extracted`` is None for an article that was not extracted (no pipeline for its language, or the
+    extraction raised: then ``error`` says why).
+    """
+    found = _exact_original(conn, prep)
+    if found is not None:
+        return _store_copy(conn, prep, *found, run_id), 0
+    near = find_near_duplicate(conn, prep.signature, prep.bands)
+    a = prep.article
+    pub_start, pub_end = date_range(a.published)
+    t = now()
+    did_extract = extracted is not None
+    article_id = conn.execute(sa.insert(articles).values(
+        doc_id=a.id, source=a.source_path, source_line=prep.line, record_key=prep.record_key, url=a.url,
+        url_norm=prep.url_norm, outlet=a.outlet, outlet_norm=norm_name(a.outlet), title=a.title, author=a.author,
+        published=a.published, published_start=pub_start, published_end=pub_end,
+        language=prep.language.language, language_declared=prep.language.declared,
+        language_score=prep.language.score, language_supported=prep.language.supported, text=a.text,
+        content_hash=prep.content_hash, minhash=dedupe.signature_bytes(prep.signature),
+        near_duplicate_of=near[0] if near else None, near_duplicate_similarity=near[1] if near else None,
+        extractor_version=info.version if did_extract else None, extractor_mode=info.mode if did_extract else None,
+        extracted_at=t if did_extract else None, extraction_error=error,
+        statement_count=len(extracted or []), ingested_at=t, run_id=run_id,
+    ).returning(articles.c.id)).scalar_one()
+    conn.execute(sa.insert(article_bands), [{"key": k, "article_id": article_id} for k in sorted(set(prep.bands))])
+    n = 0
+    if extracted:
+        n = len(insert_statements(conn, article_id, prep.content_hash, extracted, info))
+    if near is not None and n:
+        link_copies(conn, article_id)
+    if a.published is None:
+        record_failure(conn, stage="input", fatal=False, source=a.source_path, line=prep.line, doc_id=a.id,
+                       reason="no publication date: statements without a date of their own are undated",
+                       category="no publication date", run_id=run_id)
+    if error is not None:
+        record_failure(conn, stage="extract", fatal=True, source=a.source_path, line=prep.line, doc_id=a.id,
+                       reason=f"extraction failed ({error}); the article is stored, run reextract to retry",
+                       category="extraction failed", run_id=run_id)
+    return ("near_duplicate" if near else "new"), n
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def estimate_documents(paths: Iterable[str | Path]) -> int | None:
+    """A quick count of the documents in ``paths`` for the progress bar, or None if it cannot tell
+    (WARC archives). JSONL and CSV are counted by lines, other files as one document each."""
+    from ..ingest import SUPPORTED_EXTENSIONS
+
+    total = 0
+
+    def count(p: Path) -> int | None:
+        name = p.name.lower()
+        if not name.endswith(SUPPORTED_EXTENSIONS):
+            return 0
+        if name.endswith((".warc", ".warc.gz")):
+            return None
+        if name.endswith((".jsonl", ".csv")):
+            try:
+                with open(p, "rb") as fh:
+                    n = sum(1 for line in fh if line.strip())
+            except OSError:
+                return 1
+            return max(n - 1, 1) if name.endswith(".csv") else max(n, 1)
+        return 1
+
+    for raw in paths:
+        p = Path(raw)
+        files = sorted(x for x in p.rglob("*") if x.is_file() and not any(
+            part.startswith(".") for part in x.relative_to(p).parts)) if p.is_dir() else [p]
+        for f in files:
+            c = count(f)
+            if c is None:
+                return None
+            total += c
+    return total
+
+
+class _Progress:
+    """A rich progress bar on stderr: documents done, rate, ETA, and the running counts."""
+
+    def __init__(self, total: int | None, label: str = "ingest"):
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            ProgressColumn,
+            SpinnerColumn,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+        from rich.text import Text
+
+        class RateColumn(ProgressColumn):
+            def render(self, task) -> Text:
+                speed = task.finished_speed or task.speed
+                return Text(f"{speed:.1f}/s" if speed else "-/s", style="progress.data.speed")
+
+        columns = [SpinnerColumn(), TextColumn(label), BarColumn(bar_width=20), MofNCompleteColumn(), RateColumn(),
+                   TextColumn("eta"), TimeRemainingColumn(), TextColumn("{task.fields[counts]}")]
+        self.progress = Progress(*columns, console=Console(stderr=True), transient=False)
+        self.task = self.progress.add_task(label, total=total, counts="")
+        self.progress.start()
+
+    def advance(self, report: IngestReport, n: int = 1) -> None:
+        dup = report.duplicate + report.already_stored
+        counts = f"new {report.new} dup {dup} failed {sum(report.failed.values())}"
+        self.progress.update(self.task, advance=n, counts=counts)
+
+    def stop(self) -> None:
+        self.progress.stop()
+
+
+def ingest(
+    engine: Engine,
+    paths: Iterable[str | Path] | str | Path,
+    *,
+    extractor: Any = None,
+    mode: str = "accurate",
+    published: str | None = None,
+    outlet: str | None = None,
+    csv_columns: dict[str, str] | None = None,
+    batch_size: int = 16,
+    progress: bool = False,
+) -> IngestReport:
+    """Ingest ``paths`` into the store behind ``engine`` (see the module docstring).
+
+    ``extractor`` is a :class:`stancemap.extract.pipeline.Extractor`; without one, an extractor in
+    ``mode`` is loaded when the first article needs extracting (a re-run that finds everything stored
+    never loads it). Argument errors raise :class:`ValueError`; a database error raises
+    :class:`IngestStopped` after the article being stored was rolled back.
+    """
+    from ..extract.pipeline import EXTRACTOR_VERSION
+
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    paths = [str(p) for p in paths]
+    items = read_inputs(paths, published=published, outlet=outlet, csv_columns=csv_columns)  # ValueError early
+    mode = getattr(getattr(extractor, "resources", None), "mode", mode)
+    info = ExtractorInfo(version=EXTRACTOR_VERSION, mode=mode)
+    report = IngestReport()
+    state: dict[str, Any] = {"extractor": extractor}
+    bar = _Progress(estimate_documents(paths)) if progress else None
+    run_id = None
+    try:
+        with write_tx(engine) as conn:
+            run_id = start_run(conn, "ingest", paths, info)
+        _run(engine, items, info, report, state, run_id, batch_size, bar)
+    except _StoreFailed as exc:
+        report.stopped = str(exc)
+        _finish(engine, run_id, "stopped", report, str(exc))
+        raise IngestStopped(str(exc), report) from exc.__cause__
+    except ExtractorUnavailable as exc:
+        report.stopped = str(exc)
+        _finish(engine, run_id, "stopped", report, str(exc))
+        raise
+    except sa.exc.DBAPIError as exc:  # outside an article (starting the run, recording a failure)
+        msg = f"database error: {describe_db_error(exc)}"
+        report.stopped = msg
+        _finish(engine, run_id, "stopped", report, msg)
+        raise IngestStopped(msg, report) from exc
+    finally:
+        if bar is not None:
+            bar.stop()
+    _finish(engine, run_id, "done", report, None)
+    if report.new:
+        refresh_statistics(engine)
+    return report
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """Refresh SQLite's query-planner statistics (sampled, so it takes moments even on millions of rows).
+
+    Without them SQLite may pick a poor index for a filtered query. PostgreSQL's autovacuum does this itself.
+    Best effort: a busy database just keeps its old statistics.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    try:
+        with write_tx(engine) as conn:
+            conn.exec_driver_sql("PRAGMA analysis_limit = 400")
+            conn.exec_driver_sql("ANALYZE")
+    except sa.exc.DBAPIError:
+        pass
+
+
+def _finish(engine: Engine, run_id: int | None, status: str, report: IngestReport, error: str | None) -> None:
+    """Record the run's end; best effort (the database may be the thing that failed)."""
+    if run_id is None:
+        return
+    try:
+        with write_tx(engine) as conn:
+            finish_run(conn, run_id, status, report.counts(), error)
+    except sa.exc.DBAPIError:
+        pass
+
+
+def _run(engine: Engine, items: Iterable[Article | InputProblem], info: ExtractorInfo, report: IngestReport,
+         state: dict[str, Any], run_id: int | None, batch_size: int, bar: _Progress | None) -> None:
+    buffer: list[Prepared] = []
+    pending_urls: set[str] = set()
+    pending_hashes: set[str] = set()
+
+    def flush() -> None:
+        _flush(engine, buffer, info, report, state, run_id, bar)
+        buffer.clear()
+        pending_urls.clear()
+        pending_hashes.clear()
+
+    for item in items:
+        if isinstance(item, InputProblem):
+            with write_tx(engine) as conn:
+                record_failure(conn, stage="input", fatal=item.fatal, source=item.source, line=item.line,
+                               reason=item.reason, run_id=run_id)
+            (report.failed if item.fatal else report.warnings)[reason_category(item.reason)] += 1
+            if bar is not None and item.fatal:
+                bar.advance(report)
+            continue
+        report.read += 1
+        prep = prepare(item, _line_of(item))
+        if (prep.url_norm is not None and prep.url_norm in pending_urls) or prep.content_hash in pending_hashes:
+            prep.skip_extraction = True  # a copy of an article in this batch: stored (as a copy) after it
+        elif _seen_before(engine, prep):
+            prep.skip_extraction = True
+        else:
+            if prep.url_norm is not None:
+                pending_urls.add(prep.url_norm)
+            pending_hashes.add(prep.content_hash)
+        buffer.append(prep)
+        to_extract = sum(1 for p in buffer if p.language.supported and not p.skip_extraction)
+        if to_extract >= batch_size or len(buffer) >= 4 * batch_size:
+            flush()
+    flush()
+
+
+def _seen_before(engine: Engine, prep: Prepared) -> bool:
+    """A cheap look for an exact duplicate before extraction (the store checks again in its transaction)."""
+    with engine.connect() as conn:
+        found = _exact_original(conn, prep) is not None
+        conn.rollback()
+    return found
+
+
+def _flush(engine: Engine, buffer: list[Prepared], info: ExtractorInfo, report: IngestReport, state: dict[str, Any],
+           run_id: int | None, bar: _Progress | None) -> None:
+    if not buffer:
+        return
+    todo = [p for p in buffer if p.language.supported and not p.skip_extraction]
+    results: dict[int, list[Statement]] = {}
+    errors: dict[int, str] = {}
+    if todo:
+        if state["extractor"] is None:
+            state["extractor"] = load_extractor(info.mode)
+
+        def on_error(article: Article, exc: Exception) -> None:
+            errors[id(article)] = f"{type(exc).__name__}: {exc}"
+
+        for article, found in state["extractor"].extract_many([p.article for p in todo], batch_size=len(todo),
+                                                              on_error=on_error):
+            results[id(article)] = found
+    for prep in buffer:
+        key = id(prep.article)
+        extracted = results.get(key)
+        error = errors.get(key)
+        if prep.language.supported and not prep.skip_extraction and extracted is None and error is None:
+            error = "no result from the extractor"
+        outcome, n = _store_with_retry(engine, prep, extracted, error, info, run_id)
+        setattr(report, outcome, getattr(report, outcome) + 1)
+        if outcome in ("new", "near_duplicate"):
+            if outcome == "near_duplicate":
+                report.new += 1
+            report.statements += n
+            if not prep.language.supported:
+                report.not_extracted[prep.language.language or "unknown"] += 1
+            if error is not None:
+                report.extraction_failed += 1
+                report.failed["extraction failed"] += 1
+            if prep.article.published is None:
+                report.warnings["no publication date"] += 1
+        if bar is not None:
+            bar.advance(report)
+
+
+def _store_with_retry(engine: Engine, prep: Prepared, extracted: list[Statement] | None, error: str | None,
+                      info: ExtractorInfo, run_id: int | None) -> tuple[str, int]:
+    """Store in one transaction. A unique-key race with another ingest is retried once (the article is then a
+    duplicate); any other database error stops the run, naming the input."""
+    if prep.skip_extraction:
+        extracted, error = None, None  # only ever stored as a copy; if it turns out new, reextract extracts it
+    for attempt in (1, 2):
+        try:
+            with write_tx(engine) as conn:
+                return store_article(conn, prep, extracted, error, info, run_id)
+        except sa.exc.IntegrityError as exc:
+            if attempt == 2:
+                raise _StoreFailed(f"{prep.where}: could not store article {prep.article.id!r}: "
+                                   f"{describe_db_error(exc)}") from exc
+        except sa.exc.DBAPIError as exc:
+            raise _StoreFailed(f"{prep.where}: could not store article {prep.article.id!r}: "
+                               f"{describe_db_error(exc)}") from exc
+    raise AssertionError("unreachable")
+
+
+def print_summary(report: IngestReport, file: Any = None) -> None:
+    print(report.summary(), file=file or sys.stderr)

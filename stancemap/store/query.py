@@ -1,0 +1,822 @@
+"""Reading the store: statements and articles with filters, the store's status, and output writers.
+
+Rows come back as plain dataclasses (:class:`StatementRow`, :class:`ArticleRow`), streamed in chunks so an
+export of millions of statements runs in bounded memory. The same filters work on SQLite and PostgreSQL;
+full-text search uses FTS5 on SQLite and ``to_tsvector`` on PostgreSQL, actor search a trigram index
+on both (FTS5 ``trigram`` / ``pg_trgm``).
+
+By default a statement carried by several near-duplicate articles (wire copies) is listed once, from the
+original article, with the outlets that carried it (``outlets``) and the number of further copies
+(``copies``); ``include_copies=True`` lists every copy. Statements a reviewer rejected are left out unless
+asked for (``include_rejected=True`` or a ``review_state`` filter).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from typing import IO, Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from ..model import KINDS, Actor, Span, Statement
+from .schema import (
+    REVIEW_STATES,
+    SQLITE_CONTENT_FTS,
+    SQLITE_WHO_FTS,
+    actors,
+    article_copies,
+    articles,
+    failures,
+    review_conflicts,
+    runs,
+    statements,
+)
+from .write import date_range, norm_name
+
+CHUNK = 1000
+FORMATS = ("table", "csv", "jsonl", "parquet")
+STATEMENT_SORTS = ("date", "published", "confidence", "outlet", "actor", "article", "id")
+ARTICLE_SORTS = ("published", "outlet", "ingested", "statements", "id")
+
+
+# --------------------------------------------------------------------------- rows
+
+
+@dataclass
+class StatementRow:
+    """One stored statement with its article's metadata (every field of the ``analyze`` contract included)."""
+
+    id: int
+    key: str
+    article_id: int
+    document: str  # the article's own id, as in the analyze output
+    outlet: str | None
+    published: str | None
+    url: str | None
+    title: str | None
+    language: str | None
+    speaker: str | None
+    speaker_start: int | None
+    speaker_end: int | None
+    actor: str | None
+    actor_type: str | None
+    actor_role: str | None
+    actor_description: str | None
+    cue: str | None
+    cue_start: int | None
+    cue_end: int | None
+    content: list[dict[str, Any]]  # [{"text", "start", "end"}, ...]
+    content_text: str
+    kind: str
+    date: str | None
+    date_basis: str
+    medium: str | None
+    reported_by: list[str]
+    confidence: float
+    extractor_version: str
+    extractor_mode: str
+    review_state: str
+    copy_of: int | None
+    outlets: list[str] = field(default_factory=list)  # the outlets that carried it (copies included)
+    copies: int = 0  # how many other articles carry it (near-duplicates and exact copies)
+
+    def to_statement(self) -> Statement:
+        """Back to the data model: the statement exactly as the extractor produced it (or a reviewer left it)."""
+        speaker = Span(self.speaker, self.speaker_start, self.speaker_end) if self.speaker is not None else None
+        cue = Span(self.cue, self.cue_start, self.cue_end) if self.cue is not None else None
+        actor = (Actor(self.actor, self.actor_type or "unknown", self.actor_role, self.actor_description)
+                 if self.actor is not None else None)
+        return Statement(
+            document=self.document, content=[Span(c["text"], c["start"], c["end"]) for c in self.content],
+            kind=self.kind, speaker=speaker, actor=actor, cue=cue, date=self.date, date_basis=self.date_basis,
+            medium=self.medium, reported_by=list(self.reported_by), confidence=self.confidence,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``analyze`` JSON contract, plus the store's own fields."""
+        out = self.to_statement().to_json()
+        out.update({
+            "id": self.id,
+            "key": self.key,
+            "article": {"id": self.article_id, "outlet": self.outlet, "published": self.published, "url": self.url,
+                        "title": self.title, "language": self.language},
+            "review_state": self.review_state,
+            "extractor": {"version": self.extractor_version, "mode": self.extractor_mode},
+            "copy_of": self.copy_of,
+            "outlets": list(self.outlets),
+            "copies": self.copies,
+        })
+        return out
+
+    def flat(self) -> dict[str, Any]:
+        """One flat record (CSV, Parquet, DataFrame): spans as start/end columns, lists joined."""
+        d = asdict(self)
+        d["content_spans"] = json.dumps(self.content, ensure_ascii=False)
+        d["content_start"] = min((c["start"] for c in self.content), default=None)
+        d["content_end"] = max((c["end"] for c in self.content), default=None)
+        d["reported_by"] = "; ".join(self.reported_by)
+        d["outlets"] = "; ".join(self.outlets)
+        del d["content"]
+        return d
+
+
+FLAT_STATEMENT_COLUMNS = [f.name for f in fields(StatementRow) if f.name != "content"] + [
+    "content_spans", "content_start", "content_end"]
+
+
+@dataclass
+class ArticleRow:
+    """One article, or (``id`` None, ``duplicate`` "url"/"text") an exact copy recorded against ``original``."""
+
+    id: int | None
+    doc_id: str
+    url: str | None
+    outlet: str | None
+    title: str | None
+    author: str | None
+    published: str | None
+    language: str | None
+    language_supported: bool | None
+    duplicate: str | None  # None (an original), "near", "url" or "text"
+    original: int | None  # the article it duplicates
+    similarity: float | None  # estimated Jaccard similarity to its closest stored article (near-duplicates)
+    statements: int
+    copies: int  # exact copies recorded against it
+    extractor_version: str | None
+    extractor_mode: str | None
+    extraction_error: str | None
+    source: str | None
+    source_line: int | None
+    ingested_at: str | None
+    text: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def flat(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+FLAT_ARTICLE_COLUMNS = [f.name for f in fields(ArticleRow)]
+
+
+# --------------------------------------------------------------------------- filters
+
+
+def _as_list(value: str | Sequence[str] | None) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [v for v in value if v is not None]
+
+
+def _date_bound(value: str | None, what: str, end: bool) -> str | None:
+    """A filter date as the first (or, for ``until``, last) day it can mean."""
+    if value is None or str(value).strip() == "":
+        return None
+    from ..ingest import normalise_date
+
+    norm = normalise_date(str(value))
+    start, stop = date_range(norm)
+    if start is None:
+        raise ValueError(f"{what} {value!r} is not a date (use YYYY-MM-DD, YYYY-MM or YYYY)")
+    return stop if end else start
+
+
+_QUERY_TOKEN = re.compile(r'(-?)"([^"]*)"|(-?)(\S+)')
+
+
+def _search_terms(text: str) -> list[tuple[bool, str]]:
+    """``red lines "no option" -troops`` -> (negated, term) pairs: words and phrases, ``-`` negates."""
+    terms = []
+    for m in _QUERY_TOKEN.finditer(text):
+        neg = bool(m.group(1) or m.group(3))
+        term = m.group(2) if m.group(2) is not None else m.group(4)
+        term = " ".join(re.findall(r"\w+", term))
+        if term:
+            terms.append((neg, term))
+    if not any(not neg for neg, _ in terms):
+        raise ValueError(f"nothing to search for in {text!r}: give at least one word")
+    return terms
+
+
+def _fts5_query(text: str) -> str:
+    """All words and "quoted phrases" must occur, ``-word`` must not: as an FTS5 MATCH expression."""
+    terms = _search_terms(text)
+    pos = " AND ".join(f'"{t}"' for neg, t in terms if not neg)
+    expr = f"({pos})"
+    for neg, t in terms:
+        if neg:
+            expr += f' NOT "{t}"'
+    return expr
+
+
+def _fts5_phrase(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"'
+
+
+def _like_pattern(value: str) -> str:
+    return "%" + value.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _article_ids_for(conn: Connection, ref: int | str) -> list[int]:
+    """An article reference (the store's integer id, or the input's own id) -> matching article ids."""
+    ids: list[int] = []
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.strip().isdigit()):
+        n = int(ref)
+        if conn.execute(sa.select(articles.c.id).where(articles.c.id == n)).first():
+            ids.append(n)
+    if isinstance(ref, str):
+        ids.extend(conn.execute(sa.select(articles.c.id).where(articles.c.doc_id == ref.strip())).scalars())
+    return sorted(set(ids))
+
+
+def _shift_days(day: str, days: int) -> str:
+    """``day`` (YYYY-MM-DD) moved by ``days``: with 366, the widest a date range can be."""
+    from datetime import date, timedelta
+
+    return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
+
+
+def statements_select(
+    conn: Connection,
+    *,
+    actor: str | None = None,
+    role: str | None = None,
+    outlet: str | Sequence[str] | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    published_since: str | None = None,
+    published_until: str | None = None,
+    kind: str | Sequence[str] | None = None,
+    language: str | Sequence[str] | None = None,
+    text: str | None = None,
+    article: int | str | None = None,
+    review_state: str | Sequence[str] | None = None,
+    extractor_version: str | None = None,
+    include_copies: bool = False,
+    include_rejected: bool = False,
+    sort: str = "date",
+    limit: int | None = None,
+    offset: int = 0,
+) -> sa.Select:
+    """The ids of the matching statements, in order (all filters combine with AND). Raises ValueError on bad
+    filters.
+
+    Only the statements table is queried (article filters become ``article_id IN (...)``) unless the sort
+    key is an article column: a single-table query lets SQLite walk the date index for "the first 100 by
+    date" instead of sorting every match. :func:`iter_statements` then fetches the full rows by id.
+    """
+    pg = conn.dialect.name == "postgresql"
+    s, a = statements, articles
+    conds: list[Any] = []
+
+    if actor is not None and actor.strip():
+        who = " ".join(actor.split())
+        if pg:
+            expr = sa.text("lower(coalesce(statements.actor_name, '') || ' ' || coalesce(statements.speaker_text, '')) "
+                           "LIKE :who_pattern ESCAPE '\\'").bindparams(who_pattern=_like_pattern(who))
+            conds += [expr, sa.or_(s.c.actor_name.icontains(who, autoescape=True),
+                                   s.c.speaker_text.icontains(who, autoescape=True))]
+        elif len(who) >= 3:
+            fts = sa.table(SQLITE_WHO_FTS, sa.column("rowid"))
+            match = "{actor_name speaker_text} : " + _fts5_phrase(who)
+            conds.append(s.c.id.in_(sa.select(fts.c.rowid).where(sa.text(f"{SQLITE_WHO_FTS} MATCH :who_match")
+                                                                   .bindparams(who_match=match))))
+        else:
+            conds.append(sa.or_(s.c.actor_name.icontains(who, autoescape=True),
+                                s.c.speaker_text.icontains(who, autoescape=True)))
+    if role is not None and role.strip():
+        r = " ".join(role.split())
+        if not pg and len(r) >= 3:
+            fts = sa.table(SQLITE_WHO_FTS, sa.column("rowid"))
+            match = "{actor_role} : " + _fts5_phrase(r)
+            conds.append(s.c.id.in_(sa.select(fts.c.rowid).where(sa.text(f"{SQLITE_WHO_FTS} MATCH :role_match")
+                                                                   .bindparams(role_match=match))))
+        else:
+            conds.append(s.c.actor_role.icontains(r, autoescape=True))
+
+    outlets = [n for n in (norm_name(o) for o in _as_list(outlet)) if n]
+    carriers = None
+    if outlets:
+        carriers = sa.union(
+            sa.select(a.c.id).where(a.c.outlet_norm.in_(outlets)),
+            sa.select(article_copies.c.article_id).where(article_copies.c.outlet_norm.in_(outlets)),
+        )
+        conds.append(s.c.article_id.in_(carriers))
+
+    lo = _date_bound(since, "since", end=False)
+    hi = _date_bound(until, "until", end=True)
+    if lo and hi and lo > hi:
+        raise ValueError(f"since {since} is after until {until}")
+    # A statement's date is a range (a day, a month or a year); it matches if the range overlaps the filter's.
+    # The redundant bounds (a range is at most a year long) let an index on either end bound the scan.
+    if lo:
+        conds += [s.c.date_end >= lo, s.c.date_start >= _shift_days(lo, -366)]
+    if hi:
+        conds += [s.c.date_start <= hi, s.c.date_end <= _shift_days(hi, 366)]
+    plo = _date_bound(published_since, "published-since", end=False)
+    phi = _date_bound(published_until, "published-until", end=True)
+    article_conds: list[Any] = []
+    if plo:
+        article_conds += [a.c.published_end >= plo, a.c.published_start >= _shift_days(plo, -366)]
+    if phi:
+        article_conds += [a.c.published_start <= phi, a.c.published_end <= _shift_days(phi, 366)]
+    langs = [x.strip().lower() for x in _as_list(language) if x.strip()]
+    if langs:
+        # With a date range as well, keep SQLite from choosing the language index (one language is often
+        # every article) over the date index: lower() is a no-op on the stored codes but hides the index.
+        col = sa.func.lower(a.c.language) if (plo or phi) and not pg else a.c.language
+        article_conds.append(col.in_(langs))
+    if article_conds:
+        conds.append(s.c.article_id.in_(sa.select(a.c.id).where(*article_conds)))
+
+    kinds = _as_list(kind)
+    bad = [k for k in kinds if k not in KINDS]
+    if bad:
+        raise ValueError(f"unknown kind {bad[0]!r} (kinds: {', '.join(KINDS)})")
+    if kinds:
+        conds.append(s.c.kind.in_(kinds))
+    if text is not None and text.strip():
+        if pg:
+            _search_terms(text)  # same validation as SQLite
+            conds.append(sa.text("to_tsvector('english', statements.content_text) @@ "
+                                 "websearch_to_tsquery('english', :fts_query)").bindparams(fts_query=text))
+        else:
+            fts = sa.table(SQLITE_CONTENT_FTS, sa.column("rowid"))
+            conds.append(s.c.id.in_(sa.select(fts.c.rowid).where(sa.text(f"{SQLITE_CONTENT_FTS} MATCH :fts_query")
+                                                                   .bindparams(fts_query=_fts5_query(text)))))
+    if article is not None:
+        conds.append(s.c.article_id.in_(_article_ids_for(conn, article)))
+    states = _as_list(review_state)
+    bad = [x for x in states if x not in REVIEW_STATES]
+    if bad:
+        raise ValueError(f"unknown review state {bad[0]!r} (states: {', '.join(REVIEW_STATES)})")
+    if states:
+        conds.append(s.c.review_state.in_(states))
+    elif not include_rejected:
+        conds.append(s.c.review_state != "rejected")
+    if extractor_version:
+        conds.append(s.c.extractor_version == extractor_version)
+    if not include_copies:
+        if carriers is not None:
+            # A copy carried by one of these outlets stands in for an original that is not.
+            o = statements.alias("o")
+            originals_here = sa.select(o.c.id).where(o.c.article_id.in_(carriers))
+            conds.append(sa.or_(s.c.copy_of.is_(None), s.c.copy_of.not_in(originals_here)))
+        else:
+            conds.append(s.c.copy_of.is_(None))
+
+    order, join = _statement_order(sort)
+    q = sa.select(s.c.id)
+    if join:
+        q = q.select_from(s.join(a, a.c.id == s.c.article_id))
+    q = q.where(*conds).order_by(*order)
+    if limit is not None:
+        if limit < 0:
+            raise ValueError("limit must be 0 or more")
+        q = q.limit(limit)
+    if offset:
+        q = q.offset(offset)
+    return q
+
+
+def _statement_order(sort: str) -> tuple[list[Any], bool]:
+    """ORDER BY for a sort key, and whether it needs the articles table."""
+    desc = sort.startswith("-")
+    key = sort.lstrip("-+").strip().lower()
+    s, a = statements, articles
+    cols = {
+        # Oldest first by the end of each statement's date range, newest first by its start: the same for
+        # exact dates, and a date known only to the month or year comes after the exact dates of that period
+        # either way. Each direction then walks one index (date_end / date_start) from the filter's bound.
+        "date": [s.c.date_start if desc else s.c.date_end],
+        "published": [a.c.published_start, s.c.article_id, s.c.content_start],
+        "confidence": [s.c.confidence],
+        "outlet": [a.c.outlet_norm, a.c.published_start],
+        "actor": [sa.func.lower(s.c.actor_name), s.c.date_start],
+        "article": [s.c.article_id, s.c.content_start],
+        "id": [],
+    }.get(key)
+    if cols is None:
+        raise ValueError(f"unknown sort key {sort!r} (one of: {', '.join(STATEMENT_SORTS)}; prefix - for descending)")
+    ordered = [(c.desc() if desc else c.asc()).nulls_last() for c in cols]
+    ordered.append(s.c.id.desc() if desc else s.c.id.asc())
+    return ordered, key in ("published", "outlet")
+
+
+def _rows_select(ids: list[int]) -> sa.Select:
+    s, a = statements, articles
+    return sa.select(
+        s.c.id, s.c.key, s.c.article_id, a.c.doc_id.label("document"), a.c.outlet, a.c.published, a.c.url, a.c.title,
+        a.c.language, s.c.speaker_text, s.c.speaker_start, s.c.speaker_end, s.c.actor_name, s.c.actor_type,
+        s.c.actor_role, s.c.actor_description, s.c.cue_text, s.c.cue_start, s.c.cue_end, s.c.content,
+        s.c.content_text, s.c.kind, s.c.date, s.c.date_basis, s.c.medium, s.c.reported_by, s.c.confidence,
+        s.c.extractor_version, s.c.extractor_mode, s.c.review_state, s.c.copy_of,
+    ).select_from(s.join(a, a.c.id == s.c.article_id)).where(s.c.id.in_(ids))
+
+
+def _statement_row(r: Any) -> StatementRow:
+    return StatementRow(
+        id=r.id, key=r.key, article_id=r.article_id, document=r.document, outlet=r.outlet, published=r.published,
+        url=r.url, title=r.title, language=r.language, speaker=r.speaker_text, speaker_start=r.speaker_start,
+        speaker_end=r.speaker_end, actor=r.actor_name, actor_type=r.actor_type, actor_role=r.actor_role,
+        actor_description=r.actor_description, cue=r.cue_text, cue_start=r.cue_start, cue_end=r.cue_end,
+        content=list(r.content), content_text=r.content_text, kind=r.kind, date=r.date, date_basis=r.date_basis,
+        medium=r.medium, reported_by=list(r.reported_by or []), confidence=r.confidence,
+        extractor_version=r.extractor_version, extractor_mode=r.extractor_mode, review_state=r.review_state,
+        copy_of=r.copy_of,
+    )
+
+
+def _add_carriers(conn: Connection, rows: list[StatementRow]) -> None:
+    """Fill ``outlets`` and ``copies`` for a chunk of rows: every article carrying each row's statement."""
+    if not rows:
+        return
+    reps = {r.id: (r.copy_of or r.id) for r in rows}
+    rep_ids = sorted(set(reps.values()))
+    members: dict[int, set[int]] = {rep: set() for rep in rep_ids}  # representative -> articles carrying it
+    q = sa.union_all(
+        sa.select(statements.c.id, statements.c.copy_of, statements.c.article_id).where(statements.c.id.in_(rep_ids)),
+        sa.select(statements.c.id, statements.c.copy_of, statements.c.article_id)
+        .where(statements.c.copy_of.in_(rep_ids)),
+    )
+    for sid, copy_of, article_id in conn.execute(q):
+        rep = sid if sid in members else copy_of
+        if rep in members:
+            members[rep].add(article_id)
+    all_articles = sorted({x for m in members.values() for x in m})
+    outlets_of: dict[int, list[str | None]] = {x: [] for x in all_articles}
+    for aid, outlet in conn.execute(sa.select(articles.c.id, articles.c.outlet).where(articles.c.id.in_(all_articles))):
+        outlets_of[aid].append(outlet)
+    q = sa.select(article_copies.c.article_id, article_copies.c.outlet).where(
+        article_copies.c.article_id.in_(all_articles))
+    for aid, outlet in conn.execute(q):
+        outlets_of[aid].append(outlet)
+    for r in rows:
+        carried = [o for aid in members.get(reps[r.id], ()) for o in outlets_of.get(aid, [])]
+        names: dict[str, str] = {}
+        for o in carried:
+            n = norm_name(o)
+            if n:
+                names.setdefault(n, o.strip())
+        r.outlets = sorted(names.values(), key=str.lower)
+        r.copies = max(len(carried) - 1, 0)
+
+
+def iter_statements(engine: Engine, **filters: Any) -> Iterator[StatementRow]:
+    """Stream the statements matching ``filters`` (see :func:`statements_select`), :data:`CHUNK` rows at a time:
+    the ordered ids from one query, the rows and their carriers fetched per chunk on a second connection."""
+    with engine.connect() as conn:
+        q = statements_select(conn, **filters)
+        result = conn.execution_options(stream_results=True, yield_per=CHUNK).execute(q)
+        with engine.connect() as side:
+            for chunk in result.partitions():
+                ids = [r[0] for r in chunk]
+                by_id = {r.id: _statement_row(r) for r in side.execute(_rows_select(ids))}
+                rows = [by_id[i] for i in ids if i in by_id]
+                _add_carriers(side, rows)
+                side.rollback()  # do not hold a snapshot between chunks
+                yield from rows
+
+
+def find_statements(engine: Engine, **filters: Any) -> list[StatementRow]:
+    return list(iter_statements(engine, **filters))
+
+
+# --------------------------------------------------------------------------- articles
+
+
+def iter_articles(
+    engine: Engine,
+    *,
+    outlet: str | Sequence[str] | None = None,
+    language: str | Sequence[str] | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    duplicates_of: int | str | None = None,
+    unsupported_language: bool = False,
+    not_extracted: bool = False,
+    include_text: bool = False,
+    sort: str = "published",
+    limit: int | None = None,
+    offset: int = 0,
+) -> Iterator[ArticleRow]:
+    """Stream articles. ``since``/``until`` filter the publication date. ``duplicates_of`` (a store id or the
+    input's own id) lists the article's near-duplicates (its original included, itself not) and the exact
+    copies recorded against any of them."""
+    a = articles
+    copies_count = (sa.select(sa.func.count()).select_from(article_copies)
+                    .where(article_copies.c.article_id == a.c.id).scalar_subquery())
+    cols = [a.c.id, a.c.doc_id, a.c.url, a.c.outlet, a.c.title, a.c.author, a.c.published, a.c.language,
+            a.c.language_supported, a.c.near_duplicate_of, a.c.near_duplicate_similarity, a.c.statement_count,
+            copies_count.label("copies"), a.c.extractor_version, a.c.extractor_mode, a.c.extraction_error, a.c.source,
+            a.c.source_line, a.c.ingested_at]
+    if include_text:
+        cols.append(a.c.text)
+    q = sa.select(*cols)
+    outlets = [n for n in (norm_name(o) for o in _as_list(outlet)) if n]
+    if outlets:
+        q = q.where(a.c.outlet_norm.in_(outlets))
+    langs = [x.strip().lower() for x in _as_list(language) if x.strip()]
+    if langs:
+        q = q.where(a.c.language.in_(langs))
+    lo = _date_bound(since, "since", end=False)
+    hi = _date_bound(until, "until", end=True)
+    if lo:
+        q = q.where(a.c.published_end >= lo)
+    if hi:
+        q = q.where(a.c.published_start <= hi)
+    if unsupported_language:
+        q = q.where(a.c.language_supported.is_(False))
+    if not_extracted:
+        q = q.where(a.c.extractor_version.is_(None))
+    exact: list[ArticleRow] = []
+    with engine.connect() as conn:
+        if duplicates_of is not None:
+            ids = _article_ids_for(conn, duplicates_of)
+            if not ids:
+                raise ValueError(f"no article {duplicates_of!r} in the store")
+            roots = {r or i for i, r in conn.execute(sa.select(a.c.id, a.c.near_duplicate_of).where(a.c.id.in_(ids)))}
+            family = sa.or_(a.c.id.in_(roots), a.c.near_duplicate_of.in_(roots))
+            q = q.where(family, a.c.id.not_in(ids))
+            members = list(conn.execute(sa.select(a.c.id).where(family)).scalars())
+            cq = sa.select(article_copies).where(article_copies.c.article_id.in_(members)).order_by(article_copies.c.id)
+            for c in conn.execute(cq):
+                exact.append(ArticleRow(
+                    id=None, doc_id=c.doc_id, url=c.url, outlet=c.outlet, title=None, author=None,
+                    published=c.published, language=None, language_supported=None, duplicate=c.match,
+                    original=c.article_id, similarity=1.0 if c.match == "text" else None, statements=0, copies=0,
+                    extractor_version=None, extractor_mode=None, extraction_error=None, source=c.source,
+                    source_line=c.source_line, ingested_at=_iso(c.ingested_at)))
+        q = q.order_by(*_article_order(sort))
+        if limit is not None:
+            q = q.limit(limit)
+        if offset:
+            q = q.offset(offset)
+        result = conn.execution_options(stream_results=True, yield_per=CHUNK).execute(q)
+        for r in result:
+            yield ArticleRow(
+                id=r.id, doc_id=r.doc_id, url=r.url, outlet=r.outlet, title=r.title, author=r.author,
+                published=r.published, language=r.language, language_supported=bool(r.language_supported),
+                duplicate="near" if r.near_duplicate_of is not None else None, original=r.near_duplicate_of,
+                similarity=r.near_duplicate_similarity, statements=r.statement_count, copies=r.copies,
+                extractor_version=r.extractor_version, extractor_mode=r.extractor_mode,
+                extraction_error=r.extraction_error, source=r.source, source_line=r.source_line,
+                ingested_at=_iso(r.ingested_at), text=r.text if include_text else None,
+            )
+    yield from exact
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if hasattr(value, "isoformat") else (str(value) if value is not None else None)
+
+
+def _article_order(sort: str) -> list[Any]:
+    desc = sort.startswith("-")
+    key = sort.lstrip("-+").strip().lower()
+    a = articles
+    cols = {"published": [a.c.published_start], "outlet": [a.c.outlet_norm, a.c.published_start],
+            "ingested": [a.c.ingested_at], "statements": [a.c.statement_count], "id": []}.get(key)
+    if cols is None:
+        raise ValueError(f"unknown sort key {sort!r} (one of: {', '.join(ARTICLE_SORTS)}; prefix - for descending)")
+    ordered = [(c.desc() if desc else c.asc()).nulls_last() for c in cols]
+    ordered.append(a.c.id.desc() if desc else a.c.id.asc())
+    return ordered
+
+
+def find_articles(engine: Engine, **filters: Any) -> list[ArticleRow]:
+    return list(iter_articles(engine, **filters))
+
+
+# --------------------------------------------------------------------------- status
+
+
+@dataclass
+class FailureRow:
+    source: str | None
+    line: int | None
+    doc_id: str | None
+    stage: str
+    fatal: bool
+    category: str
+    reason: str
+    times: int
+    first_seen: str | None
+    last_seen: str | None
+
+    def message(self) -> str:
+        """``path:line: reason``; the document's own id is added where there is no line to name it by."""
+        where = self.source or self.doc_id or "?"
+        if self.line is not None:
+            where += f":{self.line}"
+        elif self.doc_id and self.source and self.doc_id != self.source and not self.doc_id.startswith(
+                (self.source + ":", self.source + "#")):
+            where += f" (id {self.doc_id})"
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class ConflictRow:
+    statement_id: int
+    article_id: int
+    review_state: str
+    reviewed_content: str
+    proposed_content: str
+    extractor_version: str
+    extractor_mode: str
+
+
+@dataclass
+class Status:
+    database: str
+    revision: str | None
+    extractor_version: str  # the installed extractor's
+    articles: int
+    extracted: int  # by some extractor version
+    pending: int  # supported language, not extracted by the installed extractor version (reextract does them)
+    near_duplicates: int
+    exact_copies: int
+    not_extracted_languages: dict[str, int]  # stored without a pipeline for their language
+    statements: int
+    statements_by_review_state: dict[str, int]
+    statements_by_extractor: dict[str, int]  # "version (mode)" -> count
+    actors: int
+    failures: dict[str, int]  # fatal problems by category (documents skipped or not extracted)
+    warnings: dict[str, int]
+    conflicts: int
+    last_run: dict[str, Any] | None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def status(engine: Engine) -> Status:
+    from ..extract.pipeline import EXTRACTOR_VERSION
+    from .db import mask_url
+    from .migrations import current_revision
+
+    a, s = articles, statements
+    count = sa.func.count()
+    with engine.connect() as conn:
+        n_articles = conn.execute(sa.select(count).select_from(a)).scalar_one()
+        extracted = conn.execute(sa.select(count).select_from(a).where(a.c.extractor_version.is_not(None))).scalar_one()
+        pending = conn.execute(sa.select(count).select_from(a).where(
+            a.c.language_supported.is_(True),
+            sa.or_(a.c.extractor_version.is_(None), a.c.extractor_version != EXTRACTOR_VERSION))).scalar_one()
+        near = conn.execute(sa.select(count).select_from(a).where(a.c.near_duplicate_of.is_not(None))).scalar_one()
+        exact = conn.execute(sa.select(count).select_from(article_copies)).scalar_one()
+        langs = dict(conn.execute(sa.select(sa.func.coalesce(a.c.language, "unknown"), count)
+                                  .where(a.c.language_supported.is_(False)).group_by(a.c.language)).all())
+        n_st = conn.execute(sa.select(count).select_from(s)).scalar_one()
+        by_state = dict(conn.execute(sa.select(s.c.review_state, count).group_by(s.c.review_state)).all())
+        by_ex = {f"{v} ({m})": n for v, m, n in conn.execute(
+            sa.select(s.c.extractor_version, s.c.extractor_mode, count)
+            .group_by(s.c.extractor_version, s.c.extractor_mode))}
+        n_actors = conn.execute(sa.select(count).select_from(actors)).scalar_one()
+        fails: dict[str, int] = {}
+        warns: dict[str, int] = {}
+        for fatal, cat, n in conn.execute(sa.select(failures.c.fatal, failures.c.category, count)
+                                          .group_by(failures.c.fatal, failures.c.category)):
+            (fails if fatal else warns)[cat] = n
+        conflicts = conn.execute(sa.select(count).select_from(review_conflicts)).scalar_one()
+        last = conn.execute(sa.select(runs).order_by(runs.c.id.desc()).limit(1)).first()
+        revision = current_revision(conn)
+    last_run = None
+    if last is not None:
+        last_run = {"id": last.id, "command": last.command, "status": last.status,
+                    "started_at": _iso(last.started_at), "finished_at": _iso(last.finished_at),
+                    "extractor": f"{last.extractor_version} ({last.extractor_mode})", "counts": last.counts,
+                    "error": last.error}
+    return Status(
+        database=mask_url(engine.url.render_as_string(hide_password=False)), revision=revision,
+        extractor_version=EXTRACTOR_VERSION, articles=n_articles, extracted=extracted, pending=pending,
+        near_duplicates=near, exact_copies=exact, not_extracted_languages=langs, statements=n_st,
+        statements_by_review_state=by_state, statements_by_extractor=by_ex, actors=n_actors, failures=fails,
+        warnings=warns, conflicts=conflicts, last_run=last_run,
+    )
+
+
+def list_failures(engine: Engine, *, warnings: bool = True, limit: int | None = None) -> list[FailureRow]:
+    """Stored problems, errors first, then by source and line."""
+    f = failures
+    q = sa.select(f)
+    if not warnings:
+        q = q.where(f.c.fatal.is_(True))
+    q = q.order_by(f.c.fatal.desc(), f.c.source.asc().nulls_last(), f.c.line.asc().nulls_first(), f.c.id)
+    if limit is not None:
+        q = q.limit(limit)
+    with engine.connect() as conn:
+        return [FailureRow(source=r.source, line=r.line, doc_id=r.doc_id, stage=r.stage, fatal=bool(r.fatal),
+                           category=r.category, reason=r.reason, times=r.times, first_seen=_iso(r.first_seen),
+                           last_seen=_iso(r.last_seen)) for r in conn.execute(q)]
+
+
+def list_conflicts(engine: Engine, *, limit: int | None = None) -> list[ConflictRow]:
+    """Statements a re-extraction proposed over human-reviewed ones (the reviewed ones were kept)."""
+    c, s = review_conflicts, statements
+    q = (sa.select(c.c.statement_id, c.c.article_id, s.c.review_state, s.c.content_text, c.c.proposed,
+                   c.c.extractor_version, c.c.extractor_mode)
+         .select_from(c.join(s, s.c.id == c.c.statement_id)).order_by(c.c.id))
+    if limit is not None:
+        q = q.limit(limit)
+    with engine.connect() as conn:
+        return [ConflictRow(statement_id=r.statement_id, article_id=r.article_id, review_state=r.review_state,
+                            reviewed_content=r.content_text,
+                            proposed_content=" … ".join(x["text"] for x in r.proposed.get("content", [])),
+                            extractor_version=r.extractor_version, extractor_mode=r.extractor_mode)
+                for r in conn.execute(q)]
+
+
+# --------------------------------------------------------------------------- writers
+
+
+def write_jsonl(rows: Iterable[StatementRow | ArticleRow], out: IO[str]) -> int:
+    n = 0
+    for r in rows:
+        out.write(json.dumps(r.to_json(), ensure_ascii=False) + "\n")
+        n += 1
+    return n
+
+
+def write_csv(rows: Iterable[StatementRow | ArticleRow], out: IO[str], columns: list[str]) -> int:
+    w = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+    w.writeheader()
+    n = 0
+    for r in rows:
+        w.writerow(r.flat())
+        n += 1
+    return n
+
+
+def _arrow_schema(columns: list[str], kind: str):  # -> pyarrow.Schema
+    import pyarrow as pa
+
+    ints = {"id", "article_id", "speaker_start", "speaker_end", "cue_start", "cue_end", "copy_of", "copies",
+            "content_start", "content_end", "statements", "original", "source_line"}
+    floats = {"confidence", "similarity"}
+    bools = {"language_supported"}
+    types = [pa.int64() if c in ints else pa.float64() if c in floats else pa.bool_() if c in bools else pa.string()
+             for c in columns]
+    return pa.schema(list(zip(columns, types)), metadata={"stancemap": kind})
+
+
+def write_parquet(rows: Iterable[StatementRow | ArticleRow], out: Any, columns: list[str], kind: str) -> int:
+    """Parquet, written in row groups of :data:`CHUNK` rows (bounded memory); ``out`` a path or binary file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = _arrow_schema(columns, kind)
+    n = 0
+    with pq.ParquetWriter(out, schema) as writer:
+        batch: list[dict[str, Any]] = []
+        for r in rows:
+            batch.append(r.flat())
+            if len(batch) >= CHUNK:
+                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                n += len(batch)
+                batch = []
+        if batch or n == 0:
+            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+            n += len(batch)
+    return n
+
+
+def write_table(rows: Iterable[StatementRow | ArticleRow], out: IO[str] | None = None) -> int:
+    """A rich table for the terminal (wide text folded)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    out = out or sys.stdout
+    console = Console(file=out, width=None if out.isatty() else 160)
+    rows = list(rows)
+    if rows and isinstance(rows[0], StatementRow):
+        table = Table(show_lines=True, expand=True)
+        for col, ratio, width in (("id", None, 7), ("date", None, 10), ("outlet", 2, None), ("actor (role)", 3, None),
+                                  ("kind", None, 12), ("content", 8, None), ("outlets", None, 7)):
+            table.add_column(col, overflow="fold", ratio=ratio, width=width)
+        for r in rows:
+            who = r.actor or r.speaker or "—"
+            if r.actor_role:
+                who += f" ({r.actor_role})"
+            content = r.content_text if len(r.content_text) <= 300 else r.content_text[:297] + "..."
+            table.add_row(str(r.id), r.date or "—", r.outlet or "—", who, r.kind, content, str(len(r.outlets) or 1))
+    else:
+        table = Table(expand=True)
+        for col, ratio, width in (("id", None, 7), ("published", None, 10), ("outlet", 2, None), ("title", 6, None),
+                                  ("lang", None, 6), ("statements", None, 10), ("duplicate", 2, None)):
+            table.add_column(col, overflow="fold", ratio=ratio, width=width)
+        for r in rows:
+            dup = f"{r.duplicate} of {r.original}" if r.duplicate else (f"{r.copies} copies" if r.copies else "")
+            lang = (r.language or "?") + ("" if r.language_supported in (True, None) else " (no pipeline)")
+            table.add_row(str(r.id) if r.id is not None else "—", r.published or "—", r.outlet or "—",
+                          r.title or r.doc_id, lang, str(r.statements), dup)
+    console.print(table)
+    return len(rows)

@@ -1,0 +1,238 @@
+"""The corpus store's tables (SQLAlchemy Core), the same on SQLite and PostgreSQL.
+
+This module describes the schema at the *head* migration; the migrations in ``migrations/versions``
+create and change real databases, and ``tests/test_store_schema.py`` checks that the two agree. Change
+a table here and add a migration in the same commit.
+
+* ``articles``: one row per distinct article (its text is kept: it is the user's corpus), with the keys
+  duplicates are recognised by (``url_norm``, ``content_hash``, ``minhash`` and ``article_bands``), its
+  language and whether it was extracted, and by which extractor.
+* ``article_copies``: exact duplicates (the same normalised URL or the same text) met later, stored
+  once as the original article but remembered here with their own outlet, URL and source, so that
+  "how many outlets carried it" counts them.
+* ``statements``: every field of the ``analyze`` output contract (``Statement.to_json``), flattened,
+  with the content spans as JSON; plus the extractor version and mode that produced it, the review
+  state the web UI sets, a stable ``key`` and ``copy_of``, the same statement in the original of a
+  near-duplicate article.
+* ``actors`` and ``mentions``: who speaks, and where in which article.
+* ``failures``: input problems, extraction errors and warnings, each with its source and reason.
+* ``runs``: one row per ingest/reextract run.
+* ``review_conflicts``: statements a re-extraction proposed over a human-reviewed one.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+SCHEMA_REVISION = "0002"  # the Alembic head; the migration test checks it
+
+REVIEW_STATES = ("auto", "confirmed", "corrected", "rejected")
+HUMAN_REVIEWED = ("confirmed", "corrected", "rejected")
+
+# Full-text machinery created by migration 0002 outside these Table objects (FTS5 virtual tables on
+# SQLite, expression indexes on PostgreSQL); comparisons of the metadata with a database skip them.
+SQLITE_CONTENT_FTS = "statements_fts"
+SQLITE_WHO_FTS = "statements_who"
+PG_CONTENT_INDEX = "ix_statements_content_tsv"
+PG_WHO_INDEX = "ix_statements_who_trgm"
+SEARCH_OBJECTS = (SQLITE_CONTENT_FTS, SQLITE_WHO_FTS, PG_CONTENT_INDEX, PG_WHO_INDEX)
+
+# 64-bit ids on PostgreSQL; SQLite needs INTEGER PRIMARY KEY for its rowid alias (it is 64-bit anyway).
+Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+Timestamp = sa.DateTime(timezone=True)
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+runs = sa.Table(
+    "runs",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("command", sa.String(16), nullable=False),  # ingest | reextract
+    sa.Column("inputs", sa.JSON, nullable=True),
+    sa.Column("extractor_version", sa.String(32), nullable=True),
+    sa.Column("extractor_mode", sa.String(16), nullable=True),
+    sa.Column("started_at", Timestamp, nullable=False),
+    sa.Column("finished_at", Timestamp, nullable=True),
+    # running | done | stopped (a database error ended it); a run killed outright stays "running"
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("counts", sa.JSON, nullable=True),
+    sa.Column("error", sa.Text, nullable=True),
+)
+
+articles = sa.Table(
+    "articles",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("doc_id", sa.Text, nullable=False, index=True),  # the input's own id (Article.id): "document"
+    sa.Column("source", sa.Text, nullable=True),  # input file
+    sa.Column("source_line", sa.Integer, nullable=True),
+    sa.Column("record_key", sa.String(40), nullable=False, index=True),  # sha1(source, doc_id): "already stored"
+    sa.Column("url", sa.Text, nullable=True),
+    sa.Column("url_norm", sa.Text, nullable=True, unique=True),
+    sa.Column("outlet", sa.Text, nullable=True),
+    sa.Column("outlet_norm", sa.Text, nullable=True, index=True),  # lower-cased, for filters
+    sa.Column("title", sa.Text, nullable=True),
+    sa.Column("author", sa.Text, nullable=True),
+    sa.Column("published", sa.String(10), nullable=True),  # as normalised: YYYY-MM-DD, YYYY-MM or YYYY
+    sa.Column("published_start", sa.String(10), nullable=True),  # first day it can mean
+    sa.Column("published_end", sa.String(10), nullable=True),  # last day it can mean
+    sa.Column("language", sa.String(8), nullable=True, index=True),
+    sa.Column("language_declared", sa.String(8), nullable=True),
+    sa.Column("language_score", sa.Float, nullable=True),
+    sa.Column("language_supported", sa.Boolean, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("minhash", sa.LargeBinary, nullable=False),
+    sa.Column("near_duplicate_of", Id, sa.ForeignKey("articles.id", ondelete="SET NULL"), nullable=True,
+              index=True),
+    sa.Column("near_duplicate_similarity", sa.Float, nullable=True),
+    # Set when the article was extracted; None for an article not (yet) extracted.
+    sa.Column("extractor_version", sa.String(32), nullable=True),
+    sa.Column("extractor_mode", sa.String(16), nullable=True),
+    sa.Column("extracted_at", Timestamp, nullable=True),
+    sa.Column("extraction_error", sa.Text, nullable=True),
+    sa.Column("statement_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("ingested_at", Timestamp, nullable=False),
+    sa.Column("run_id", Id, sa.ForeignKey("runs.id", ondelete="SET NULL"), nullable=True),
+    sa.Index("ix_articles_published", "published_start", "published_end"),  # covers date-range filters
+)
+
+article_bands = sa.Table(
+    "article_bands",
+    metadata,
+    sa.Column("key", sa.BigInteger, primary_key=True),  # band << 32 | crc32(band rows)
+    sa.Column("article_id", Id, sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+article_copies = sa.Table(
+    "article_copies",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("article_id", Id, sa.ForeignKey("articles.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("match", sa.String(8), nullable=False),  # url | text
+    sa.Column("record_key", sa.String(40), nullable=False),
+    sa.Column("doc_id", sa.Text, nullable=False),
+    sa.Column("source", sa.Text, nullable=True),
+    sa.Column("source_line", sa.Integer, nullable=True),
+    sa.Column("url", sa.Text, nullable=True),
+    sa.Column("outlet", sa.Text, nullable=True),
+    sa.Column("outlet_norm", sa.Text, nullable=True, index=True),
+    sa.Column("published", sa.String(10), nullable=True),
+    sa.Column("ingested_at", Timestamp, nullable=False),
+    sa.Column("run_id", Id, sa.ForeignKey("runs.id", ondelete="SET NULL"), nullable=True),
+    sa.UniqueConstraint("record_key", "article_id"),
+)
+
+actors = sa.Table(
+    "actors",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("name_norm", sa.Text, nullable=False),  # lower-cased, white space collapsed
+    sa.Column("type", sa.String(16), nullable=False),
+    sa.UniqueConstraint("name_norm", "type"),
+)
+
+statements = sa.Table(
+    "statements",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    # Stable across extractor versions and databases: sha1(article content hash, content span offsets).
+    # Re-extraction matches old and new statements by it.
+    sa.Column("key", sa.String(40), nullable=False, unique=True),
+    sa.Column("article_id", Id, sa.ForeignKey("articles.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("speaker_text", sa.Text, nullable=True),
+    sa.Column("speaker_start", sa.Integer, nullable=True),
+    sa.Column("speaker_end", sa.Integer, nullable=True),
+    sa.Column("actor_id", Id, sa.ForeignKey("actors.id"), nullable=True, index=True),
+    sa.Column("actor_name", sa.Text, nullable=True),
+    sa.Column("actor_type", sa.String(16), nullable=True),
+    sa.Column("actor_role", sa.Text, nullable=True),
+    sa.Column("actor_description", sa.Text, nullable=True),
+    sa.Column("cue_text", sa.Text, nullable=True),
+    sa.Column("cue_start", sa.Integer, nullable=True),
+    sa.Column("cue_end", sa.Integer, nullable=True),
+    sa.Column("content", sa.JSON, nullable=False),  # [{"text", "start", "end"}, ...] as in the contract
+    sa.Column("content_text", sa.Text, nullable=False),  # the spans' texts joined by " … ": searched, shown
+    sa.Column("content_start", sa.Integer, nullable=False),
+    sa.Column("content_end", sa.Integer, nullable=False),
+    sa.Column("content_fp", sa.String(40), nullable=False, index=True),  # dedupe.statement_fingerprint
+    sa.Column("date", sa.String(10), nullable=True),
+    sa.Column("date_start", sa.String(10), nullable=True, index=True),
+    sa.Column("date_end", sa.String(10), nullable=True, index=True),
+    sa.Column("date_basis", sa.String(16), nullable=False),
+    sa.Column("medium", sa.Text, nullable=True),
+    sa.Column("reported_by", sa.JSON, nullable=False),
+    sa.Column("confidence", sa.Float, nullable=False),
+    sa.Column("schema_version", sa.String(8), nullable=False),
+    sa.Column("extractor_version", sa.String(32), nullable=False),
+    sa.Column("extractor_mode", sa.String(16), nullable=False),
+    sa.Column("review_state", sa.String(12), nullable=False, server_default="auto", index=True),
+    sa.Column("reviewed_at", Timestamp, nullable=True),
+    sa.Column("review_note", sa.Text, nullable=True),
+    sa.Column("copy_of", Id, sa.ForeignKey("statements.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.CheckConstraint("review_state IN ('auto', 'confirmed', 'corrected', 'rejected')", name="review_state"),
+    # Partial: only copies are indexed, so "copy_of IS NULL" (every default query) is never mistaken by the
+    # planner for a selective index lookup.
+    # "direct statements, newest first": the kind's rows in date order, so a page needs no sort.
+    sa.Index("ix_statements_kind_date_start", "kind", "date_start"),
+    sa.Index("ix_statements_kind_date_end", "kind", "date_end"),
+    sa.Index("ix_statements_copy_of", "copy_of", sqlite_where=sa.text("copy_of IS NOT NULL"),
+             postgresql_where=sa.text("copy_of IS NOT NULL")),
+)
+
+mentions = sa.Table(
+    "mentions",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("article_id", Id, sa.ForeignKey("articles.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("statement_id", Id, sa.ForeignKey("statements.id", ondelete="CASCADE"), nullable=True, index=True),
+    sa.Column("actor_id", Id, sa.ForeignKey("actors.id"), nullable=False, index=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("start", sa.Integer, nullable=False),
+    sa.Column("end", sa.Integer, nullable=False),
+    sa.Column("role", sa.Text, nullable=True),
+)
+
+failures = sa.Table(
+    "failures",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    # sha1(stage, source, line, reason): the same problem met again updates last_seen/times, not a new row.
+    sa.Column("fingerprint", sa.String(40), nullable=False, unique=True),
+    sa.Column("stage", sa.String(16), nullable=False),  # input | extract | store
+    sa.Column("fatal", sa.Boolean, nullable=False),  # False: a warning, the document was still stored
+    sa.Column("source", sa.Text, nullable=True),
+    sa.Column("line", sa.Integer, nullable=True),
+    sa.Column("doc_id", sa.Text, nullable=True),
+    sa.Column("category", sa.Text, nullable=False, index=True),  # the reason without its particulars
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("first_seen", Timestamp, nullable=False),
+    sa.Column("last_seen", Timestamp, nullable=False),
+    sa.Column("times", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("run_id", Id, sa.ForeignKey("runs.id", ondelete="SET NULL"), nullable=True),
+)
+
+review_conflicts = sa.Table(
+    "review_conflicts",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("statement_id", Id, sa.ForeignKey("statements.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("article_id", Id, sa.ForeignKey("articles.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("proposed_key", sa.String(40), nullable=False),
+    sa.Column("proposed", sa.JSON, nullable=False),  # the new statement, in the contract's JSON form
+    sa.Column("extractor_version", sa.String(32), nullable=False),
+    sa.Column("extractor_mode", sa.String(16), nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.UniqueConstraint("statement_id", "proposed_key"),
+)
