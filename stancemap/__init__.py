@@ -1,4 +1,17 @@
 """stancemap: who stands where, on which proposition, since when, and according to whom."""
 
+from __future__ import annotations
+
+from typing import Any
+
 __version__ = "0.1.0"
-from .api import open as open  # noqa: A001,E402 -- stancemap.open(db): the corpus store (see api.py)
+
+
+def __getattr__(name: str) -> Any:
+    # stancemap.open(db) lives in api.py; imported lazily so that `import stancemap` (CLI start-up,
+    # extraction workers) does not pay for SQLAlchemy.
+    if name == "open":
+        from .api import open as open_store
+
+        return open_store
+    raise AttributeError(f"module 'stancemap' has no attribute {name!r}")
