@@ -23,6 +23,8 @@ MAX_GAP = 80  # chars between two content spans of one statement ("...," he said
 KEEP_UNMATCHED_RULES = ("complement", "according_to", "colon")
 MIN_OVERLAP = 0.3
 MIN_CONTENT_ALNUM = 15
+MAX_CUE_DISTANCE = 120  # chars between a tagged cue and the content it introduces
+REQUIRE_CUE = False  # drop tagger-only statements for which no cue is found
 MIN_TAGGER_ONLY_SCORE = 0.0  # tagger groups no parse rule supports must score at least this
 MATCHED_CONTENT = "tagger"  # whose content spans a matched statement keeps: "tagger" or "rule"
 
@@ -68,8 +70,15 @@ def _group(tagged: list, text: str) -> tuple[list[list[tuple[int, int]]], list, 
     frame = [t for t in tagged if t.label in ("CUE", "SOURCE")]
     groups: list[list[tuple[int, int]]] = []
     scores: list[list[float]] = []
+    cues = [t for t in frame if t.label == "CUE"]
+
+    def cue_before(start: int) -> bool:
+        # "asked about X, he stated: '...'": X has its own cue; a split quote ("'A,' he said, 'B'") has none.
+        return any(0 <= start - x.end <= 40 and "\n" not in text[x.end:start] for x in cues)
+
     for c in contents:
-        if groups and _joins(text, groups[-1][-1][1], c.start, frame):
+        if groups and _joins(text, groups[-1][-1][1], c.start, frame) and not (
+                cue_before(groups[-1][0][0]) and any(groups[-1][-1][1] <= x.start < c.start for x in cues)):
             groups[-1].append((c.start, c.end))
             scores[-1].append(c.score)
             continue
@@ -120,7 +129,9 @@ def combine(rules: list[Candidate], tagged: list, pieces: list[Piece], text: str
                                  confidence=round((conf + r.confidence) / 2, 3), sentence=r.sentence))
             continue
         if conf >= MIN_TAGGER_ONLY_SCORE:
-            out.append(_from_tags(content, conf, cues, sources, pieces, text))
+            cand = _from_tags(content, conf, cues, sources, pieces, text)
+            if cand.cue_token is not None or not REQUIRE_CUE:
+                out.append(cand)
     for i, r in enumerate(rules):
         if i not in used_rules and r.rule in KEEP_UNMATCHED_RULES and r.speaker is not None:
             if any(len(rule_cover[i] & _cover(c.content)) for c in out):
@@ -133,8 +144,14 @@ def combine(rules: list[Candidate], tagged: list, pieces: list[Piece], text: str
 def _from_tags(content: list[tuple[int, int]], conf: float, cues: list, sources: list, pieces: list[Piece],
                text: str) -> Candidate:
     """A statement the parse rules did not find: cue and speaker from the tags, read through the parse."""
-    near_cues = sorted((c for c in cues if _distance((c.start, c.end), content) < 200),
-                       key=lambda c: _distance((c.start, c.end), content))
+    lo, hi = content[0][0], content[-1][1]
+
+    def reachable(c) -> bool:
+        # The cue of a statement sits in its paragraph, close to it ("..., officials said.").
+        between = text[c.end:lo] if c.end <= lo else text[hi:c.start] if c.start >= hi else ""
+        return "\n" not in between and len(between) <= MAX_CUE_DISTANCE
+
+    near_cues = sorted((c for c in cues if reachable(c)), key=lambda c: _distance((c.start, c.end), content))
     cue_span: tuple[int, int] | None = (near_cues[0].start, near_cues[0].end) if near_cues else None
     cue_tok: Token | None = None
     offset = 0

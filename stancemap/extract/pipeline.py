@@ -39,7 +39,8 @@ class Resources:
     mode: str = "accurate"
     model: str = DEFAULT_MODEL
     nlp: object = field(default=None, repr=False)
-    tagger: object = field(default=None, repr=False)
+    tagger: object = field(default=None, repr=False)  # accurate: the transformer tagger (text in)
+    crf: object = field(default=None, repr=False)  # fast: the CRF tagger (parsed pieces in)
 
     def load(self) -> Resources:
         if self.nlp is None:
@@ -48,6 +49,10 @@ class Resources:
             from .tagger import AttributionTagger
 
             self.tagger = AttributionTagger.load()
+        if self.mode == "fast" and self.crf is None:
+            from .crf import CrfTagger
+
+            self.crf = CrfTagger.load()
         return self
 
 
@@ -178,6 +183,8 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
         pieces = next(parse_documents(resources.nlp, [text]))
     if tagged is None and resources.tagger is not None:
         tagged = resources.tagger.tag(text)
+    if tagged is None and resources.crf is not None:
+        tagged = resources.crf.tag_pieces(pieces, text)
     quotes = find_quotes(text)
     candidates: list[Candidate] = _dash_attributions(text, pieces)
     for piece in pieces:
