@@ -193,18 +193,18 @@ def main() -> None:
     ap.add_argument("--work", default="training/work")
     ap.add_argument("--data", default=str(DATA))
     ap.add_argument("--epochs", type=float, default=2)
-    ap.add_argument("--lr", type=float, default=5e-5)
+    ap.add_argument("--lr", type=float, default=1e-4)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--warmup", type=float, default=0.1, help="share of steps with linear warmup")
     ap.add_argument(
         "--max-windows",
         type=int,
-        default=2800,
-        help="random sample of training windows (0: all 5967); 2800 keeps 2 epochs near 30 min on 2 cores",
+        default=0,
+        help="random sample of training windows (0: all)",
     )
     ap.add_argument("--max-steps", type=int, default=0, help="stop after N steps (timing check)")
     ap.add_argument("--seed", type=int, default=13)
-    ap.add_argument("--train-stride", type=int, default=STRIDE,
+    ap.add_argument("--train-stride", type=int, default=WINDOW,
                     help="stride between training windows (WINDOW: no overlap, every wordpiece seen once)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument(

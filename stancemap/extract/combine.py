@@ -12,6 +12,7 @@ they are confident (a speech verb with a subject and a clausal complement).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from spacy.tokens import Token
 
@@ -65,8 +66,52 @@ def _joins(text: str, a: int, b: int, frame: list) -> bool:
     return not any(ch.isalnum() for ch in rest) and not re.search(r"[.!?\n]", rest)
 
 
+def _absorb_nested(out: list[Candidate], clauses: dict[int, list[tuple[int, int]]]) -> list[Candidate]:
+    """A tagger-only statement whose cue and content lie inside another statement's parsed complement
+    ("Duda noted that ... there was no consensus on ...") is part of that content, not a new frame."""
+    inside = lambda a, b, clause: any(ca <= a and b <= cb for ca, cb in clause)  # noqa: E731
+    drop: set[int] = set()
+    for k, c in enumerate(out):
+        if c.rule != "tagger":
+            continue
+        for m, clause in clauses.items():
+            if inside(*c.cue, clause) and all(inside(a, b, clause) for a, b in c.content):
+                host = out[m]
+                host.content = _fill_gaps(sorted(host.content + c.content + [c.cue]), clause)
+                drop.add(k)
+                break
+    return [c for k, c in enumerate(out) if k not in drop]
+
+
+def _fill_gaps(spans: list[tuple[int, int]], clause: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Tagged pieces that lie inside one parsed complement clause are one span: the tagger sometimes
+    breaks a clause at a word it takes for a cue ("there was no | consensus | on sending ...")."""
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if out and any(ca <= out[-1][0] and b <= cb for ca, cb in clause):
+            out[-1] = (out[-1][0], max(b, out[-1][1]))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _split_at_paragraphs(span, text: str) -> list:
+    """A content span never runs over a paragraph break: each paragraph's part is its own span
+    (a quote that goes on in the next paragraph is joined again by quote continuation)."""
+    out, start = [], span.start
+    for k in range(span.start, span.end):
+        if text[k] == "\n":
+            if text[start:k].strip():
+                out.append(replace(span, start=start, end=k))
+            start = k + 1
+    if text[start:span.end].strip():
+        out.append(replace(span, start=start, end=span.end))
+    return out
+
+
 def _group(tagged: list, text: str) -> tuple[list[list[tuple[int, int]]], list, list]:
-    contents = sorted((t for t in tagged if t.label == "CONTENT"), key=lambda t: t.start)
+    contents = sorted((p for t in tagged if t.label == "CONTENT" for p in _split_at_paragraphs(t, text)),
+                      key=lambda t: t.start)
     frame = [t for t in tagged if t.label in ("CUE", "SOURCE")]
     groups: list[list[tuple[int, int]]] = []
     scores: list[list[float]] = []
@@ -109,6 +154,7 @@ def combine(rules: list[Candidate], tagged: list, pieces: list[Piece], text: str
     rule_cover = [_cover(r.content) for r in rules]
     used_rules: set[int] = set()
     out: list[Candidate] = []
+    clauses: dict[int, list[tuple[int, int]]] = {}  # index in out -> the parsed clause it matched
     for content, sc in zip(groups, scores, strict=True):
         cov = _cover(content)
         best, best_j = -1, 0.0
@@ -123,7 +169,12 @@ def combine(rules: list[Candidate], tagged: list, pieces: list[Piece], text: str
         if best >= 0 and best_j >= MIN_OVERLAP:
             r = rules[best]
             used_rules.add(best)
-            kept = content if MATCHED_CONTENT == "tagger" else r.content
+            if MATCHED_CONTENT == "union":
+                kept = sorted(set(content) | set(r.content))
+            else:
+                kept = content if MATCHED_CONTENT == "tagger" else r.content
+            kept = _fill_gaps(kept, r.content)
+            clauses[len(out)] = r.content
             out.append(Candidate(cue=r.cue, content=kept, speaker=r.speaker, rule="tagger+" + r.rule,
                                  kind_hint=r.kind_hint, speaker_token=r.speaker_token, cue_token=r.cue_token,
                                  confidence=round((conf + r.confidence) / 2, 3), sentence=r.sentence))
@@ -132,6 +183,7 @@ def combine(rules: list[Candidate], tagged: list, pieces: list[Piece], text: str
             cand = _from_tags(content, conf, cues, sources, pieces, text)
             if cand.cue_token is not None or not REQUIRE_CUE:
                 out.append(cand)
+    out = _absorb_nested(out, clauses)
     for i, r in enumerate(rules):
         if i not in used_rules and r.rule in KEEP_UNMATCHED_RULES and r.speaker is not None:
             if any(len(rule_cover[i] & _cover(c.content)) for c in out):

@@ -104,6 +104,22 @@ def _dash_attributions(text: str, pieces: list[Piece]) -> list[Candidate]:
     return out
 
 
+def _colon_cue(text: str, cue: tuple[int, int], content_start: int) -> tuple[int, int]:
+    """A colon right before the content is part of the cue ("he stated: ...", headline "Caddell: ...");
+    PolNeAR marks it as the cue when no verb introduces the content."""
+    k = content_start
+    while k > 0 and text[k - 1] in " \t\"“‘'«":
+        k -= 1
+    if k == 0 or text[k - 1] != ":":
+        return cue
+    colon = (k - 1, k)
+    if cue[1] > cue[0] and 0 <= colon[0] - cue[1] <= 3:
+        return (cue[0], colon[1])  # "stated:" -- the verb and its colon
+    if cue[1] <= cue[0] or cue[0] > content_start or "\n" in text[cue[1]:colon[0]]:
+        return colon
+    return cue
+
+
 def _inside_quotes(cand: Candidate, quotes: list[Quote]) -> Quote | None:
     """The quote that holds a candidate's cue and all its content, if any."""
     for q in quotes:
@@ -208,6 +224,7 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
         content = [(a, b) for a, b in content if b > a]
         if not content:
             continue
+        cue = _colon_cue(text, cand.cue, content[0][0])
         actor: Actor | None = None
         if cand.speaker_token is not None:
             actor = resolver.resolve(cand.speaker_token, cand.speaker, offsets[id(cand.speaker_token.doc)])
@@ -235,7 +252,7 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
             kind=_kind(cand, content, quotes),
             speaker=Span.of(text, *cand.speaker) if cand.speaker else None,
             actor=actor,
-            cue=Span.of(text, *cand.cue),
+            cue=Span.of(text, *cue) if cue[1] > cue[0] else None,
             date=date,
             date_basis=basis,
             medium=medium,
