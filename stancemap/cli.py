@@ -166,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--published", help="publication date for inputs that lack one (YYYY-MM-DD)")
     a.add_argument("--outlet", help="outlet name for inputs that lack one")
     a.add_argument("--format", choices=("table", "json", "jsonl"), default="table")
-    a.add_argument("--fast", action="store_true", help="no transformer: parse rules + CRF tagger; faster, less accurate")
+    a.add_argument("--fast", action="store_true", help="no transformer: parse rules + CRF; faster, less accurate")
     a.add_argument("--progress", choices=("auto", "always", "never"), default="auto")
     a.set_defaults(func=cmd_analyze)
 
