@@ -60,10 +60,12 @@ def _sentences(pieces: list[Piece]) -> list[tuple[int, int]]:
     return [(s.start_char + p.offset, s.end_char + p.offset) for p in pieces for s in p.doc.sents]
 
 
-def _snap_to_quotes(content: list[tuple[int, int]], quotes: list[Quote]) -> list[tuple[int, int]]:
+def _snap_to_quotes(content: list[tuple[int, int]], quotes: list[Quote], text: str) -> list[tuple[int, int]]:
     """A content run that lies inside a quote and covers most of it becomes the whole quoted text."""
     out = []
     for a, b in content:
+        if not any(ch.isalnum() for ch in text[a:b]):
+            continue  # a stray closing mark or comma the taggers split off
         for q in quotes:
             qa, qb = q.inner
             # Inside a quote and covering most of it, or starting where it starts (a quote of several
@@ -71,9 +73,10 @@ def _snap_to_quotes(content: list[tuple[int, int]], quotes: list[Quote]) -> list
             if q.start <= a and b <= q.end and ((b - a) >= 0.5 * (qb - qa) or a - qa <= 1):
                 a, b = qa, qb
                 break
-            # A run that starts at an opening mark and ends inside the quote: keep the marks out.
-            if a == q.start and b <= q.end:
-                a = qa
+            # Any other run inside a quote: keep the marks out.
+            if q.start <= a and b <= q.end:
+                a, b = max(a, qa), min(b, qb)
+                break
         out.append((a, b))
     merged: list[tuple[int, int]] = []
     for a, b in sorted(out):
@@ -220,7 +223,7 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
     statements: list[Statement] = []
     previous: dict[str, Statement] = {}
     for cand in candidates:
-        content = [_trim(text, a, b) for a, b in _snap_to_quotes(cand.content, quotes)]
+        content = [_trim(text, a, b) for a, b in _snap_to_quotes(cand.content, quotes, text)]
         content = [(a, b) for a, b in content if b > a]
         if not content:
             continue
