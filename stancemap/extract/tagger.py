@@ -33,7 +33,7 @@ from tokenizers import Tokenizer
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "models" / "attribution_tagger"
 WINDOW = 254  # wordpieces per window, without [CLS]/[SEP]
-STRIDE = 128
+STRIDE = 192  # overlap 62 wordpieces: each wordpiece is predicted from a window where it has context
 
 
 @dataclass(frozen=True)
