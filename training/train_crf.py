@@ -58,27 +58,11 @@ def log(msg: str) -> None:
 
 # --------------------------------------------------------------------------- gold
 def load_split(split: Path) -> dict[str, tuple[str, list[dict[str, list[tuple[int, int]]]]]]:
-    """{base: (text, [ {role: [(start, end), ...]} ])}, read as the referee scorer reads gold."""
-    chosen: dict[str, Path] = {}
-    for a in sorted((split / "attributions").glob("*.ann")):
-        chosen.setdefault(a.name.rsplit("_", 1)[0], a)
-    docs = {}
-    for base, a in sorted(chosen.items()):
-        text = (split / "text" / f"{base}.txt").read_text(encoding="utf-8")
-        spans, gold = {}, []
-        for line in a.read_text(encoding="utf-8").splitlines():
-            parts = line.split("\t")
-            if line.startswith("T") and len(parts) >= 2 and " " in parts[1]:
-                lab, raw = parts[1].split(" ", 1)
-                try:
-                    spans[parts[0]] = (lab, [tuple(map(int, s.split())) for s in raw.split(";")])
-                except ValueError:
-                    continue
-            elif line.startswith("E") and len(parts) >= 2:
-                roles = dict(p.split(":", 1) for p in parts[1].split() if ":" in p)
-                gold.append({k: spans[v][1] for k, v in roles.items() if v in spans})
-        docs[base] = (text, gold)
-    return docs
+    """{base: (text, [ {role: [(start, end), ...]} ])}, read as the referee scorer reads gold
+    (the project's scorer, stancemap.evaluate.load_gold, is tested to agree with the referee)."""
+    from stancemap.evaluate import load_gold
+
+    return {base: (doc.text, doc.attributions) for base, doc in sorted(load_gold(split).items())}
 
 
 def char_labels(n: int, gold) -> tuple[list[str | None], list[int]]:

@@ -56,28 +56,11 @@ def base_model_dir() -> Path:
 
 
 def load_split(split: Path) -> dict[str, tuple[str, list[dict[str, list[tuple[int, int]]]]]]:
-    """{base: (text, [ {role: [(start, end), ...]} ])}, read as the referee scorer reads gold."""
-    anns = sorted((split / "attributions").glob("*.ann"))
-    chosen: dict[str, Path] = {}
-    for a in anns:
-        chosen.setdefault(a.name.rsplit("_", 1)[0], a)
-    docs = {}
-    for base, a in chosen.items():
-        text = (split / "text" / f"{base}.txt").read_text(encoding="utf-8")
-        T, gold = {}, []
-        for line in a.read_text(encoding="utf-8").splitlines():
-            parts = line.split("\t")
-            if line.startswith("T") and len(parts) >= 2 and " " in parts[1]:
-                lab, spans = parts[1].split(" ", 1)
-                try:
-                    T[parts[0]] = (lab, [tuple(map(int, s.split())) for s in spans.split(";")])
-                except ValueError:
-                    continue
-            elif line.startswith("E") and len(parts) >= 2:
-                roles = dict(p.split(":", 1) for p in parts[1].split() if ":" in p)
-                gold.append({k: T[v][1] for k, v in roles.items() if v in T})
-        docs[base] = (text, gold)
-    return docs
+    """{base: (text, [ {role: [(start, end), ...]} ])}, read as the referee scorer reads gold
+    (the project's scorer, stancemap.evaluate.load_gold, is tested to agree with the referee)."""
+    from stancemap.evaluate import load_gold
+
+    return {base: (doc.text, doc.attributions) for base, doc in sorted(load_gold(split).items())}
 
 
 def char_labels(n: int, gold) -> tuple[list[str | None], list[int]]:
