@@ -23,7 +23,6 @@ import csv
 import hashlib
 import json
 import os
-import platform
 import random
 import resource
 import statistics
@@ -40,19 +39,12 @@ MODEL = ROOT / "stancemap" / "models" / "attribution_tagger" / "model.int8.onnx"
 
 
 def machine() -> dict:
-    cpu = ""
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    """bench_analyze's machine description, plus what matters for a store: SQLite's version and the load."""
     import sqlite3
 
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem, 1), "python": platform.python_version(),
-            "sqlite": sqlite3.sqlite_version, "platform": platform.platform(), "load_average_at_start": os.getloadavg()}
+    from bench_analyze import machine as base_machine  # same folder: benchmarks/ is on sys.path
+
+    return {**base_machine(), "sqlite": sqlite3.sqlite_version, "load_average_at_start": os.getloadavg()}
 
 
 def peak_rss_mb() -> float:

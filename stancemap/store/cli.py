@@ -119,53 +119,44 @@ def _limit(args: argparse.Namespace) -> int | None:
     return 100 if args.format == "table" else None
 
 
-def cmd_statements(args: argparse.Namespace) -> int:
-    from .query import iter_statements
-
+def _run_query(args: argparse.Namespace, query_fn, filters: dict, noun: str) -> int:
+    """Open the store, write the rows ``query_fn(engine, **filters)`` yields, report how many."""
     engine = _open(args)
     if engine is None:
         return EXIT_STOPPED
+    try:
+        n = _write(query_fn(engine, **filters), args, noun)
+    except ValueError as exc:
+        _err(f"error: {exc}")
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK
+    finally:
+        engine.dispose()
+    if args.format == "table" or args.out:
+        _err(f"{n} {noun}")
+    return EXIT_OK
+
+
+def cmd_statements(args: argparse.Namespace) -> int:
+    from .query import iter_statements
+
     filters = dict(actor=args.actor, role=args.role, outlet=args.outlet, since=args.since, until=args.until,
                    published_since=args.published_since, published_until=args.published_until, kind=args.kind,
                    language=args.language, text=args.text, article=args.article, review_state=args.review_state,
                    include_copies=args.all_copies, include_rejected=args.include_rejected, sort=args.sort,
                    limit=_limit(args), offset=args.offset)
-    try:
-        n = _write(iter_statements(engine, **filters), args, "statements")
-    except ValueError as exc:
-        _err(f"error: {exc}")
-        return EXIT_USAGE
-    except BrokenPipeError:
-        return EXIT_OK
-    finally:
-        engine.dispose()
-    if args.format == "table" or args.out:
-        _err(f"{n} statements")
-    return EXIT_OK
+    return _run_query(args, iter_statements, filters, "statements")
 
 
 def cmd_articles(args: argparse.Namespace) -> int:
     from .query import iter_articles
 
-    engine = _open(args)
-    if engine is None:
-        return EXIT_STOPPED
     filters = dict(outlet=args.outlet, language=args.language, since=args.since, until=args.until,
                    duplicates_of=args.duplicates_of, unsupported_language=args.unsupported_language,
                    not_extracted=args.not_extracted, include_text=args.with_text, sort=args.sort, limit=_limit(args),
                    offset=args.offset)
-    try:
-        n = _write(iter_articles(engine, **filters), args, "articles")
-    except ValueError as exc:
-        _err(f"error: {exc}")
-        return EXIT_USAGE
-    except BrokenPipeError:
-        return EXIT_OK
-    finally:
-        engine.dispose()
-    if args.format == "table" or args.out:
-        _err(f"{n} articles")
-    return EXIT_OK
+    return _run_query(args, iter_articles, filters, "articles")
 
 
 # --------------------------------------------------------------------------- status
