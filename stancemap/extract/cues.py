@@ -41,9 +41,6 @@ OBJECT_CONTENT_VERBS = frozenset(
 # Verbs whose object is the addressee and whose complement is the content ("urged allies not to ...").
 ADDRESSEE_VERBS = frozenset("urge ask call warn tell advise encourage press implore invite remind".split())
 
-# Verbs that say where a text appeared ("as Le Monde writes", "reported by ...").
-PUBLISH_VERBS = frozenset("write report publish reveal say".split())
-
 ANONYMOUS_HEADS = frozenset(
     """
     source sources official officials insider insiders person people aide aides diplomat diplomats
@@ -54,12 +51,8 @@ ANONYMOUS_HEADS = frozenset(
 
 PERSON_PRONOUNS = frozenset("he she him her his hers".split())
 PLURAL_PRONOUNS = frozenset("they them their".split())
-NEUTER_PRONOUNS = frozenset("it its".split())
 RELATIVE_PRONOUNS = frozenset("who which that whom".split())
 
-QUOTE_OPEN = "\"“‘«„‚'"
-QUOTE_CLOSE = "\"”’»“‘'"
-QUOTE_PAIRS = {'"': '"', "“": "”", "‘": "’", "«": "»", "„": "“", "‚": "‘", "'": "'"}
 
 
 def cue_kind(lemma: str) -> str | None:

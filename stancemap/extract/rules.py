@@ -15,14 +15,13 @@ All offsets are document offsets (piece offset already added).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
 from .cues import ADDRESSEE_VERBS, OBJECT_CONTENT_VERBS, cue_kind
 
 CLAUSAL = {"ccomp", "xcomp"}
-SUBJECTS = {"nsubj", "nsubjpass"}
 # Children of the cue that belong to the attribution frame, not to the content.
 FRAME_DEPS = {"nsubj", "nsubjpass", "aux", "auxpass", "neg", "advmod", "prt", "punct", "cc", "agent", "dative",
               "npadvmod", "mark", "prep", "advcl", "conj", "dobj", "attr", "oprd", "parataxis", "intj"}
@@ -39,8 +38,6 @@ class Candidate:
     kind_hint: str | None = None  # "according_to" | "belief" | None
     speaker_token: Token | None = None
     cue_token: Token | None = None
-    medium: str | None = None
-    reported_by: list[str] = field(default_factory=list)
     confidence: float = 0.6
     sentence: tuple[int, int] = (0, 0)
 
