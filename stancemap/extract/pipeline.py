@@ -170,6 +170,35 @@ def _continue_quotes(candidates: list[Candidate], quotes: list[Quote], text: str
         cand.content.sort()
 
 
+def _merge_same_cue(candidates: list[Candidate], text: str) -> list[Candidate]:
+    """Statements that share a cue are one statement: '"A," said X. "B."' is one attribution with two
+    content spans (in PolNeAR train two attributions share a cue span 6 times in 19,833). The first
+    statement keeps its speaker; the contents are joined. Across a line break only when the cue lies
+    between the parts: a cue the tagger's nearest-cue guess gave to a statement in the next paragraph is
+    more often wrong than shared (dev content F1 0.745 with this condition, 0.741 without, 0.720 with no
+    merging)."""
+    out: list[Candidate] = []
+    by_cue: dict[tuple[int, int], Candidate] = {}
+    for cand in sorted(candidates, key=lambda c: min(a for a, _ in c.content)):
+        has_cue = cand.cue[1] > cand.cue[0]
+        host = by_cue.get(cand.cue) if has_cue else None
+        if host is not None:
+            last = max(b for _, b in host.content)
+            first = min(a for a, _ in cand.content)
+            between = last <= cand.cue[0] and cand.cue[1] <= first
+            if not between and "\n" in text[last:first]:
+                host = None
+        if host is None:
+            out.append(cand)
+            if has_cue:
+                by_cue[cand.cue] = cand
+            continue
+        host.content = sorted(set(host.content) | set(cand.content))
+        if host.speaker is None and cand.speaker is not None:
+            host.speaker, host.speaker_token = cand.speaker, cand.speaker_token
+    return out
+
+
 def _kind(cand: Candidate, content: list[tuple[int, int]], quotes: list[Quote]) -> str:
     if cand.kind_hint in ("according_to", "belief"):
         return cand.kind_hint
@@ -214,6 +243,7 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
         candidates = combine(candidates, tagged, pieces, text)
     candidates = _drop_quoted_attributions(candidates, quotes)
     _continue_quotes(candidates, quotes, text)
+    candidates = _merge_same_cue(candidates, text)
     candidates.sort(key=lambda c: (min(a for a, _ in c.content), c.cue[0]))
     sentences = _sentences(pieces)
     starts = [s for s, _ in sentences]
