@@ -21,10 +21,11 @@ from .parse import Piece
 from .rules import Candidate, cue_lemma, speaker_of, speaker_span
 
 MAX_GAP = 80  # chars between two content spans of one statement ("...," he said, "...")
-KEEP_UNMATCHED_RULES = ("complement", "according_to", "colon")
+KEEP_UNMATCHED_RULES = ("complement", "according_to", "colon", "colon_line", "dash")
 MIN_OVERLAP = 0.3
 MIN_CONTENT_ALNUM = 15
 MAX_CUE_DISTANCE = 120  # chars between a tagged cue and the content it introduces
+SYNTAX_CUE = 2  # how many heads up from the content a governing tagged cue is looked for
 
 
 def _cover(spans: list[tuple[int, int]]) -> set[int]:
@@ -204,10 +205,25 @@ def _from_tags(content: list[tuple[int, int]], conf: float, cues: list, sources:
         return "\n" not in between and len(between) <= MAX_CUE_DISTANCE
 
     near_cues = sorted((c for c in cues if reachable(c)), key=lambda c: _distance((c.start, c.end), content))
-    cue_span: tuple[int, int] | None = (near_cues[0].start, near_cues[0].end) if near_cues else None
     cue_tok: Token | None = None
     offset = 0
     first = _token_at(pieces, content[0][0])
+    if first is not None and near_cues:
+        # A tagged cue that governs the content in the parse beats a nearer one that belongs to another
+        # statement ("X encouraged Americans to ..., tweeted that ...").
+        toks = [t for t in first[0].sent if any(a <= t.idx + first[1] < b for a, b in content)]
+        if toks:
+            gov = _root(toks)
+            for _ in range(SYNTAX_CUE):
+                if gov.head.i == gov.i:
+                    break
+                gov = gov.head
+                pos = gov.idx + first[1]
+                hit = [c for c in near_cues if c.start <= pos < c.end]
+                if hit:
+                    near_cues = hit
+                    break
+    cue_span: tuple[int, int] | None = (near_cues[0].start, near_cues[0].end) if near_cues else None
     sentence = (content[0][0], content[-1][1])
     if first is not None:
         tok, offset = first
