@@ -25,6 +25,7 @@ KEEP_UNMATCHED_RULES = ("complement", "according_to", "colon", "colon_line", "da
 MIN_OVERLAP = 0.3
 MIN_CONTENT_ALNUM = 15
 MAX_CUE_DISTANCE = 120  # chars between a tagged cue and the content it introduces
+SOURCE_DIST = 40  # chars between a cue and a tagged source that overrides the parse subject
 SYNTAX_CUE = 2  # how many heads up from the content a governing tagged cue is looked for
 
 
@@ -247,6 +248,13 @@ def _from_tags(content: list[tuple[int, int]], conf: float, cues: list, sources:
         speaker_tok = speaker_of(cue_tok)
         if speaker_tok is not None:
             speaker = speaker_span(speaker_tok, offset)
+    if speaker is not None and cue_span is not None:
+        # The parse's subject disagrees with a source the tagger marked right at the cue: a quote confuses
+        # the small parser ('"... Full panic mode," said Leslie Wimes'); the tagged source wins (dev: speaker
+        # accuracy +0.005, source exact F1 +0.005).
+        adjacent = any(_distance((s.start, s.end), [cue_span]) <= SOURCE_DIST for s in sources)
+        if adjacent and not any(s.start < speaker[1] and speaker[0] < s.end for s in sources):
+            speaker, speaker_tok = None, None
     if speaker is None:
         ref = cue_span or content[0]
         near = sorted((s for s in sources if _distance((s.start, s.end), [ref]) < 150),
