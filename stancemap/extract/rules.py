@@ -106,11 +106,26 @@ def speaker_of(cue: Token) -> Token | None:
 
 def speaker_span(tok: Token, offset: int) -> tuple[int, int]:
     """The full noun phrase of a speaker (PolNeAR annotates the whole NP, appositions included)."""
-    toks = [t for t in tok.subtree]
-    if tok.lower_ in ("who", "which", "that"):
-        toks = [tok]
-    runs = token_runs(toks, offset)
-    return (runs[0][0], runs[-1][1]) if runs else (tok.idx + offset, tok.idx + len(tok) + offset)
+    # Not part of the speaker (PolNeAR train: 19 of 21 leave them out): a participle after a comma
+    # ("Trump, speaking to a veterans group, said") and "both"/"even" before the phrase.
+    skip = {c.i for c in tok.children
+            if (c.dep_ in ("acl", "advcl") and c.tag_ == "VBG" and c.i > tok.i and c.nbor(-1).text == ",")
+            or (c.dep_ in ("preconj", "advmod") and c.i < tok.i and c.lower_ in ("both", "even", "only", "also"))}
+    toks = subtree_tokens(tok, skip) if tok.lower_ not in ("who", "which", "that") else [tok]
+    runs = token_runs(sorted(toks, key=lambda t: t.i), offset)
+    if not runs:
+        return (tok.idx + offset, tok.idx + len(tok) + offset)
+    a, b = runs[0][0], runs[-1][1]
+    doc_text = tok.doc.text
+    # A speaker never runs over a line break: a dateline or timestamp line before it is not part of it.
+    cut = doc_text.rfind("\n", a - offset, tok.idx)
+    if cut >= 0:
+        a = cut + 1 + offset
+    while a < b and doc_text[a - offset].isspace():
+        a += 1
+    while b > a and doc_text[b - offset - 1].isspace():
+        b -= 1
+    return a, b
 
 
 def _sentence_bounds(sent: Span, offset: int) -> tuple[int, int]:
