@@ -161,6 +161,11 @@ def combine(rules: list[Candidate], tagged: list, pieces: list[Piece], text: str
         for i, rc in enumerate(rule_cover):
             if not rc:
                 continue
+            # A rule whose cue lies inside the tagged content is an attribution nested in it ("X told Y
+            # that she believes ..."): the statement is the outer one (dev: cue accuracy 0.916 -> 0.929,
+            # speaker 0.876 -> 0.886).
+            if rules[i].cue[1] > rules[i].cue[0] and all(k in cov for k in range(*rules[i].cue)):
+                continue
             inter = len(rc & cov)
             j = inter / len(rc | cov) if inter else 0.0
             if j > best_j:
