@@ -256,6 +256,14 @@ def _kind(cand: Candidate, content: list[tuple[int, int]], quotes: list[Quote]) 
     return "indirect"
 
 
+def _one_line(text: str, a: int, b: int) -> tuple[int, int]:
+    """A speaker is one phrase on one line: a headline or dateline before a line break is not part of it."""
+    cut = text.rfind("\n", a, b)
+    if cut >= 0 and text[cut + 1:b].strip():
+        a = cut + 1
+    return _trim(text, a, b)
+
+
 def _trim(text: str, a: int, b: int) -> tuple[int, int]:
     while a < b and text[a].isspace():
         a += 1
@@ -324,7 +332,7 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
             document=article.id,
             content=[Span.of(text, a, b) for a, b in content],
             kind=_kind(cand, content, quotes),
-            speaker=Span.of(text, *cand.speaker) if cand.speaker else None,
+            speaker=Span.of(text, *_one_line(text, *cand.speaker)) if cand.speaker else None,
             actor=actor,
             cue=Span.of(text, *cue) if cue[1] > cue[0] else None,
             date=date,

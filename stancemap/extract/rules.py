@@ -115,17 +115,7 @@ def speaker_span(tok: Token, offset: int) -> tuple[int, int]:
     runs = token_runs(sorted(toks, key=lambda t: t.i), offset)
     if not runs:
         return (tok.idx + offset, tok.idx + len(tok) + offset)
-    a, b = runs[0][0], runs[-1][1]
-    doc_text = tok.doc.text
-    # A speaker never runs over a line break: a dateline or timestamp line before it is not part of it.
-    cut = doc_text.rfind("\n", a - offset, tok.idx)
-    if cut >= 0:
-        a = cut + 1 + offset
-    while a < b and doc_text[a - offset].isspace():
-        a += 1
-    while b > a and doc_text[b - offset - 1].isspace():
-        b -= 1
-    return a, b
+    return runs[0][0], runs[-1][1]
 
 
 def _sentence_bounds(sent: Span, offset: int) -> tuple[int, int]:
