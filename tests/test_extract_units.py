@@ -104,3 +104,67 @@ def test_dash_attribution_signed_quote(fast_extractor):
     (s,) = [s for s in statements if s.cue.text == "―"]
     assert s.speaker.text == "Maria Lopez" and s.kind == "direct"
     assert s.content[0].text == "The debate changed nothing for me. I will vote anyway."
+
+
+def test_transcript_speaker_labels_are_speakers_with_the_colon_as_cue(fast_extractor):
+    text = ("Debate night.\n\n"
+            '"WALLACE: Let me ask you about the debate, governor.\n\n'
+            '"PENCE: Well, look, we are ready for it.\n\n'
+            "Q: Is this a question?\n")
+    statements = fast_extractor.extract(Article(id="x", text=text))
+    labelled = {s.speaker.text: s for s in statements if s.cue and s.cue.text == ":"}
+    assert set(labelled) == {"WALLACE", "PENCE"}  # "Q:" is an interviewer's label, not a named speaker
+    assert labelled["PENCE"].content[0].text == "Well, look, we are ready for it."
+    assert labelled["PENCE"].kind in ("direct", "indirect")
+
+
+def test_headline_name_and_colon_is_a_statement_only_on_the_first_line():
+    from stancemap.extract.parse import load_pipeline, parse_documents
+    from stancemap.extract.pipeline import _colon_lines
+
+    nlp = load_pipeline()
+    text = "Sanders: Clinton needs to get away from personality stuff\n\nIowa: Tim Albrecht, Brad Anderson.\n"
+    pieces = next(parse_documents(nlp, [text]))
+    (cand,) = _colon_lines(text, pieces)
+    assert text[slice(*cand.speaker)] == "Sanders" and text[slice(*cand.cue)] == ":"
+    assert text[slice(*cand.content[0])] == "Clinton needs to get away from personality stuff"
+    text = "Breaking: Federal Judge Just Gave Hillary Some News.\n"
+    assert _colon_lines(text, next(parse_documents(nlp, [text]))) == []
+
+
+def test_statements_sharing_a_cue_are_one_statement():
+    from stancemap.extract.pipeline import _merge_same_cue
+    from stancemap.extract.rules import Candidate
+
+    text = '"We will win," said the mayor. "The bridge opens in May."\n\nOther news.'
+    cue = (text.index("said"), text.index("said") + 4)
+    first = Candidate(cue=cue, content=[(1, 13)], speaker=(20, 29), rule="tagger")
+    second = Candidate(cue=cue, content=[(text.index("The bridge"), text.index("May.") + 4)], speaker=None,
+                       rule="tagger")
+    (merged,) = _merge_same_cue([second, first], text)
+    assert merged.content == [(1, 13), second.content[0]] and merged.speaker == (20, 29)
+
+
+def test_a_shared_cue_does_not_join_across_a_paragraph_unless_it_lies_between():
+    from stancemap.extract.pipeline import _merge_same_cue
+    from stancemap.extract.rules import Candidate
+
+    text = "Officials said the vote was fair.\n\nThe count ends Friday."
+    cue = (text.index("said"), text.index("said") + 4)
+    a = Candidate(cue=cue, content=[(text.index("the vote"), text.index("fair") + 4)], speaker=(0, 9), rule="x")
+    b = Candidate(cue=cue, content=[(text.index("The count"), len(text) - 1)], speaker=(0, 9), rule="x")
+    assert len(_merge_same_cue([a, b], text)) == 2
+
+
+def test_speaker_phrase_leaves_out_a_comma_participle(fast_extractor):
+    text = "Trump, speaking to a veterans group in Virginia, said that the military had been reduced to rubble."
+    (s,) = fast_extractor.extract(Article(id="x", text=text))
+    assert s.speaker.text == "Trump"
+
+
+def test_speaker_span_keeps_to_one_line():
+    from stancemap.extract.pipeline import _one_line
+
+    text = "7:45 a.m.\n\nHillary Clinton plans to speak."
+    a, b = _one_line(text, 0, text.index(" plans"))
+    assert text[a:b] == "Hillary Clinton"

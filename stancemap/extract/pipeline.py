@@ -62,8 +62,10 @@ def _sentences(pieces: list[Piece]) -> list[tuple[int, int]]:
     return [(s.start_char + p.offset, s.end_char + p.offset) for p in pieces for s in p.doc.sents]
 
 
-def _snap_to_quotes(content: list[tuple[int, int]], quotes: list[Quote], text: str) -> list[tuple[int, int]]:
-    """A content run that lies inside a quote and covers most of it becomes the whole quoted text."""
+def _snap_to_quotes(content: list[tuple[int, int]], quotes: list[Quote], text: str,
+                    cue: tuple[int, int] = (0, 0)) -> list[tuple[int, int]]:
+    """A content run that lies inside a quote and covers most of it becomes the whole quoted text
+    (unless the cue is inside that quote too: '"PENCE: Well, ...' in a transcript)."""
     out = []
     for a, b in content:
         if not any(ch.isalnum() for ch in text[a:b]):
@@ -72,7 +74,8 @@ def _snap_to_quotes(content: list[tuple[int, int]], quotes: list[Quote], text: s
             qa, qb = q.inner
             # Inside a quote and covering most of it, or starting where it starts (a quote of several
             # sentences, which the parser cut at the first full stop): the content is the whole quote.
-            if q.start <= a and b <= q.end and ((b - a) >= 0.5 * (qb - qa) or a - qa <= 1):
+            holds_cue = cue[1] > cue[0] and qa <= cue[0] and cue[1] <= qb
+            if q.start <= a and b <= q.end and not holds_cue and ((b - a) >= 0.5 * (qb - qa) or a - qa <= 1):
                 a, b = qa, qb
                 break
             # Any other run inside a quote: keep the marks out.
@@ -302,7 +305,7 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
     statements: list[Statement] = []
     previous: dict[str, Statement] = {}
     for cand in candidates:
-        content = [_trim(text, a, b) for a, b in _snap_to_quotes(cand.content, quotes, text)]
+        content = [_trim(text, a, b) for a, b in _snap_to_quotes(cand.content, quotes, text, cand.cue)]
         content = [(a, b) for a, b in content if b > a]
         if not content:
             continue
