@@ -168,3 +168,25 @@ def test_speaker_span_keeps_to_one_line():
     text = "7:45 a.m.\n\nHillary Clinton plans to speak."
     a, b = _one_line(text, 0, text.index(" plans"))
     assert text[a:b] == "Hillary Clinton"
+
+
+def test_a_rule_nested_inside_tagged_content_does_not_frame_it():
+    """'"... he really believes that ...," the narrator intones': the tagged content holds the parse rule's
+    cue ("believes"), so the statement's cue and speaker are the tagged ones outside it."""
+    from stancemap.extract.combine import combine
+    from stancemap.extract.parse import load_pipeline, parse_documents
+    from stancemap.extract.rules import find_candidates
+    from stancemap.extract.tagger import TaggedSpan
+
+    text = ('"He started with nothing and he really believes that hard work pays off for everyone," '
+            "the narrator intones over the footage.")
+    pieces = next(parse_documents(load_pipeline(), [text]))
+    rules = [c for p in pieces for c in find_candidates(p.doc, p.offset)]
+    assert any(text[slice(*r.cue)] == "believes" for r in rules)  # the nested rule the fix must pass over
+
+    def tag(label: str, phrase: str) -> TaggedSpan:
+        return TaggedSpan(label, text.index(phrase), text.index(phrase) + len(phrase), 0.9)
+
+    tagged = [tag("CONTENT", text[1:text.index(',"')]), tag("SOURCE", "the narrator"), tag("CUE", "intones")]
+    (stmt,) = combine(rules, tagged, pieces, text)
+    assert text[slice(*stmt.cue)] == "intones" and text[slice(*stmt.speaker)] == "the narrator"
