@@ -93,7 +93,7 @@ def _snap_to_quotes(content: list[tuple[int, int]], quotes: list[Quote], text: s
 
 
 _DASH_ATTRIBUTION = re.compile(r"^[ \t]*[“”\"](?P<q>[^\n]+?)[”\"][ \t]*(?P<dash>[―—–])[ \t]*"
-                               r"(?P<name>[A-Z][^\n,.;()]{1,60}?)[ \t]*(?:[,.;(]|$)", re.M)
+                               r"(?P<name>[A-Z](?:\b[A-Z]\.|[^\n,.;()]){1,60}?)[ \t]*(?:[,.;(]|$)", re.M)
 
 
 def _root_token(pieces: list[Piece], a: int, b: int) -> Token | None:
