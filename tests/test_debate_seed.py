@@ -96,3 +96,28 @@ def test_evidence_spans_point_into_the_text(result):
 def test_a_proposition_with_no_statements_is_reported(result):
     msgs = result.problems()
     assert any("'reassurance-force' has no statements" in m for m in msgs)
+
+
+def test_nato_position_comes_from_the_embedded_belief_rule(result):
+    """The extractor codes Stoltenberg's statement only (as PolNeAR does); the alliance's own intention is a
+    debate-layer statement marked as such."""
+    nato = [c for c in result.coded if c.actor and c.actor.name == "NATO" and c.stances]
+    assert nato and {c.origin for c in nato} == {"rule:embedded-belief"}
+    assert all(c.statement.cue.text == "plan" and c.statement.kind == "belief" for c in nato)
+
+
+def test_embedded_beliefs_need_a_named_holder():
+    from stancemap.debate.embedded import embedded_statements
+    from stancemap.extract.parse import load_pipeline
+    from stancemap.model import Span, Statement
+
+    nlp = load_pipeline()
+    text = "The minister said that the government plans to raise taxes. She said she plans to resign."
+    first = text.index("that the")
+    outer = Statement(document="x", content=[Span.of(text, first, text.index(". She"))], kind="indirect",
+                      speaker=Span.of(text, 0, 12), date="2024-05-01")
+    (emb,) = embedded_statements(nlp, outer, text, (0, text.index(" She")))
+    assert emb.speaker.text == "the government" and emb.cue.text == "plans" and emb.date == "2024-05-01"
+    own = text.index("she plans")
+    outer2 = Statement(document="x", content=[Span.of(text, own, len(text) - 1)], kind="indirect")
+    assert embedded_statements(nlp, outer2, text, (text.index("She"), len(text))) == []

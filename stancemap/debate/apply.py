@@ -10,8 +10,10 @@ the two providers: a store database or input files run through the extractor). F
 3. for each linked proposition its stance is decided (:mod:`.stance`) on the parse of those
    sentences.
 
-Evidence rules (:mod:`.evidence`) add statements the extractor does not make ("faced strong
-opposition from ..., particularly Germany"), marked ``origin="rule:opposition-from"``.
+Evidence rules add statements the extractor does not make: "faced strong opposition from ...,
+particularly Germany" (:mod:`.evidence`, ``origin="rule:opposition-from"``) and a named holder's belief
+or intention inside another statement, "... stated that the alliance does not plan to send troops"
+(:mod:`.embedded`, ``origin="rule:embedded-belief"``).
 
 The result (:class:`DebateResult`) holds every statement -- linked or not -- and the articles, and
 round-trips through JSON lines (:meth:`DebateResult.save` / :func:`load_result`).
@@ -27,6 +29,8 @@ from pathlib import Path
 
 from ..model import Actor, Span, Statement
 from .config import Debate
+from .embedded import ORIGIN as EMBEDDED_ORIGIN
+from .embedded import embedded_statements
 from .evidence import ORIGIN as EVIDENCE_ORIGIN
 from .evidence import opposition_statements
 from .link import Link, Linker, linkable
@@ -243,6 +247,11 @@ class Applier:
                                                     self._sents(doc_id, text)):
                         yield ev, meta, EVIDENCE_ORIGIN
             yield st, meta, "extractor"
+            text = meta.get("text") or ""
+            if self.evidence_rules and text and st.content:
+                ctx = self._sents(doc_id, text).covering(st.start, st.end)
+                for ev in embedded_statements(self._parse_one, st, text, ctx):
+                    yield ev, meta, EMBEDDED_ORIGIN
 
     def _run_batch(self, batch: list[tuple[Statement, dict, str]]) -> list[Coded]:
         rows: list[tuple[Statement, dict, str, ResolvedActor | None, str | None, tuple[int, int]]] = []
