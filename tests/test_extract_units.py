@@ -190,3 +190,9 @@ def test_a_rule_nested_inside_tagged_content_does_not_frame_it():
     tagged = [tag("CONTENT", text[1:text.index(',"')]), tag("SOURCE", "the narrator"), tag("CUE", "intones")]
     (stmt,) = combine(rules, tagged, pieces, text)
     assert text[slice(*stmt.cue)] == "intones" and text[slice(*stmt.speaker)] == "the narrator"
+
+
+def test_a_timestamp_line_is_not_the_speaker(fast_extractor):
+    text = "The Latest on the race.\n\n12:15 p.m.\n\nDonald Trump says that the generals have been reduced to rubble."
+    statements = fast_extractor.extract(Article(id="x", text=text))
+    assert [s.speaker.text for s in statements if s.cue and s.cue.text == "says"] == ["Donald Trump"]

@@ -83,7 +83,16 @@ def subtree_tokens(token: Token, exclude: set[int] | None = None) -> list[Token]
 
 
 def speaker_of(cue: Token) -> Token | None:
-    """The grammatical speaker of a cue verb: its subject, the agent of a passive, or an inherited subject."""
+    """The grammatical speaker of a cue verb: its subject, the agent of a passive, or an inherited subject.
+    A time or date is never a speaker: "12:15 p.m.\n\nDonald Trump says ..." parses with the timestamp as
+    subject."""
+    found = _speaker_of(cue)
+    if found is not None and found.ent_type_ in ("TIME", "DATE"):
+        return None
+    return found
+
+
+def _speaker_of(cue: Token) -> Token | None:
     for c in cue.children:
         if c.dep_ == "nsubj":
             return c
