@@ -17,7 +17,7 @@ from spacy.tokens import Token
 
 from ..model import Actor
 from .cues import ANONYMOUS_HEADS, PERSON_PRONOUNS, PLURAL_PRONOUNS, RELATIVE_PRONOUNS
-from .parse import Piece
+from .parse import Piece, doc_text
 
 HONORIFICS = {"mr.", "mrs.", "ms.", "dr.", "mr", "mrs", "ms", "dr", "sen.", "rep.", "gov.", "gen.", "prof.",
               "sir", "lord", "dame", "madame", "monsieur", "president", "senator"}
@@ -145,7 +145,7 @@ class ActorResolver:
         return actor
 
     def _resolve(self, tok: Token, span: tuple[int, int], offset: int) -> Actor:
-        text = tok.doc.text[span[0] - offset : span[1] - offset]
+        text = doc_text(tok.doc)[span[0] - offset : span[1] - offset]
         low = tok.lower_
         if low in RELATIVE_PRONOUNS and tok.head.dep_ == "relcl":
             antecedent = tok.head.head

