@@ -28,13 +28,15 @@ def sentence_of(tok: Token) -> Span:
     every call (it was a quarter of ``--fast`` extraction time); the sentences are listed once per doc
     and kept in its ``user_data``."""
     doc = tok.doc
-    cached = doc.user_data.get("stancemap.sents")
-    if cached is None:
-        sents = list(doc.sents)
-        cached = ([s.start for s in sents], sents)
-        doc.user_data["stancemap.sents"] = cached
-    starts, sents = cached
-    return sents[bisect.bisect_right(starts, tok.i) - 1]
+    # Token indices only: a Span kept in the doc's user_data would make a reference cycle, and the docs
+    # would wait for the cyclic garbage collector instead of being freed after their batch.
+    bounds = doc.user_data.get("stancemap.sents")
+    if bounds is None:
+        sents = [(s.start, s.end) for s in doc.sents]
+        bounds = doc.user_data["stancemap.sents"] = ([a for a, _ in sents], [b for _, b in sents])
+    starts, ends = bounds
+    k = bisect.bisect_right(starts, tok.i) - 1
+    return doc[starts[k]:ends[k]]
 
 
 def doc_text(doc: Doc) -> str:
