@@ -186,8 +186,8 @@ def combine(rules: list[Candidate], tagged: list, pieces: list[Piece], text: str
                                  confidence=round((conf + r.confidence) / 2, 3), sentence=r.sentence))
             continue
         # A statement only the tagger saw needs a cue and a mean content score of MIN_TAGGER_CONF: below
-        # that, two in three are false (dev: content F1 0.747 -> 0.758; the floor is best on both halves
-        # of dev, 0.766 / 0.748 against 0.755 / 0.741 with no floor).
+        # that, most are false (dev content F1 0.748 with no floor, 0.771 with it; of 0.55-0.70 the floor
+        # is best on both halves of dev, odd and even articles: 0.777 / 0.763).
         cand = _from_tags(content, conf, cues, sources, pieces, text)
         if conf < MIN_TAGGER_CONF or cand.cue[1] <= cand.cue[0]:
             continue
