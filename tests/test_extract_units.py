@@ -196,3 +196,21 @@ def test_a_timestamp_line_is_not_the_speaker(fast_extractor):
     text = "The Latest on the race.\n\n12:15 p.m.\n\nDonald Trump says that the generals have been reduced to rubble."
     statements = fast_extractor.extract(Article(id="x", text=text))
     assert [s.speaker.text for s in statements if s.cue and s.cue.text == "says"] == ["Donald Trump"]
+
+
+def test_a_tagged_source_that_stops_at_an_article_is_widened_or_dropped(fast_extractor):
+    from stancemap.extract.pipeline import extract_article
+    from stancemap.extract.tagger import TaggedSpan
+
+    def tags(text: str, source: str, cue: str, content: str) -> list[TaggedSpan]:
+        return [TaggedSpan(label, text.index(p), text.index(p) + len(p), 0.95)
+                for label, p in (("SOURCE", source), ("CUE", cue), ("CONTENT", content))]
+
+    text = "The committee's support for the new budget plan was clear on Monday."
+    (s,) = extract_article(Article(id="x", text=text), fast_extractor.resources,
+                           tagged=tags(text, "The", "support for", "the new budget plan"))
+    assert s.speaker.text == "The committee"  # up to the noun "The" opens
+    text = "The discussions about deploying troops to the region went on for hours."
+    (s,) = extract_article(Article(id="x", text=text), fast_extractor.resources,
+                           tagged=tags(text, "The", "discussions about", "deploying troops to the region"))
+    assert s.speaker is None and s.actor is None  # the noun is the cue itself: no speaker rather than "The"

@@ -96,6 +96,9 @@ _DASH_ATTRIBUTION = re.compile(r"^[ \t]*[“”\"](?P<q>[^\n]+?)[”\"][ \t]*(?P
                                r"(?P<name>[A-Z](?:\b[A-Z]\.|[^\n,.;()]){1,60}?)[ \t]*(?:[,.;(]|$)", re.M)
 
 
+_NOT_A_SPEAKER = {"", "the", "a", "an", "s"}
+
+
 def _root_token(pieces: list[Piece], a: int, b: int) -> Token | None:
     for p in pieces:
         span = p.doc.char_span(a - p.offset, b - p.offset, alignment_mode="expand")
@@ -310,6 +313,17 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
         if not content:
             continue
         cue = _colon_cue(text, cand.cue, content[0][0])
+        if cand.speaker is not None and text[cand.speaker[0]:cand.speaker[1]].strip(" '’").lower() in _NOT_A_SPEAKER:
+            # A tagged source that stopped at an article ("The"): up to the noun it opens, unless that is
+            # the cue or content itself ("The discussions about ..."); else no speaker.
+            tok = cand.speaker_token
+            head = tok.head if tok is not None else None
+            cand.speaker, cand.speaker_token = None, None
+            if head is not None and head.pos_ in ("NOUN", "PROPN") and head.i > tok.i:
+                off = offsets[id(head.doc)]
+                a, b = tok.idx + off, head.idx + len(head) + off
+                if not any(x < b and a < y for x, y in [cue, *content]):
+                    cand.speaker, cand.speaker_token = (a, b), head
         actor: Actor | None = None
         if cand.speaker_token is not None:
             actor = resolver.resolve(cand.speaker_token, cand.speaker, offsets[id(cand.speaker_token.doc)])
