@@ -214,3 +214,10 @@ def test_a_tagged_source_that_stops_at_an_article_is_widened_or_dropped(fast_ext
     (s,) = extract_article(Article(id="x", text=text), fast_extractor.resources,
                            tagged=tags(text, "The", "discussions about", "deploying troops to the region"))
     assert s.speaker is None and s.actor is None  # the noun is the cue itself: no speaker rather than "The"
+
+
+def test_dash_signature_after_non_breaking_spaces(fast_extractor):
+    text = "Readers wrote in.\n“I cannot believe the campaign got this low.”\xa0― Jacklyn Ashley\xa0\nMore later.\n"
+    statements = fast_extractor.extract(Article(id="x", text=text))
+    (s,) = [s for s in statements if s.cue and s.cue.text == "―"]
+    assert s.speaker.text == "Jacklyn Ashley" and s.content[0].text == "I cannot believe the campaign got this low."

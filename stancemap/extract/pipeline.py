@@ -92,8 +92,8 @@ def _snap_to_quotes(content: list[tuple[int, int]], quotes: list[Quote], text: s
     return merged
 
 
-_DASH_ATTRIBUTION = re.compile(r"^[ \t]*[“”\"](?P<q>[^\n]+?)[”\"][ \t]*(?P<dash>[―—–])[ \t]*"
-                               r"(?P<name>[A-Z](?:\b[A-Z]\.|[^\n,.;()]){1,60}?)[ \t]*(?:[,.;(]|$)", re.M)
+_DASH_ATTRIBUTION = re.compile(r"^[ \t\xa0]*[“”\"](?P<q>[^\n]+?)[”\"][ \t\xa0]*(?P<dash>[―—–])[ \t\xa0]*"
+                               r"(?P<name>[A-Z](?:\b[A-Z]\.|[^\n,.;()\xa0]){1,60}?)[ \t\xa0]*(?:[,.;(]|$)", re.M)
 
 
 _NOT_A_SPEAKER = {"", "the", "a", "an", "s"}
