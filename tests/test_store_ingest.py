@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from store_conftest import BACKENDS, FRENCH_TEXT, example_records, store_url, synthetic_records, write_jsonl
 
+from stancemap.extract.pipeline import EXTRACTOR_VERSION
 from stancemap.ingest import readers as readers_module
 from stancemap.model import Article
 from stancemap.store import cli as store_cli
@@ -54,7 +55,7 @@ def test_statements_are_stored_exactly_as_extracted_and_a_rerun_adds_nothing(eng
         rows = find_statements(engine, article=rec["id"], include_copies=True, include_rejected=True)
         assert _canon([r.to_statement().to_json() for r in rows]) == _canon(expected), rec["id"]
         assert {(r.outlet, r.published, r.url, r.extractor_version, r.extractor_mode, r.review_state)
-                for r in rows} <= {(rec["outlet"], rec["published"], rec["url"], "0.1.0", "fast", "auto")}
+                for r in rows} <= {(rec["outlet"], rec["published"], rec["url"], EXTRACTOR_VERSION, "fast", "auto")}
         (stored,) = find_articles(engine, include_text=True, outlet=rec["outlet"], since=rec["published"],
                                   until=rec["published"])
         assert stored.text == rec["text"] and stored.title == rec["title"] and stored.statements == len(expected)

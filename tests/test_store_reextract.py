@@ -105,7 +105,7 @@ def test_reextract_replaces_automatic_statements_and_keeps_human_reviews(engine,
     assert all(c.proposed_content != c.reviewed_content for c in listed)
     after = find_statements(engine, article="brief-01", include_rejected=True, include_copies=True, sort="article")
     autos = [r for r in after if r.review_state == "auto"]
-    assert autos and all(r.extractor_version == "0.1.0" for r in autos)
+    assert autos and all(r.extractor_version == pipeline.EXTRACTOR_VERSION for r in autos)
     assert not {r.id for r in autos} & {r.id for r in b1}  # replaced, not updated in place
     for r in autos:  # no new statement overlaps a reviewed one
         for rv in (confirmed, corrected, rejected):
@@ -140,7 +140,7 @@ def test_same_statements_from_a_new_version_keep_their_reviews_without_conflicts
     # Same statements, same keys; the confirmed one kept its id, the others were re-created.
     assert sorted(r.key for r in after) == sorted(r.key for r in before)
     assert [r for r in after if r.review_state == "confirmed"][0].id == before[0].id
-    assert all(r.extractor_version == "0.1.0" for r in after if r.review_state == "auto")
+    assert all(r.extractor_version == pipeline.EXTRACTOR_VERSION for r in after if r.review_state == "auto")
 
 
 def test_failed_extraction_is_stored_reported_and_retried_by_reextract(engine, fast_extractor, tmp_path):
@@ -156,5 +156,5 @@ def test_failed_extraction_is_stored_reported_and_retried_by_reextract(engine, f
     again = reextract(engine, extractor=fast_extractor)
     assert again.articles == 1
     (art,) = [a for a in find_articles(engine) if a.doc_id == "brief-02"]
-    assert art.extraction_error is None and art.statements > 0 and art.extractor_version == "0.1.0"
+    assert art.extraction_error is None and art.statements > 0 and art.extractor_version == pipeline.EXTRACTOR_VERSION
     assert len(find_statements(engine, article="brief-02")) == art.statements
