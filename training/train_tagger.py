@@ -42,9 +42,10 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import numpy as np  # noqa: E402
 
+from stancemap.extract.tagger import WINDOW, window_starts  # noqa: E402  (the windows the runtime uses)
+
 LABELS = ["O", "B-SOURCE", "I-SOURCE", "B-CUE", "I-CUE", "B-CONTENT", "I-CONTENT"]
 TYPES = {"Source": "SOURCE", "Cue": "CUE", "Content": "CONTENT"}
-WINDOW = 254  # wordpieces per window, without [CLS]/[SEP]
 STRIDE = 128
 DATA = Path("/work/shared/data/polnear")
 
@@ -104,15 +105,6 @@ def wordpiece_labels(offsets, typ, owner) -> list[int]:
         out.append(LABELS.index(("B-" if own != prev else "I-") + lab))
         prev = own
     return out
-
-
-def window_starts(n: int, window: int = WINDOW, stride: int = STRIDE) -> list[int]:
-    if n <= window:
-        return [0]
-    starts = list(range(0, n - window + 1, stride))
-    if starts[-1] + window < n:
-        starts.append(n - window)
-    return starts
 
 
 def make_windows(docs, tok, stride=STRIDE):

