@@ -226,21 +226,23 @@ def _from_tags(content: list[tuple[int, int]], conf: float, cues: list, sources:
     cue_tok: Token | None = None
     offset = 0
     first = _token_at(pieces, content[0][0])
-    if first is not None and near_cues:
+    # The content's tokens in the sentence where it starts, and the one that heads them.
+    content_toks = ([t for t in sentence_of(first[0]) if any(a <= t.idx + first[1] < b for a, b in content)]
+                    if first is not None else [])
+    content_root = _root(content_toks) if content_toks else None
+    if content_root is not None and near_cues:
         # A tagged cue that governs the content in the parse beats a nearer one that belongs to another
         # statement ("X encouraged Americans to ..., tweeted that ...").
-        toks = [t for t in sentence_of(first[0]) if any(a <= t.idx + first[1] < b for a, b in content)]
-        if toks:
-            gov = _root(toks)
-            for _ in range(SYNTAX_CUE):
-                if gov.head.i == gov.i:
-                    break
-                gov = gov.head
-                pos = gov.idx + first[1]
-                hit = [c for c in near_cues if c.start <= pos < c.end]
-                if hit:
-                    near_cues = hit
-                    break
+        gov = content_root
+        for _ in range(SYNTAX_CUE):
+            if gov.head.i == gov.i:
+                break
+            gov = gov.head
+            pos = gov.idx + first[1]
+            hit = [c for c in near_cues if c.start <= pos < c.end]
+            if hit:
+                near_cues = hit
+                break
     cue_span: tuple[int, int] | None = (near_cues[0].start, near_cues[0].end) if near_cues else None
     sentence = (content[0][0], content[-1][1])
     if first is not None:
@@ -251,14 +253,12 @@ def _from_tags(content: list[tuple[int, int]], conf: float, cues: list, sources:
         found = _token_at(pieces, cue_span[0])
         if found is not None:
             cue_tok, offset = found
-    elif first is not None:
+    elif content_root is not None:
         # No tagged cue: the word that governs the content ("... , officials said").
-        toks = [t for t in sentence_of(first[0]) if any(a <= t.idx + offset < b for a, b in content)]
-        if toks:
-            head = _root(toks).head
-            if head.i != _root(toks).i and not any(a <= head.idx + offset < b for a, b in content):
-                cue_tok = head
-                cue_span = (head.idx + offset, head.idx + len(head) + offset)
+        head = content_root.head
+        if head.i != content_root.i and not any(a <= head.idx + offset < b for a, b in content):
+            cue_tok = head
+            cue_span = (head.idx + offset, head.idx + len(head) + offset)
     speaker_tok: Token | None = None
     speaker: tuple[int, int] | None = None
     if cue_tok is not None and cue_tok.pos_ in ("VERB", "AUX"):
