@@ -190,6 +190,7 @@ class Applier:
         self.evidence_rules = evidence_rules
         self._prop_pol = {p.id: polarity_of(nlp(p.statement), p.keywords) for p in debate.propositions}
         self._parse_cache: dict[str, object] = {}
+        self._beliefs: dict = {}  # context -> held beliefs found by the parse rules (embedded.py)
         self._sentences: dict[str, Sentences] = {}
         self._keys: dict[str, int] = {}  # statements seen per document: unique keys
         self._stance_cache: dict[tuple, Stance] = {}
@@ -250,7 +251,7 @@ class Applier:
             text = meta.get("text") or ""
             if self.evidence_rules and text and st.content:
                 ctx = self._sents(doc_id, text).covering(st.start, st.end)
-                for ev in embedded_statements(self._parse_one, st, text, ctx):
+                for ev in embedded_statements(self._parse_one, st, text, ctx, self._beliefs):
                     yield ev, meta, EMBEDDED_ORIGIN
 
     def _run_batch(self, batch: list[tuple[Statement, dict, str]]) -> list[Coded]:

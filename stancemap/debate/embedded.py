@@ -23,32 +23,48 @@ from ..model import Actor, Span, Statement
 ORIGIN = "rule:embedded-belief"
 
 
-def embedded_statements(parse: Callable[[str], object], st: Statement, text: str,
-                        context: tuple[int, int]) -> list[Statement]:
+Belief = tuple[tuple[int, int], list[tuple[int, int]], tuple[int, int]]  # cue, content, holder: offsets
+
+
+def _held_beliefs(doc, offset: int) -> list[Belief]:
+    """The parse rules' beliefs and intentions whose holder is named (not a pronoun), as plain offsets
+    (no spaCy tokens: a cached result must not keep its parse alive)."""
+    return [(c.cue, c.content, c.speaker) for c in find_candidates(doc, offset)
+            if c.kind_hint == "belief" and c.speaker is not None and c.speaker_token is not None
+            and c.speaker_token.pos_ != "PRON"]
+
+
+def embedded_statements(parse: Callable[[str], object], st: Statement, text: str, context: tuple[int, int],
+                        cache: dict[tuple[str, int], list[Belief]] | None = None) -> list[Statement]:
     """The beliefs and intentions of named holders inside ``st``'s content.
 
     ``parse`` turns a string into a spaCy Doc; ``context`` is the character range of the sentences
-    around the statement (offsets into ``text``, the article text).
+    around the statement (offsets into ``text``, the article text). ``cache`` keeps the rules' result
+    per context, so the statements of one sentence (and copies of an article) run them once.
     """
     if not st.content or not text:
         return []
     a, b = context
-    doc = parse(text[a:b])
+    key = (text[a:b], a)
+    found = cache.get(key) if cache is not None else None
+    if found is None:
+        found = _held_beliefs(parse(text[a:b]), a)
+        if cache is not None:
+            if len(cache) > 50_000:
+                cache.clear()
+            cache[key] = found
     out: list[Statement] = []
-    for cand in find_candidates(doc, a):
-        holder = cand.speaker_token
-        if cand.kind_hint != "belief" or cand.speaker is None or holder is None or holder.pos_ == "PRON":
+    for cue, spans, holder in found:
+        if not any(c.start <= cue[0] and cue[1] <= c.end for c in st.content):
             continue
-        if not any(c.start <= cand.cue[0] and cand.cue[1] <= c.end for c in st.content):
+        if st.speaker is not None and holder == (st.speaker.start, st.speaker.end):
             continue
-        if st.speaker is not None and cand.speaker == (st.speaker.start, st.speaker.end):
-            continue
-        content = [Span.of(text, x, y) for x, y in cand.content if y > x]
+        content = [Span.of(text, x, y) for x, y in spans if y > x]
         if not content:
             continue
         out.append(Statement(
-            document=st.document, content=content, kind="belief", speaker=Span.of(text, *cand.speaker),
-            actor=Actor(name=text[cand.speaker[0]:cand.speaker[1]], type="unknown"),
-            cue=Span.of(text, *cand.cue), date=st.date, date_basis=st.date_basis, medium=st.medium,
+            document=st.document, content=content, kind="belief", speaker=Span.of(text, *holder),
+            actor=Actor(name=text[holder[0]:holder[1]], type="unknown"),
+            cue=Span.of(text, *cue), date=st.date, date_basis=st.date_basis, medium=st.medium,
             reported_by=list(st.reported_by), confidence=round(st.confidence * 0.8, 3)))
     return out
