@@ -1,10 +1,12 @@
-"""Shared fixtures: the seed article from ../shared and extractors loaded once per session."""
+"""Shared fixtures: the seed article from ../shared, extractors loaded once per session, and a fresh store
+database per test on every backend (see store_conftest.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from store_conftest import BACKENDS, store_url
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -29,3 +31,18 @@ def accurate_extractor():
     from stancemap.extract.pipeline import Extractor
 
     return Extractor(mode="accurate")
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path):
+    """A fresh, empty store database: SQLite, and PostgreSQL when STANCEMAP_TEST_PG is set."""
+    yield from store_url(request.param, tmp_path)
+
+
+@pytest.fixture
+def engine(db_url):
+    from stancemap.store.db import open_engine
+
+    eng = open_engine(db_url)
+    yield eng
+    eng.dispose()

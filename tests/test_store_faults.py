@@ -14,18 +14,13 @@ import time
 
 import pytest
 import sqlalchemy as sa
-from store_conftest import BACKENDS, PG_URL, ROOT, store_url, synthetic_records, write_jsonl
+from store_conftest import PG_URL, ROOT, store_url, synthetic_records, write_jsonl
 
 from stancemap.model import Article
 from stancemap.store import ingest as ingest_module
 from stancemap.store import schema
 from stancemap.store.db import make_engine, open_engine
 from stancemap.store.ingest import IngestStopped, ingest
-
-
-@pytest.fixture(params=BACKENDS)
-def db_url(request, tmp_path):
-    yield from store_url(request.param, tmp_path)
 
 
 def counts(engine) -> dict[str, int]:

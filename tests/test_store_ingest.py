@@ -6,9 +6,8 @@ import builtins
 import io
 import json
 
-import pytest
 import sqlalchemy as sa
-from store_conftest import BACKENDS, FRENCH_TEXT, example_records, store_url, synthetic_records, write_jsonl
+from store_conftest import FRENCH_TEXT, example_records, synthetic_records, write_jsonl
 
 from stancemap.extract.pipeline import EXTRACTOR_VERSION
 from stancemap.ingest import readers as readers_module
@@ -18,18 +17,6 @@ from stancemap.store import schema
 from stancemap.store.db import open_engine
 from stancemap.store.ingest import ingest
 from stancemap.store.query import find_articles, find_statements, list_failures, status
-
-
-@pytest.fixture(params=BACKENDS)
-def db_url(request, tmp_path):
-    yield from store_url(request.param, tmp_path)
-
-
-@pytest.fixture
-def engine(db_url):
-    eng = open_engine(db_url)
-    yield eng
-    eng.dispose()
 
 
 def _count(engine, table) -> int:

@@ -5,30 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 
-import pytest
 import sqlalchemy as sa
-from store_conftest import BACKENDS, example_records, store_url, write_jsonl
+from store_conftest import example_records, write_jsonl
 
 from stancemap.extract import pipeline
 from stancemap.model import Span
 from stancemap.store import cli as store_cli
 from stancemap.store import schema
-from stancemap.store.db import open_engine
 from stancemap.store.ingest import ingest
 from stancemap.store.query import find_articles, find_statements, list_conflicts, list_failures, status
 from stancemap.store.reextract import reextract
-
-
-@pytest.fixture(params=BACKENDS)
-def db_url(request, tmp_path):
-    yield from store_url(request.param, tmp_path)
-
-
-@pytest.fixture
-def engine(db_url):
-    eng = open_engine(db_url)
-    yield eng
-    eng.dispose()
 
 
 class Shifted:

@@ -6,17 +6,11 @@ from datetime import datetime, timezone
 
 import pytest
 import sqlalchemy as sa
-from store_conftest import BACKENDS, store_url
 
 from stancemap.store import schema
 from stancemap.store.db import StoreError, make_engine, mask_url, open_engine, resolve_url
 from stancemap.store.migrations import current_revision, head_revision, upgrade_to
 from stancemap.store.query import find_statements
-
-
-@pytest.fixture(params=BACKENDS)
-def db_url(request, tmp_path):
-    yield from store_url(request.param, tmp_path)
 
 
 def _include(obj, name, type_, reflected, compare_to) -> bool:
