@@ -177,6 +177,15 @@ def _as_list(value: str | Sequence[str] | None) -> list[str]:
     return [v for v in value if v is not None]
 
 
+def _allowed(value: str | Sequence[str] | None, allowed: Sequence[str], what: str, plural: str) -> list[str]:
+    """``value`` as a list, each item one of ``allowed`` (else a ValueError naming it and the choices)."""
+    values = _as_list(value)
+    bad = [v for v in values if v not in allowed]
+    if bad:
+        raise ValueError(f"unknown {what} {bad[0]!r} ({plural}: {', '.join(allowed)})")
+    return values
+
+
 def _date_bound(value: str | None, what: str, end: bool) -> str | None:
     """A filter date as the first (or, for ``until``, last) day it can mean."""
     if value is None or str(value).strip() == "":
@@ -338,10 +347,7 @@ def statements_select(
     if article_conds:
         conds.append(s.c.article_id.in_(sa.select(a.c.id).where(*article_conds)))
 
-    kinds = _as_list(kind)
-    bad = [k for k in kinds if k not in KINDS]
-    if bad:
-        raise ValueError(f"unknown kind {bad[0]!r} (kinds: {', '.join(KINDS)})")
+    kinds = _allowed(kind, KINDS, "kind", "kinds")
     if kinds:
         conds.append(s.c.kind.in_(kinds))
     if text is not None and text.strip():
@@ -355,10 +361,7 @@ def statements_select(
                                                                    .bindparams(fts_query=_fts5_query(text)))))
     if article is not None:
         conds.append(s.c.article_id.in_(_article_ids_for(conn, article)))
-    states = _as_list(review_state)
-    bad = [x for x in states if x not in REVIEW_STATES]
-    if bad:
-        raise ValueError(f"unknown review state {bad[0]!r} (states: {', '.join(REVIEW_STATES)})")
+    states = _allowed(review_state, REVIEW_STATES, "review state", "states")
     if states:
         conds.append(s.c.review_state.in_(states))
     elif not include_rejected:
