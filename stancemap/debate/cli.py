@@ -170,6 +170,13 @@ def _events(args, result):
     return filter_events(events_from_result(result), _filters(args))
 
 
+def _debate_events(args):
+    """The debate file, the applied result and its events: what the analysis commands start from."""
+    debate = _load_debate(args.debate)
+    result = _result(args, debate)
+    return debate, result, _events(args, result)
+
+
 def _run(fn):
     def wrapper(args) -> int:
         try:
@@ -229,9 +236,7 @@ def cmd_apply(args) -> int:
 def cmd_positions(args) -> int:
     from ..analysis.positions import positions
 
-    debate = _load_debate(args.debate)
-    result = _result(args, debate)
-    events = _events(args, result)
+    debate, result, events = _debate_events(args)
     rows = positions(events)
     for msg in result.problems():
         _err(f"warning: {msg}")
@@ -261,9 +266,7 @@ def cmd_timeline(args) -> int:
     from ..analysis.timeline import actor_timeline, find_actor
     from .registry import Registry
 
-    debate = _load_debate(args.debate)
-    result = _result(args, debate)
-    events = _events(args, result)
+    debate, result, events = _debate_events(args)
     hit = find_actor(events, args.actor, Registry(debate))
     if hit is None:
         known = sorted({e.actor for e in events})
@@ -371,9 +374,7 @@ def cmd_coalitions(args) -> int:
     from ..analysis.coalitions import coalitions_over_time, stance_changes
     from ..analysis.events import EventTable
 
-    debate = _load_debate(args.debate)
-    result = _result(args, debate)
-    events = _events(args, result)
+    debate, result, events = _debate_events(args)
     table = EventTable.from_events(events, conditional=args.conditional)
     try:
         wins = coalitions_over_time(table, args.window, args.step, aggregation=args.type,
@@ -409,9 +410,7 @@ def cmd_coalitions(args) -> int:
 def cmd_report(args) -> int:
     from ..report.html import write_report
 
-    debate = _load_debate(args.debate)
-    result = _result(args, debate)
-    events = _events(args, result)
+    debate, result, events = _debate_events(args)
     out = write_report(args.out, result, events, window=args.window, step=args.step)
     print(f"report: {out.resolve()}")
     return EXIT_OK
