@@ -16,9 +16,11 @@ from dataclasses import replace
 
 from spacy.tokens import Token
 
+from . import cue_select
+from .cue_select import MAX_DEPTH, CueCandidate, featurize
 from .cues import BELIEF_VERBS
 from .parse import Piece, doc_text, sentence_of
-from .rules import Candidate, cue_lemma, speaker_of, speaker_span
+from .rules import Candidate, cue_lemma, cue_phrase, speaker_of, speaker_span
 
 MAX_GAP = 80  # chars between two content spans of one statement ("...," he said, "...")
 KEEP_UNMATCHED_RULES = ("complement", "according_to", "colon", "colon_line", "dash")
@@ -31,7 +33,6 @@ MIN_CONTENT_ALNUM = 5
 MAX_CUE_DISTANCE = 120  # chars between a tagged cue and the content it introduces
 MIN_TAGGER_CONF = 0.65  # mean tagger score of a statement the parse rules did not see
 SOURCE_DIST = 40  # chars between a cue and a tagged source that overrides the parse subject
-SYNTAX_CUE = 2  # how many heads up from the content a governing tagged cue is looked for
 
 
 def _cover(spans: list[tuple[int, int]]) -> set[int]:
@@ -48,6 +49,15 @@ def _token_at(pieces: list[Piece], pos: int) -> tuple[Token, int] | None:
             span = p.doc.char_span(local, local + 1, alignment_mode="expand")
             if span is not None and len(span):
                 return span[0], p.offset
+    return None
+
+
+def _span_root(pieces: list[Piece], a: int, b: int) -> tuple[Token, int] | None:
+    """The token heading the characters ``a:b`` in the parse, and its piece's offset."""
+    for p in pieces:
+        span = p.doc.char_span(a - p.offset, b - p.offset, alignment_mode="expand")
+        if span is not None and len(span):
+            return span.root, p.offset
     return None
 
 
@@ -194,7 +204,7 @@ def combine(rules: list[Candidate], tagged: list, pieces: list[Piece], text: str
         # A statement only the tagger saw needs a cue and a mean content score of MIN_TAGGER_CONF: below
         # that, most are false (dev content F1 0.748 with no floor, 0.771 with it; of 0.55-0.70 the floor
         # is best on both halves of dev, odd and even articles: 0.777 / 0.763).
-        cand = _from_tags(content, conf, cues, sources, pieces, text)
+        cand = _from_tags(content, conf, cues, sources, pieces, text, [r.cue for r in rules])
         if conf < MIN_TAGGER_CONF or cand.cue[1] <= cand.cue[0]:
             continue
         out.append(cand)
@@ -213,7 +223,7 @@ def combine(rules: list[Candidate], tagged: list, pieces: list[Piece], text: str
 
 
 def _from_tags(content: list[tuple[int, int]], conf: float, cues: list, sources: list, pieces: list[Piece],
-               text: str) -> Candidate:
+               text: str, rule_cues: list[tuple[int, int]]) -> Candidate:
     """A statement the parse rules did not find: cue and speaker from the tags, read through the parse."""
     lo, hi = content[0][0], content[-1][1]
 
@@ -222,7 +232,6 @@ def _from_tags(content: list[tuple[int, int]], conf: float, cues: list, sources:
         between = text[c.end:lo] if c.end <= lo else text[hi:c.start] if c.start >= hi else ""
         return "\n" not in between and len(between) <= MAX_CUE_DISTANCE
 
-    near_cues = sorted((c for c in cues if reachable(c)), key=lambda c: _distance((c.start, c.end), content))
     cue_tok: Token | None = None
     offset = 0
     first = _token_at(pieces, content[0][0])
@@ -230,35 +239,44 @@ def _from_tags(content: list[tuple[int, int]], conf: float, cues: list, sources:
     content_toks = ([t for t in sentence_of(first[0]) if any(a <= t.idx + first[1] < b for a, b in content)]
                     if first is not None else [])
     content_root = _root(content_toks) if content_toks else None
-    if content_root is not None and near_cues:
-        # A tagged cue that governs the content in the parse beats a nearer one that belongs to another
-        # statement ("X encouraged Americans to ..., tweeted that ...").
-        gov = content_root
-        for _ in range(SYNTAX_CUE):
-            if gov.head.i == gov.i:
-                break
-            gov = gov.head
-            pos = gov.idx + first[1]
-            hit = [c for c in near_cues if c.start <= pos < c.end]
-            if hit:
-                near_cues = hit
-                break
-    cue_span: tuple[int, int] | None = (near_cues[0].start, near_cues[0].end) if near_cues else None
     sentence = (content[0][0], content[-1][1])
     if first is not None:
-        tok, offset = first
-        sent = sentence_of(tok)
-        sentence = (sent.start_char + offset, sent.end_char + offset)
-    if cue_span is not None:
-        found = _token_at(pieces, cue_span[0])
-        if found is not None:
-            cue_tok, offset = found
-    elif content_root is not None:
-        # No tagged cue: the word that governs the content ("... , officials said").
-        head = content_root.head
-        if head.i != content_root.i and not any(a <= head.idx + offset < b for a, b in content):
-            cue_tok = head
-            cue_span = (head.idx + offset, head.idx + len(head) + offset)
+        sent = sentence_of(first[0])
+        sentence = (sent.start_char + first[1], sent.end_char + first[1])
+    # Candidates: the tagged cues near the content and the words that govern it in the parse; the trained
+    # ranker (cue_select.py) picks one (dev cue accuracy: nearest tagged cue, governor first, X; ranker Y).
+    cands: list[CueCandidate] = []
+    for c in cues:
+        if reachable(c):
+            found = _span_root(pieces, c.start, c.end)
+            cands.append(CueCandidate(span=(c.start, c.end), token=found[0] if found else None,
+                                      offset=found[1] if found else 0, tag_score=c.score))
+    # The verb a tagged preposition or noun hangs on ("talks | about", "voted to hold him in | contempt of").
+    for c in list(cands):
+        tok = c.token
+        if tok is not None and tok.pos_ in ("ADP", "NOUN") and tok.head.pos_ in ("VERB", "AUX") and tok.head.i != tok.i:
+            pos = tok.head.idx + c.offset
+            if not any(a <= pos < b for a, b in content) and not any(x.span[0] <= pos < x.span[1] for x in cands):
+                cands.append(CueCandidate(span=cue_phrase(tok.head, c.offset), token=tok.head, offset=c.offset,
+                                          head_of_tagged=True))
+    gov = content_root
+    for depth in range(1, MAX_DEPTH + 1):
+        if gov is None or gov.head.i == gov.i:
+            break
+        gov = gov.head
+        pos = gov.idx + first[1]
+        if any(a <= pos < b for a, b in content):
+            continue
+        hit = [c for c in cands if c.span[0] <= pos < c.span[1]]
+        if hit:
+            hit[0].depth = hit[0].depth or depth
+        else:
+            cands.append(CueCandidate(span=cue_phrase(gov, first[1]), token=gov, offset=first[1], depth=depth))
+    cue_span: tuple[int, int] | None = None
+    if cands:
+        featurize(cands, content, text, sentence, rule_cues)
+        chosen = cands[cue_select.choose(cands)]
+        cue_span, cue_tok, offset = chosen.span, chosen.token, chosen.offset
     speaker_tok: Token | None = None
     speaker: tuple[int, int] | None = None
     if cue_tok is not None and cue_tok.pos_ in ("VERB", "AUX"):

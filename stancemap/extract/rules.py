@@ -135,7 +135,7 @@ def _sentence_bounds(sent: Span, offset: int) -> tuple[int, int]:
     return (sent.start_char + offset, sent.end_char + offset)
 
 
-def _cue_span(cue: Token, offset: int) -> tuple[int, int]:
+def cue_phrase(cue: Token, offset: int) -> tuple[int, int]:
     end = cue
     for c in cue.children:  # phrasal particles belong to the cue: "pointed out", "called for"
         if c.dep_ == "prt" and c.i == end.i + 1:
@@ -251,7 +251,7 @@ def _verb_candidate(cue: Token, sent: Span, offset: int) -> Candidate | None:
     if not runs:
         return None
     cand = Candidate(
-        cue=_cue_span(cue, offset),
+        cue=cue_phrase(cue, offset),
         content=runs,
         speaker=speaker_span(speaker, offset) if speaker is not None else None,
         rule=rule,
@@ -313,7 +313,7 @@ def _colon_lead_ins(doc: Doc, offset: int, out: list[Candidate]) -> None:
         speaker = speaker_of(cue)
         if runs:
             out.append(Candidate(
-                cue=_cue_span(cue, offset), content=runs,
+                cue=cue_phrase(cue, offset), content=runs,
                 speaker=speaker_span(speaker, offset) if speaker is not None else None,
                 rule="colon", speaker_token=speaker, cue_token=cue, confidence=0.7,
                 sentence=_sentence_bounds(sent, offset)))
