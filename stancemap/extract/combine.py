@@ -26,6 +26,7 @@ MAX_GAP = 80  # chars between two content spans of one statement ("...," he said
 KEEP_UNMATCHED_RULES = ("complement", "according_to", "colon", "colon_line", "dash")
 MIN_OVERLAP = 0.3
 LINE_RULES = ("colon_line", "dash")
+CLAUSE_RULES = ("complement", "parenthetical")  # parse rules whose content is a clause of the cue's sentence
 # Letters and digits a tagged content group needs: PolNeAR codes short contents too ("endorses Trump"),
 # and with the score floor below keeping junk out, 5 beats 15 on both halves of dev (content F1
 # 0.777 / 0.763 against 0.775 / 0.760).
@@ -148,6 +149,20 @@ def _group(tagged: list, text: str) -> tuple[list[list[tuple[int, int]]], list, 
     return [groups[k] for k in keep], [scores[k] for k in keep], frame
 
 
+def _in_paragraph(rule: Candidate, text: str) -> list[tuple[int, int]]:
+    """A clause rule's content cut to the paragraph of its cue. The small parser sometimes runs a sentence
+    over a paragraph break ('"A," the president said, "B."\n\n"C," Mr. Obama said.'); the content that
+    leaks into the other paragraph then outweighed the right rule when the tagger's content was matched
+    (dev: cue accuracy 0.942 -> 0.949, speaker 0.892 -> 0.898; better on both halves of dev).
+    Colon lead-ins keep theirs: their quote often starts on the next line."""
+    if rule.rule not in CLAUSE_RULES:
+        return rule.content
+    a = text.rfind("\n", 0, rule.cue[0]) + 1
+    b = text.find("\n", rule.cue[1])
+    b = len(text) if b < 0 else b
+    return [(max(x, a), min(y, b)) for x, y in rule.content if min(y, b) > max(x, a)]
+
+
 def _distance(span: tuple[int, int], content: list[tuple[int, int]]) -> int:
     a, b = span
     best = 10**9
@@ -165,7 +180,7 @@ def combine(rules: list[Candidate], tagged: list, pieces: list[Piece], text: str
     groups, scores, frame = _group(tagged, text)
     cues = [t for t in frame if t.label == "CUE"]
     sources = [t for t in frame if t.label == "SOURCE"]
-    rule_cover = [_cover(r.content) for r in rules]
+    rule_cover = [_cover(_in_paragraph(r, text)) for r in rules]
     used_rules: set[int] = set()
     out: list[Candidate] = []
     clauses: dict[int, list[tuple[int, int]]] = {}  # index in out -> the parsed clause it matched
@@ -218,6 +233,7 @@ def combine(rules: list[Candidate], tagged: list, pieces: list[Piece], text: str
                 # (stancemap/debate/embedded.py); keeping them here cost dev 0.003 content F1.
                 continue
             r.confidence = round(r.confidence * 0.8, 3)
+            r.content = _in_paragraph(r, text) or r.content
             out.append(r)
     return out
 
