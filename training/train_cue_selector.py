@@ -191,7 +191,7 @@ def main() -> None:
     best = max(L2_GRID, key=lambda x: cv[x])
     w = fit(Data(groups, vocab), best)
     weights = {n: round(float(w[i]), 4) for n, i in vocab.items() if abs(w[i]) >= 1e-4}
-    meta = {"trained_on": "PolNeAR train (" + args.split + ")", "statements": len(groups), "l2": best,
+    meta = {"trained_on": "PolNeAR train (" + Path(args.split).name + ")", "statements": len(groups), "l2": best,
             "cv_accuracy": round(float(cv[best]), 4),
             "baseline_nearest_tagged": round(float(nearest.accuracy(base)), 4)}
     Path(args.out).write_text(json.dumps({"meta": meta, "weights": weights}, indent=0, sort_keys=True) + "\n")
