@@ -79,3 +79,20 @@ def test_the_shipped_ranker_was_trained_on_polnear_train_and_beats_the_nearest_c
     assert model["meta"]["cv_accuracy"] > model["meta"]["baseline_nearest_tagged"]
     weights = cue_select.load_weights()
     assert weights == model["weights"] and weights["tagged"] > 0
+
+
+def test_the_ranker_is_offered_the_tagged_cue_the_governing_verb_and_a_colon_before_the_content(monkeypatch):
+    text = 'In the hearing, Senator Warren hammered Stumpf: "You should be criminally investigated."'
+    pieces = next(parse_documents(load_pipeline(), [text]))
+    content = text[text.index("You"):text.index('."') + 1]
+    seen: list[list[CueCandidate]] = []
+    monkeypatch.setattr(cue_select, "choose", lambda cands, weights=None: seen.append(cands) or 0)
+    tagged = [TaggedSpan("CONTENT", text.index(content), text.index(content) + len(content), 0.9),
+              TaggedSpan("CUE", text.index("hearing"), text.index("hearing") + 7, 0.7)]
+    (stmt,) = combine([], tagged, pieces, text)
+    (cands,) = seen
+    offered = {text[slice(*c.span)]: c for c in cands}
+    assert offered["hearing"].tag_score == 0.7  # tagged, in reach
+    assert offered[":"].colon and offered[":"].features["colon"] == 1.0
+    assert offered["hammered"].depth >= 1  # governs the quoted clause in the parse
+    assert text[slice(*stmt.cue)] == "hearing"  # the stub chose the first candidate

@@ -275,6 +275,14 @@ def _from_tags(content: list[tuple[int, int]], conf: float, cues: list, sources:
             if not any(a <= pos < b for a, b in content) and not any(x.span[0] <= pos < x.span[1] for x in cands):
                 cands.append(CueCandidate(span=cue_phrase(tok.head, c.offset), token=tok.head, offset=c.offset,
                                           head_of_tagged=True))
+    # A colon right before the content ("... Hammers Stumpf: 'You Should Be ...'") introduces it.
+    k = lo - 1
+    while k >= 0 and (text[k] in " \t\"'“‘«„" or text[k] == "\xa0"):
+        k -= 1
+    if k >= 0 and text[k] == ":" and not any(x.span[0] <= k < x.span[1] for x in cands):
+        found = _token_at(pieces, k)
+        cands.append(CueCandidate(span=(k, k + 1), token=found[0] if found else None,
+                                  offset=found[1] if found else 0, colon=True))
     gov = content_root
     for depth in range(1, MAX_DEPTH + 1):
         if gov is None or gov.head.i == gov.i:

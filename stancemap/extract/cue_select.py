@@ -39,6 +39,7 @@ class CueCandidate:
     tag_score: float = 0.0  # the tagger's score when the span was tagged CUE, else 0
     depth: int = 0  # heads up from the content root (0: not a governor)
     head_of_tagged: bool = False  # the verb a tagged preposition or noun hangs on
+    colon: bool = False  # the colon right before the content
     features: dict[str, float] = field(default_factory=dict)
 
 
@@ -63,6 +64,8 @@ def featurize(cands: list[CueCandidate], content: list[tuple[int, int]], text: s
         f: dict[str, float] = {f"side={side}": 1.0, "log_dist": math.log1p(dist), f"depth={c.depth}": 1.0}
         if dist == min(dists):
             f["nearest"] = 1.0
+        if c.colon:
+            f["colon"] = 1.0
         if c.head_of_tagged:
             f["head_of_tagged"] = 1.0
         if c.tag_score > 0:
