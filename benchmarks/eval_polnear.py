@@ -33,7 +33,8 @@ def run(mode: str, split: str, referee: str) -> dict:
     for k in KEYS:
         if ours[k] != ref[k]:
             raise SystemExit(f"scorer disagreement on {k} ({mode}): stancemap {ours[k]} vs referee {ref[k]}")
-    return {"mode": mode, **{k: ours[k] for k in (*KEYS, "gold", "pred", "seconds")}}
+    return {"mode": mode, **{k: ours[k] for k in (*KEYS, "gold", "pred", "matched", "speaker_right", "cue_right",
+                                                  "seconds")}}
 
 
 def main() -> None:
@@ -53,6 +54,11 @@ def main() -> None:
     for r in rows:
         lines.append(f"| {r['mode']} | {r['content_p']} | {r['content_r']} | {r['content_f1']} | "
                      f"{r['speaker_acc']} | {r['cue_acc']} | {r['source_exact_f1']} | {r['seconds']} |")
+    lines += ["", "Counts behind the accuracies (statements matched to a gold attribution; of those, right speaker "
+              "and right cue):", ""]
+    lines += [f"- {r['mode']}: matched {r['matched']}, speaker {r['speaker_right']} "
+              f"({r['speaker_right'] / r['matched']:.4f}), cue {r['cue_right']} ({r['cue_right'] / r['matched']:.4f})"
+              for r in rows]
     (RESULTS / "polnear_dev.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
