@@ -8,8 +8,6 @@ from stancemap.extract.crf import DEFAULT_PATH, CrfTagger
 from stancemap.extract.parse import load_pipeline, parse_documents
 from stancemap.extract.tagger import TaggedSpan
 
-pytestmark = pytest.mark.skipif(not DEFAULT_PATH.exists(), reason="CRF model not shipped")
-
 QUOTE = '"We will not send troops," the minister said.'
 INDIRECT = "The senator said that the bill would fail."
 SENTENCES = [
@@ -105,3 +103,18 @@ def test_deterministic(crf, nlp):
 def test_empty_and_blank(crf, nlp):
     assert crf.tag_pieces([], "") == []
     assert tag(crf, nlp, "   \n\n  ") == []
+
+
+def test_candidates_passed_in_give_the_same_spans_as_candidates_found_here(crf):
+    """The pipeline finds the parse rules' candidates once and hands them to the CRF (document offsets,
+    the piece starting later in the document); the spans must not change."""
+    from stancemap.extract.parse import Piece
+    from stancemap.extract.rules import find_candidates
+
+    head = "A headline line.\n\n"
+    body = " ".join(SENTENCES)
+    text = head + body
+    piece = Piece(load_pipeline()(body), len(head))
+    given = crf.tag_pieces([piece], text, [find_candidates(piece.doc, piece.offset)])
+    assert given == crf.tag_pieces([piece], text)
+    assert any(s.label == "CUE" and text[s.start:s.end] == "said" for s in given)

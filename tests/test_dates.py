@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from stancemap.extract.dates import DateMention, find_date_mentions, statement_date
 
 PUB = "2024-11-25"  # a Monday
@@ -198,7 +196,6 @@ def test_coarse_publication_date_is_kept_as_is() -> None:
     assert got == ("2024-11", "publication")
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="seed article not available")
 def test_seed_article_when_asked_sentence_takes_interview_date() -> None:
     doc = SEED.read_text(encoding="utf-8")
     mentions = find_date_mentions(doc, PUB)

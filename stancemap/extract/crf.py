@@ -78,7 +78,9 @@ class DocInfo:
     """Per-token attributes of one parsed doc as plain lists (reading spaCy tokens once), the
     quote mask and the roles the parse rules give each token."""
 
-    def __init__(self, doc: Doc):
+    def __init__(self, doc: Doc, candidates: list | None = None, offset: int = 0):
+        """``candidates``: the parse rules' candidates of this doc when the caller has them already
+        (document offsets, ``offset`` being the doc's start in the document); found here otherwise."""
         self.doc = doc
         n = len(doc)
         self.n = n
@@ -93,7 +95,8 @@ class DocInfo:
         self.kind = [k for k, _ in kinds]
         self.cueverb = [v for _, v in kinds]
         self.quote = self._quote_mask()
-        self.role = self._rule_roles()
+        self.role = self._rule_roles(find_candidates(doc, 0) if candidates is None else candidates,
+                                     0 if candidates is None else offset)
         self.sents = [(s.start, s.end) for s in doc.sents if not all(self.space[s.start : s.end])]
 
     def _quote_mask(self) -> list[bool]:
@@ -112,13 +115,12 @@ class DocInfo:
         """Indices of the tokens that start inside chars [a, b)."""
         return range(bisect.bisect_left(self.idx, a), bisect.bisect_left(self.idx, b))
 
-    def _rule_roles(self) -> list[str]:
+    def _rule_roles(self, cands: list, offset: int) -> list[str]:
         """Per token: what the parse rules make of it (cue / speaker / content of which rule / none)."""
         role = ["-"] * self.n
-        cands = find_candidates(self.doc, 0)
         for c in cands:
             for a, b in c.content:
-                toks = self._tokens(a, b)
+                toks = self._tokens(a - offset, b - offset)
                 for i in toks:
                     if role[i] == "-":
                         role[i] = "T" + c.rule[:4]
@@ -126,10 +128,10 @@ class DocInfo:
                     role[toks[0]] = "TB" + c.rule[:4]
         for c in cands:
             if c.speaker is not None:
-                for i in self._tokens(*c.speaker):
+                for i in self._tokens(c.speaker[0] - offset, c.speaker[1] - offset):
                     role[i] = "S"
         for c in cands:
-            for i in self._tokens(*c.cue):
+            for i in self._tokens(c.cue[0] - offset, c.cue[1] - offset):
                 role[i] = "C"
         return role
 
@@ -217,9 +219,10 @@ def sentence_features(info: DocInfo, s: int, e: int) -> list[list[str]]:
     return base
 
 
-def doc_features(doc: Doc) -> tuple[DocInfo, list[tuple[Span, list[list[str]]]]]:
+def doc_features(doc: Doc, candidates: list | None = None, offset: int = 0
+                 ) -> tuple[DocInfo, list[tuple[Span, list[list[str]]]]]:
     """The doc's token info and (sentence, features) of every sentence holding a non-space token."""
-    info = DocInfo(doc)
+    info = DocInfo(doc, candidates, offset)
     return info, [(doc[s:e], sentence_features(info, s, e)) for s, e in info.sents]
 
 
@@ -348,12 +351,13 @@ class CrfTagger:
             raise RuntimeError("no stage-2 model loaded")
         return self._run(self._stage2, feats)
 
-    def tag_pieces(self, pieces: list[Piece], text: str) -> list[TaggedSpan]:
-        """Spans with character offsets into ``text`` (the document the pieces were cut from)."""
+    def tag_pieces(self, pieces: list[Piece], text: str, candidates: list[list] | None = None) -> list[TaggedSpan]:
+        """Spans with character offsets into ``text`` (the document the pieces were cut from).
+        ``candidates``: the parse rules' candidates of each piece, when the caller has found them."""
         items: list[tuple[TaggedSpan, int]] = []  # (span, group: the stage-2 cue it belongs to, or -1)
         group = 0
-        for piece in pieces:
-            info, seqs = doc_features(piece.doc)
+        for k, piece in enumerate(pieces):
+            info, seqs = doc_features(piece.doc, None if candidates is None else candidates[k], piece.offset)
             for sent, feats in seqs:
                 s = sent.start
                 labels, probs = self.tag_sentence(feats)

@@ -286,12 +286,14 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
         pieces = next(parse_documents(resources.nlp, [text]))
     if tagged is None and resources.tagger is not None:
         tagged = resources.tagger.tag(text)
+    per_piece = [find_candidates(piece.doc, piece.offset) for piece in pieces]
     if tagged is None and resources.crf is not None:
-        tagged = resources.crf.tag_pieces(pieces, text)
+        # The CRF reads the rules' candidates as features; they are found once for both.
+        tagged = resources.crf.tag_pieces(pieces, text, per_piece)
     quotes = find_quotes(text)
     candidates: list[Candidate] = _dash_attributions(text, pieces) + _colon_lines(text, pieces)
-    for piece in pieces:
-        candidates.extend(find_candidates(piece.doc, piece.offset))
+    for found in per_piece:
+        candidates.extend(found)
     if tagged is not None:
         from .combine import combine
 
