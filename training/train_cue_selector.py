@@ -38,7 +38,24 @@ L2_GRID = (0.3, 1.0, 3.0, 10.0)
 MIN_LEMMA_COUNT = 3  # lemma features seen fewer times in training are dropped
 
 
-def collect(split: str, tagged_cache: str | None) -> list[tuple[list[dict[str, float]], list[int]]]:
+def tag_split(texts: list[str], fold_models: list[str] | None, default_tagger) -> list:
+    """The tagger's spans for every text: with ``fold_models`` (cross-fitting), text i is tagged by the model
+    of fold i % n, which was trained without it (``train_tagger.py --fold i%n/n``); else by the shipped one."""
+    if not fold_models:
+        return default_tagger.tag_many(texts)
+    from stancemap.extract.tagger import AttributionTagger
+
+    out: list = [None] * len(texts)
+    n = len(fold_models)
+    for k, path in enumerate(fold_models):
+        idx = [i for i in range(len(texts)) if i % n == k]
+        for i, spans in zip(idx, AttributionTagger.load(path).tag_many([texts[i] for i in idx]), strict=True):
+            out[i] = spans
+    return out
+
+
+def collect(split: str, tagged_cache: str | None, fold_models: list[str] | None = None
+            ) -> list[tuple[list[dict[str, float]], list[int]]]:
     """(features of each candidate, indices of the right ones) for every tagger-only statement matched
     to a gold attribution with a cue."""
     gold = load_gold(split)
@@ -48,7 +65,7 @@ def collect(split: str, tagged_cache: str | None) -> list[tuple[list[dict[str, f
         cached_names, tagged = pickle.load(open(tagged_cache, "rb"))
         assert cached_names == names, "the tagged cache belongs to another split"
     else:
-        tagged = res.tagger.tag_many([gold[n].text for n in names])
+        tagged = tag_split([gold[n].text for n in names], fold_models, res.tagger)
         if tagged_cache:
             pickle.dump((names, tagged), open(tagged_cache, "wb"))
     groups: list[tuple[list[dict[str, float]], list[int]]] = []
@@ -168,8 +185,10 @@ def main() -> None:
     ap.add_argument("--split", required=True, help="PolNeAR train folder")
     ap.add_argument("--out", required=True)
     ap.add_argument("--tagged-cache", help="pickle of the tagger's output on the split (made if missing)")
+    ap.add_argument("--fold-models", nargs="+", metavar="DIR",
+                    help="cross-fitted taggers (train_tagger.py --fold k/n), one per fold, in fold order")
     args = ap.parse_args()
-    groups = collect(args.split, args.tagged_cache)
+    groups = collect(args.split, args.tagged_cache, args.fold_models)
     vocab = make_vocab(groups)
     print(f"{len(groups)} statements, {sum(len(f) for f, _ in groups)} candidates, {len(vocab)} features")
     rng = np.random.default_rng(0)
@@ -193,7 +212,8 @@ def main() -> None:
     weights = {n: round(float(w[i]), 4) for n, i in vocab.items() if abs(w[i]) >= 1e-4}
     meta = {"trained_on": "PolNeAR train (" + Path(args.split).name + ")", "statements": len(groups), "l2": best,
             "cv_accuracy": round(float(cv[best]), 4),
-            "baseline_nearest_tagged": round(float(nearest.accuracy(base)), 4)}
+            "baseline_nearest_tagged": round(float(nearest.accuracy(base)), 4),
+            "tagger_output": f"cross-fitted, {len(args.fold_models)} folds" if args.fold_models else "shipped tagger"}
     Path(args.out).write_text(json.dumps({"meta": meta, "weights": weights}, indent=0, sort_keys=True) + "\n")
     print("wrote", args.out, meta)
 

@@ -189,6 +189,8 @@ def main() -> None:
         help="skip the wordpiece-span sanity figures on dev at the end",
     )
     ap.add_argument("--no-export", action="store_true")
+    ap.add_argument("--fold", metavar="K/N", help="train on the train articles whose sorted index %% N != K only "
+                    "(cross-fitting: the held-out fold is then tagged by a model that never saw it)")
     args = ap.parse_args()
 
     import torch
@@ -208,6 +210,9 @@ def main() -> None:
     tok.no_padding()
 
     train_docs = load_split(Path(args.data) / "train")
+    if args.fold:
+        k, n = (int(x) for x in args.fold.split("/"))
+        train_docs = {b: d for i, (b, d) in enumerate(sorted(train_docs.items())) if i % n != k}
     wins, n_wp, counts = make_windows(train_docs, tok, args.train_stride)
     print(
         f"train: {len(train_docs)} articles, {n_wp} wordpieces, {len(wins)} windows; label counts "
