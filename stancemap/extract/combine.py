@@ -19,7 +19,7 @@ from spacy.tokens import Token
 from . import cue_select
 from .cue_select import MAX_DEPTH, CueCandidate, featurize
 from .cues import BELIEF_VERBS
-from .parse import Piece, doc_text, sentence_of
+from .parse import Piece, root_at, sentence_of, token_at
 from .rules import Candidate, cue_lemma, cue_phrase, speaker_of, speaker_span
 
 MAX_GAP = 80  # chars between two content spans of one statement ("...," he said, "...")
@@ -41,25 +41,6 @@ def _cover(spans: list[tuple[int, int]]) -> set[int]:
     for a, b in spans:
         out.update(range(a, b))
     return out
-
-
-def _token_at(pieces: list[Piece], pos: int) -> tuple[Token, int] | None:
-    for p in pieces:
-        local = pos - p.offset
-        if 0 <= local < len(doc_text(p.doc)):
-            span = p.doc.char_span(local, local + 1, alignment_mode="expand")
-            if span is not None and len(span):
-                return span[0], p.offset
-    return None
-
-
-def _span_root(pieces: list[Piece], a: int, b: int) -> tuple[Token, int] | None:
-    """The token heading the characters ``a:b`` in the parse, and its piece's offset."""
-    for p in pieces:
-        span = p.doc.char_span(a - p.offset, b - p.offset, alignment_mode="expand")
-        if span is not None and len(span):
-            return span.root, p.offset
-    return None
 
 
 def _root(tokens: list[Token]) -> Token:
@@ -250,7 +231,7 @@ def _from_tags(content: list[tuple[int, int]], conf: float, cues: list, sources:
 
     cue_tok: Token | None = None
     offset = 0
-    first = _token_at(pieces, content[0][0])
+    first = token_at(pieces, content[0][0])
     # The content's tokens in the sentence where it starts, and the one that heads them.
     content_toks = ([t for t in sentence_of(first[0]) if any(a <= t.idx + first[1] < b for a, b in content)]
                     if first is not None else [])
@@ -264,7 +245,7 @@ def _from_tags(content: list[tuple[int, int]], conf: float, cues: list, sources:
     cands: list[CueCandidate] = []
     for c in cues:
         if reachable(c):
-            found = _span_root(pieces, c.start, c.end)
+            found = root_at(pieces, c.start, c.end)
             cands.append(CueCandidate(span=(c.start, c.end), token=found[0] if found else None,
                                       offset=found[1] if found else 0, tag_score=c.score))
     # The verb a tagged preposition or noun hangs on ("talks | about", "voted to hold him in | contempt of").
@@ -280,7 +261,7 @@ def _from_tags(content: list[tuple[int, int]], conf: float, cues: list, sources:
     while k >= 0 and (text[k] in " \t\"'“‘«„" or text[k] == "\xa0"):
         k -= 1
     if k >= 0 and text[k] == ":" and not any(x.span[0] <= k < x.span[1] for x in cands):
-        found = _token_at(pieces, k)
+        found = token_at(pieces, k)
         cands.append(CueCandidate(span=(k, k + 1), token=found[0] if found else None,
                                   offset=found[1] if found else 0, colon=True))
     gov = content_root
@@ -320,7 +301,7 @@ def _from_tags(content: list[tuple[int, int]], conf: float, cues: list, sources:
                       key=lambda s: _distance((s.start, s.end), [ref]))
         if near:
             speaker = (near[0].start, near[0].end)
-            found = _token_at(pieces, near[0].start)
+            found = token_at(pieces, near[0].start)
             if found is not None:
                 toks = [t for t in sentence_of(found[0]) if near[0].start <= t.idx + found[1] < near[0].end]
                 speaker_tok = _root(toks) if toks else found[0]

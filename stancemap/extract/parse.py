@@ -55,6 +55,26 @@ class Piece:
     offset: int
 
 
+def token_at(pieces: list[Piece], pos: int) -> tuple[Token, int] | None:
+    """The token at document offset ``pos`` and its piece's offset (None between pieces)."""
+    for p in pieces:
+        local = pos - p.offset
+        if 0 <= local < len(doc_text(p.doc)):
+            span = p.doc.char_span(local, local + 1, alignment_mode="expand")
+            if span is not None and len(span):
+                return span[0], p.offset
+    return None
+
+
+def root_at(pieces: list[Piece], a: int, b: int) -> tuple[Token, int] | None:
+    """The token heading the document characters ``a:b`` in the parse, and its piece's offset."""
+    for p in pieces:
+        span = p.doc.char_span(a - p.offset, b - p.offset, alignment_mode="expand")
+        if span is not None and len(span):
+            return span.root, p.offset
+    return None
+
+
 @lru_cache(maxsize=4)
 def load_pipeline(name: str = DEFAULT_MODEL) -> Language:
     """The spaCy pipeline, loaded once per process (it takes ~0.5 s and ~100 MB)."""

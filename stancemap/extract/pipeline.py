@@ -20,13 +20,11 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from spacy.tokens import Token
-
 from ..model import Actor, Article, Span, Statement
 from .actors import ActorResolver
 from .chain import medium_of, reported_by_of
 from .dates import find_date_mentions, statement_date
-from .parse import DEFAULT_MODEL, Piece, load_pipeline, parse_documents
+from .parse import DEFAULT_MODEL, Piece, load_pipeline, parse_documents, root_at
 from .quotes import Quote, find_quotes
 from .rules import Candidate, find_candidates
 
@@ -99,21 +97,14 @@ _DASH_ATTRIBUTION = re.compile(r"^[ \t\xa0]*[“”\"](?P<q>[^\n]+?)[”\"][ \t\
 _NOT_A_SPEAKER = {"", "the", "a", "an", "s"}
 
 
-def _root_token(pieces: list[Piece], a: int, b: int) -> Token | None:
-    for p in pieces:
-        span = p.doc.char_span(a - p.offset, b - p.offset, alignment_mode="expand")
-        if span is not None and len(span):
-            return span.root
-    return None
-
-
 def _dash_attributions(text: str, pieces: list[Piece]) -> list[Candidate]:
     """A quote on its own line signed with a dash: '“...” ― Sonya Herrid, Phoenix'."""
     out = []
     for m in _DASH_ATTRIBUTION.finditer(text):
         a, b = m.span("name")
+        root = root_at(pieces, a, b)
         out.append(Candidate(cue=m.span("dash"), content=[m.span("q")], speaker=(a, b), rule="dash",
-                             speaker_token=_root_token(pieces, a, b), confidence=0.7,
+                             speaker_token=root[0] if root else None, confidence=0.7,
                              sentence=(m.start(), m.end())))
     return out
 
@@ -148,8 +139,9 @@ def _colon_lines(text: str, pieces: list[Piece]) -> list[Candidate]:
             continue
         a = m.start("name") + m.group("name").index(name)
         b = a + len(name)
+        root = root_at(pieces, a, b)
         out.append(Candidate(cue=m.span("colon"), content=[m.span("rest")], speaker=(a, b), rule="colon_line",
-                             speaker_token=_root_token(pieces, a, b), confidence=0.7,
+                             speaker_token=root[0] if root else None, confidence=0.7,
                              sentence=(m.start(), m.end())))
     return out
 
