@@ -95,8 +95,7 @@ class DocInfo:
         self.kind = [k for k, _ in kinds]
         self.cueverb = [v for _, v in kinds]
         self.quote = self._quote_mask()
-        self.role = self._rule_roles(find_candidates(doc, 0) if candidates is None else candidates,
-                                     0 if candidates is None else offset)
+        self.role = self._rule_roles(find_candidates(doc, offset) if candidates is None else candidates, offset)
         self.sents = [(s.start, s.end) for s in doc.sents if not all(self.space[s.start : s.end])]
 
     def _quote_mask(self) -> list[bool]:
