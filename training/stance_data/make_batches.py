@@ -39,7 +39,8 @@ TOPICS = {
     "us2016-clinton-emails": r"e-?mails?\b|private server|\bserver\b|classified|comey|\bfbi\b|indict|prosecut",
     "us2016-trump-taxes": r"tax returns?|his taxes|federal income tax|\baudit",
     "us2016-russia": r"russia|putin|kremlin|moscow|hack|wikileaks|\bdnc\b",
-    "us2016-climate": r"climate|global warming|paris (?:agreement|accord|deal)|emissions|\bcoal\b|fossil|clean (?:energy|power)",
+    "us2016-climate": (r"climate|global warming|paris (?:agreement|accord|deal)|emissions|\bcoal\b|fossil|"
+                       r"clean (?:energy|power)"),
     "us2016-guns": r"\bguns?\b|firearm|second amendment|\bnra\b|background check|assault weapon|shooting",
 }
 DISTRACTOR_SHARE = 0.25  # not-matching attributions added per matching one, from the same articles
