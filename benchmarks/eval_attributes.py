@@ -1,0 +1,133 @@
+"""Who, when, to whom, according to whom: the extractor's statements against the PolNeAR stance set.
+
+    python benchmarks/eval_attributes.py --polnear ../shared/data/polnear      (make eval runs it)
+
+For every annotated attribution of the dev split (training/stance_data/polnear_stance.jsonl) the system
+statement whose content overlaps its gold content most is taken (articles read with their publication
+date from PolNeAR's metadata.tsv); then, among matched statements:
+
+* **speaker**: the canonical actor (after the debate registry of ``debates/polnear``, as ``debate apply``
+  resolves it) equals the annotated speaker, over statements whose speaker is a named person,
+  organisation or country (comparison ignores case, accents and punctuation);
+* **date**: the statement's date equals the annotated date said, over *dated* statements (basis
+  ``stated`` or ``context``);
+* **medium**: equal to the annotated medium, over statements that have one;
+* **reported_by**: the same set of outlets, over statements that have any.
+
+Results: benchmarks/results/attributes_polnear.{json,md}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from stancemap.debate.config import load_debate  # noqa: E402
+from stancemap.debate.registry import Registry, norm  # noqa: E402
+from stancemap.evaluate_stance import DEBATES, load_records  # noqa: E402
+from stancemap.extract.pipeline import Extractor  # noqa: E402
+from stancemap.model import Article  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results"
+NAMED = ("person", "organization", "country")
+# the same outlet under the names the annotators and the extractor use
+OUTLET_ALIASES = {"ap": "associated press", "the associated press": "associated press", "nyt": "new york times",
+                  "wapo": "washington post", "upi": "united press international"}
+
+
+def outlet_key(x: str | None) -> str:
+    k = norm(x or "")
+    return OUTLET_ALIASES.get(k, k)
+
+
+def overlap(a: list[list[int]], b) -> int:
+    return sum(max(0, min(e1, s2.end) - max(s1, s2.start)) for s1, e1 in a for s2 in b)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--polnear", type=Path, default=ROOT.parent / "shared" / "data" / "polnear")
+    ap.add_argument("--split", default="dev")
+    ap.add_argument("--fast", action="store_true")
+    ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--errors", type=Path, help="write the mismatches here (JSONL) for reading")
+    args = ap.parse_args(argv)
+    recs = load_records(args.split)
+    with (args.polnear / "metadata.tsv").open(encoding="utf-8") as fh:
+        meta = {r["filename"]: r for r in csv.DictReader(fh, delimiter="\t")}
+    names = sorted({r["article"] for r in recs})
+    arts = [Article(id=n, text=(args.polnear / args.split / "text" / f"{n}.txt").read_text(encoding="utf-8"),
+                    published=meta[n]["publication_date"], outlet=meta[n]["publisher"], title=meta[n]["title"])
+            for n in names]
+    t0 = time.perf_counter()
+    ex = Extractor(mode="fast" if args.fast else "accurate")
+    system = {a.id: sts for a, sts in ex.extract_many(arts)}
+    seconds = time.perf_counter() - t0
+    registry = Registry(load_debate(sorted(DEBATES.glob("*.yaml"))[0]))
+
+    counts = {k: [0, 0] for k in ("speaker", "speaker_all", "date", "medium", "reported_by")}
+    matched = 0
+    errors = []
+    for r in recs:
+        cands = [(overlap(r["content"], st.content), st) for st in system.get(r["article"], [])]
+        cands = [c for c in cands if c[0] > 0]
+        if not cands:
+            continue
+        matched += 1
+        st = max(cands, key=lambda c: c[0])[1]
+        date = st.date
+        resolved = registry.resolve_statement(st, date or r["published"])
+        names_sys = [a.name for a in resolved] or ([st.actor.name] if st.actor else [])
+        ok_spk = bool(r["speaker"]) and any(norm(n) == norm(r["speaker"]) for n in names_sys)
+        for key, applies, ok, got, want in (
+                ("speaker", r["speaker_type"] in NAMED, ok_spk, names_sys, r["speaker"]),
+                ("speaker_all", r["speaker_type"] != "unknown", ok_spk, names_sys, r["speaker"]),
+                ("date", r["date_basis"] in ("stated", "context") and r["date"], date == r["date"], date, r["date"]),
+                ("medium", bool(r["medium"]), outlet_key(st.medium) == outlet_key(r["medium"]), st.medium,
+                 r["medium"]),
+                ("reported_by", bool(r["reported_by"]),
+                 {outlet_key(x) for x in st.reported_by} == {outlet_key(x) for x in r["reported_by"]},
+                 st.reported_by, r["reported_by"])):
+            if applies:
+                counts[key][0] += ok
+                counts[key][1] += 1
+                if not ok and args.errors:
+                    errors.append({"what": key, "article": r["article"], "attribution": r["attribution"],
+                                   "got": got, "want": want, "basis": r["date_basis"]})
+    results = {"split": args.split, "mode": "fast" if args.fast else "accurate", "annotated": len(recs),
+               "matched": matched, "extract_seconds": round(seconds, 1),
+               "command": "python benchmarks/eval_attributes.py --polnear ../shared/data/polnear"}
+    for k, (ok, n) in counts.items():
+        results[k] = {"right": ok, "of": n, "accuracy": round(ok / n, 3) if n else None}
+    print(json.dumps(results, indent=1))
+    if args.errors:
+        with args.errors.open("w", encoding="utf-8") as fh:
+            for e in errors:
+                fh.write(json.dumps(e, ensure_ascii=False) + "\n")
+    if not args.no_write:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / "attributes_polnear.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+        lines = ["# Speaker, date, medium and reported_by on the PolNeAR stance set (dev)", "",
+                 f"`{results['command']}`; {matched} of {len(recs)} annotated attributions matched by a system "
+                 f"statement ({results['mode']} extractor).", "",
+                 "| measure | right | of | accuracy | bar |", "|---|---|---|---|---|"]
+        bars = {"speaker": "0.92", "date": "0.75", "medium": "0.80", "reported_by": "0.80"}
+        labels = {"speaker": "speaker → canonical actor (named actors)", "speaker_all": "speaker, all but unknown",
+                  "date": "date said (dated statements)", "medium": "medium (annotated ones)",
+                  "reported_by": "reported_by (annotated ones)"}
+        for k, lab in labels.items():
+            v = results[k]
+            lines.append(f"| {lab} | {v['right']} | {v['of']} | {v['accuracy']} | {bars.get(k, '')} |")
+        (RESULTS / "attributes_polnear.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
