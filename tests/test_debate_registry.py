@@ -47,3 +47,20 @@ def test_coordinated_mentions_and_unknown_actors(reg):
     (u,) = reg.resolve(Actor("a European diplomat", "anonymous"), None, "2024-02-27")
     assert (u.registered, u.id, u.type, u.name) == (False, "~a-european-diplomat", "anonymous", "a European diplomat")
     assert reg.resolve(None, None, "2024-01-01") == []
+
+
+def test_a_surname_or_title_with_other_words_before_it_names_someone_else(reg):
+    """Found on the PolNeAR registry: "Taylor Bush" is not Jeb Bush, "NRA executive vice president" not Biden."""
+    assert [h.name for h in reg.resolve(None, "Sen. Stoltenberg", "2024-02-28")] == ["Jens Stoltenberg"]
+    assert reg.resolve(None, "Ingrid Stoltenberg", "2024-02-28")[0].registered is False
+    assert reg.resolve(None, "voters outside metro Stoltenberg", "2024-02-28")[0].registered is False
+    assert names(reg.resolve(None, "the current NATO Secretary General", "2024-10-02")) == [("Mark Rutte", "role")]
+    assert reg.resolve(None, "the NATO Secretary General's spokesman", "2024-10-02")[0].registered is False
+    assert reg.resolve(None, "a deputy NATO Secretary General", "2024-10-02")[0].registered is False
+
+
+def test_a_speaker_written_as_a_title_names_its_holder_before_the_extractors_guess(reg):
+    (h,) = reg.resolve(Actor("Vladimir Putin", "person"), "the French president", "2024-04-26")
+    assert (h.name, h.matched_by) == ("Emmanuel Macron", "role")
+    (h,) = reg.resolve(Actor("Vladimir Putin", "person"), "he", "2024-04-26")
+    assert h.name == "Vladimir Putin"

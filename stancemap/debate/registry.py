@@ -5,9 +5,11 @@ description:
 
 1. a name or alias, exactly (accents, case, a leading "the", possessive "'s" ignored);
 2. the longest trailing part that is a name or alias ("the then NATO Secretary General Jens
-   Stoltenberg" -> "Jens Stoltenberg"), then a unique surname of a registered person;
+   Stoltenberg" -> "Jens Stoltenberg"), then a unique surname of a registered person when only
+   titles stand before it ("Sen. Sanders", not "Taylor Bush": :data:`SURNAME_PREFIXES`);
 3. a role title or one of its aliases ("the then NATO Secretary General", "the French foreign
-   minister"): the holder of that title on the statement's date. A date of month or year
+   minister"): the holder of that title on the statement's date. A speaker *written* as a title is
+   resolved this way first, before the extractor's guess. A date of month or year
    precision picks the holder for most of that period (``matched_by="role~"``: less sure).
    "former ..." never resolves by role (the holder on that date is not whom it means).
 
@@ -80,6 +82,22 @@ def period(date: str | None) -> tuple[_dt.date, _dt.date] | None:
     return None
 
 
+# Words that may stand before a surname that names a registered person ("Sen. Sanders", "the Republican
+# nominee Trump", "then-Secretary Clinton"). Any other word before it ("Taylor Bush", "voters outside metro
+# New York") means someone else: in the PolNeAR registry a bare surname rule linked such mentions to
+# registered namesakes.
+SURNAME_PREFIXES = frozenset("""
+mr mrs ms miss dr prof professor sir dame lord rev reverend judge justice gen general adm admiral col lt sgt
+sen senator rep representative congressman congresswoman gov governor mayor president vice secretary director
+chairman chair chairwoman spokesman spokeswoman spokesperson minister prime chancellor leader speaker majority
+minority house senate attorney ambassador commissioner nominee candidate hopeful rival opponent challenger
+running mate adviser advisor aide manager campaign former then late ex us u s state republican democratic
+democrat gop presidential independent libertarian green party king queen prince princess
+""".split())
+
+# Words that may stand before a role title without changing whom it names.
+TITLE_PREFIXES = frozenset("then us u s american acting current sitting incumbent new nation country".split())
+
 _SPLIT = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)")
 
 
@@ -127,9 +145,10 @@ class Registry:
         words = key.split()
         for k in range(1, len(words)):
             hit = self._by_name(" ".join(words[k:]))
-            if hit:
+            # a one-word name at the end ("Stoltenberg") needs the same care as a surname
+            if hit and (len(words) - k > 1 or all(w in SURNAME_PREFIXES for w in words[:k])):
                 return hit
-        if words:
+        if words and all(w in SURNAME_PREFIXES for w in words[:-1]):
             cands = self._surnames.get(words[-1], [])
             if len(cands) == 1 and len(words) <= 6:
                 return cands[0], "surname"
@@ -159,9 +178,13 @@ class Registry:
     def _by_title(self, key: str, date: str | None) -> tuple[RegistryActor, str, str] | None:
         if re.search(r"\b(former|ex|previous|next|future|incoming)\b", key):
             return None
-        padded = f" {key} "
+        words = key.split()
         for tk in self._title_keys:
-            if f" {tk} " in padded:
+            n = len(tk.split())
+            # the title heads the mention ("the then NATO Secretary General"), with nothing before it but
+            # words that keep its meaning: "NRA executive vice president" or "the president's spokesman"
+            # are someone else
+            if words[-n:] == tk.split() and all(w in TITLE_PREFIXES for w in words[:-n]):
                 hit = self.holder(tk, date)
                 if hit:
                     return hit[0], hit[1], self._titles[tk]
@@ -185,6 +208,13 @@ class Registry:
     def _resolve(self, actor: Actor | None, speaker_text: str | None, date: str | None) -> list[ResolvedActor]:
         mentions = [m for m in (actor.name if actor else None, speaker_text,
                                 actor.description if actor else None) if m]
+        # A speaker written as a registered title ("the French president") names that title's holder on
+        # the date; that beats the extractor's guess from the article ("the French president warned" was
+        # given to the last president mentioned, Vladimir Putin)
+        if speaker_text and not self._by_name(norm(speaker_text)):
+            t = self._by_title(norm(speaker_text), date)
+            if t:
+                return [self._make(t[0], t[1], date)]
         # coordinated mentions: every part must resolve
         for m in mentions:
             parts = [p for p in _SPLIT.split(m) if p.strip()]
