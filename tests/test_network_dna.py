@@ -119,14 +119,36 @@ def test_coalitions_per_window_and_stance_changes():
                                                      ("A", "p2", "support"), ("B", "p2", "support"),
                                                      ("C", "p1", "oppose"), ("D", "p1", "oppose"),
                                                      ("C", "p2", "oppose"), ("D", "p2", "oppose")]]
-    evs.append(ev("C", "p1", "support", "2024-03-10", n=9))
+    evs += [ev("C", "p1", "oppose", "2024-01-03", n=8), ev("C", "p1", "support", "2024-03-10", n=9),
+            ev("C", "p1", "support", "2024-03-12", n=10)]
     wins = coalitions_over_time(table(evs), "30d", "30d")
     first = {frozenset(c.member_ids) for c in wins[0].coalitions}
     assert first == {frozenset({"A", "B"}), frozenset({"C", "D"})}
     assert wins[1].statements == 0 and wins[1].coalitions == []
     (ch,) = stance_changes(evs)
     assert (ch.actor, ch.proposition, ch.before.stance, ch.after.stance) == ("C", "p1", "oppose", "support")
-    assert ch.before.date == "2024-01-02" and ch.after.date == "2024-03-10"
+    assert ch.before.date == "2024-01-03" and ch.after.date == "2024-03-10"
+    assert ch.to_json()["evidence_after"]["statements"] == 2
+
+
+def test_one_doubtful_statement_is_no_stance_change():
+    """A position holds with two statements (or one very sure one); a lone contrary statement is noise."""
+    import dataclasses
+
+    def sure(e, c):
+        return dataclasses.replace(e, confidence=c)
+
+    base = [ev("C", "p1", "oppose", "2024-01-02"), ev("C", "p1", "oppose", "2024-01-05", n=1)]
+    lone = ev("C", "p1", "support", "2024-02-01", n=2)
+    assert stance_changes(base + [lone]) == []
+    assert stance_changes(base + [sure(lone, 0.4), ev("C", "p1", "support", "2024-02-03", n=3)]) == []
+    (ch,) = stance_changes(base + [sure(lone, 0.9)])
+    assert ch.after.date == "2024-02-01" and ch.evidence_before[0] == 2
+    # back and forth with single statements between two positions that hold: one change, not three
+    wobble = base + [ev("C", "p1", "support", "2024-02-01", n=4), ev("C", "p1", "oppose", "2024-02-02", n=5),
+                     ev("C", "p1", "support", "2024-03-01", n=6), ev("C", "p1", "support", "2024-03-02", n=7)]
+    (ch,) = stance_changes(wobble)
+    assert ch.after.date == "2024-03-01" and ch.before.date == "2024-01-05"
 
 
 def test_positions_table():

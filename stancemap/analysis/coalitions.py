@@ -6,9 +6,13 @@ method (seeded, so runs repeat) or greedy modularity; actors without any tie sta
 Communities are matched to the previous window's by their overlap (Jaccard), so a coalition keeps
 its number across windows while its membership changes.
 
-Stance changes: for each actor and proposition, statements in date order; every time the stance
-(support / oppose / conditional; neutral statements are skipped) differs from the previous one, a
-:class:`Change` records both statements, so a reader can check the before and after.
+Stance changes: for each actor and proposition, the statements that take a side (support or
+conditional = for, oppose = against; neutral ones are skipped), in date order, are grouped into runs of
+the same side. A run is a *position that holds* when it has two statements of confidence at least
+:data:`MIN_CONFIDENCE`, or one of at least :data:`HOLDS_ALONE`; runs that do not hold are left out as
+noise (one doubtful statement never makes a change). A :class:`Change` is reported between two
+consecutive positions that hold on different sides, with the last statement before and the first after
+it and the evidence of each side (statements, summed confidence), so a reader can check both.
 """
 
 from __future__ import annotations
@@ -96,13 +100,19 @@ def coalitions_over_time(t: EventTable, size="30d", step="7d", aggregation: str 
     return out
 
 
+MIN_CONFIDENCE = 0.5  # a statement less sure than this never counts towards a position
+HOLDS_ALONE = 0.85  # one statement at least this sure holds a position by itself; otherwise it takes two
+
+
 @dataclass
 class Change:
     actor_id: str
     actor: str
     proposition: str
-    before: Event
-    after: Event
+    before: Event  # the last statement of the position before
+    after: Event  # the first statement of the position after
+    evidence_before: tuple[int, float] = (1, 0.0)  # statements and summed confidence of each position
+    evidence_after: tuple[int, float] = (1, 0.0)
 
     @property
     def summary(self) -> str:
@@ -112,7 +122,44 @@ class Change:
     def to_json(self) -> dict:
         return {"actor_id": self.actor_id, "actor": self.actor, "proposition": self.proposition,
                 "from": self.before.stance, "to": self.after.stance, "before": self.before.to_json(),
-                "after": self.after.to_json()}
+                "after": self.after.to_json(),
+                "evidence_before": {"statements": self.evidence_before[0],
+                                    "confidence": round(self.evidence_before[1], 3)},
+                "evidence_after": {"statements": self.evidence_after[0],
+                                   "confidence": round(self.evidence_after[1], 3)}}
+
+
+def _side(stance: str) -> int:
+    return -1 if stance == "oppose" else 1
+
+
+def positions_held(evs: Sequence[Event]) -> list[list[Event]]:
+    """Runs of same-side statements (in the order given) that hold, adjacent ones of one side merged.
+
+    >>> from stancemap.analysis.events import Event
+    >>> def e(stance, conf, n):
+    ...     return Event(f"k{n}", "a", "A", "person", True, "p", stance, conf, f"2024-01-0{n}", "d")
+    >>> evs = [e("support", 0.9, 1), e("oppose", 0.6, 2), e("support", 0.7, 3), e("oppose", 0.7, 4),
+    ...        e("oppose", 0.6, 5)]
+    >>> [[x.key for x in run] for run in positions_held(evs)]
+    [['k1'], ['k4', 'k5']]
+    """
+    runs: list[list[Event]] = []
+    for e in evs:
+        if e.confidence < MIN_CONFIDENCE:
+            continue
+        if runs and _side(runs[-1][-1].stance) == _side(e.stance):
+            runs[-1].append(e)
+        else:
+            runs.append([e])
+    held = [r for r in runs if len(r) >= 2 or max(x.confidence for x in r) >= HOLDS_ALONE]
+    merged: list[list[Event]] = []
+    for r in held:
+        if merged and _side(merged[-1][-1].stance) == _side(r[0].stance):
+            merged[-1].extend(r)
+        else:
+            merged.append(list(r))
+    return merged
 
 
 def stance_changes(events: Sequence[Event]) -> list[Change]:
@@ -123,8 +170,9 @@ def stance_changes(events: Sequence[Event]) -> list[Change]:
     out: list[Change] = []
     for (aid, pid), evs in series.items():
         evs.sort(key=lambda e: (e.day, e.key))
-        for a, b in zip(evs, evs[1:]):
-            if a.stance != b.stance:
-                out.append(Change(aid, b.actor, pid, a, b))
+        runs = positions_held(evs)
+        for a, b in zip(runs, runs[1:]):
+            out.append(Change(aid, b[0].actor, pid, a[-1], b[0], (len(a), sum(x.confidence for x in a)),
+                              (len(b), sum(x.confidence for x in b))))
     out.sort(key=lambda c: (c.after.day, c.actor))
     return out

@@ -1,4 +1,9 @@
-"""Actor × proposition positions: counts per stance, the prevailing stance, first and last date."""
+"""Actor × proposition positions: counts per stance, the prevailing stance, first and last date.
+
+Each statement counts once in ``counts``; ``weights`` sums the statements' confidence per stance, and
+``agreement`` is the share of the prevailing stance's weight among the statements that take a side, so a
+position resting on one doubtful statement, or on statements that contradict each other, shows as such.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ class Position:
     actor_type: str
     proposition: str
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STANCES, 0))
+    weights: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STANCES, 0.0))
     first: str | None = None
     last: str | None = None
     keys: list[str] = field(default_factory=list)
@@ -45,9 +51,21 @@ class Position:
         d = c["support"] + c["oppose"] + c["conditional"]
         return (c["support"] + 0.5 * c["conditional"] - c["oppose"]) / d if d else 0.0
 
+    @property
+    def agreement(self) -> float:
+        """Confidence-weighted share of the prevailing stance among statements that take a side (0 if none)."""
+        w = self.weights
+        side = w["support"] + w["oppose"] + w["conditional"]
+        pos = self.position
+        if not side or pos in ("neutral", "mixed"):
+            return 0.0
+        return w[pos] / side
+
     def to_json(self) -> dict:
         return {"actor_id": self.actor_id, "actor": self.actor, "actor_type": self.actor_type,
                 "proposition": self.proposition, "position": self.position, "score": round(self.score, 3),
+                "agreement": round(self.agreement, 3),
+                "weights": {k: round(v, 3) for k, v in self.weights.items()},
                 "latest": self.latest, "n": self.n, **self.counts, "first": self.first, "last": self.last,
                 "statements": self.keys}
 
@@ -59,6 +77,7 @@ def positions(events: Sequence[Event]) -> list[Position]:
         if p is None:
             p = table[(e.actor_id, e.proposition)] = Position(e.actor_id, e.actor, e.actor_type, e.proposition)
         p.counts[e.stance] = p.counts.get(e.stance, 0) + 1
+        p.weights[e.stance] = p.weights.get(e.stance, 0.0) + e.confidence
         if e.date:
             p.first = p.first or e.date
             p.last = e.date
