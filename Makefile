@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 DEV := $(SHARED)/data/polnear/dev
 
-.PHONY: setup run test lint bench eval train train-extra train-folds train-cues clean
+.PHONY: setup run test lint bench eval train train-extra train-folds train-cues train-stance clean
 
 setup: $(STAMP)
 
@@ -37,10 +37,14 @@ bench: setup
 	$(BIN)/python benchmarks/bench_analyze.py --split $(DEV)
 	$(BIN)/python benchmarks/bench_store.py --polnear $(SHARED)/data/polnear --accurate-splits dev
 	$(BIN)/python benchmarks/bench_debate.py
+	$(BIN)/python benchmarks/bench_apply_polnear.py --polnear $(SHARED)/data/polnear
 
-# Accuracy on PolNeAR dev, both modes, checked against the referee scorer.
+# Accuracy on PolNeAR dev, both modes, checked against the referee scorer; then stance and linking on the
+# PolNeAR stance set (model and rules), and speaker / date / medium / reported_by against it.
 eval: setup
 	$(BIN)/python benchmarks/eval_polnear.py --split $(DEV) --referee $(SHARED)/tools/polnear_score.py
+	$(BIN)/python benchmarks/eval_stance.py --polnear $(SHARED)/data/polnear
+	$(BIN)/python benchmarks/eval_attributes.py --polnear $(SHARED)/data/polnear
 
 # Retrain what is shipped (needs the training extra; ~90 min on 2 cores; CI never runs this):
 # the attribution tagger (~50 min), two cross-fitted taggers on the halves of train (~17 min each; not
@@ -64,6 +68,11 @@ train-cues: setup
 	@for f in $(FOLDS); do test -f $$f/model.int8.onnx || { echo "missing $$f: run make train-folds first"; exit 1; }; done
 	$(BIN)/python training/train_cue_selector.py --split $(SHARED)/data/polnear/train \
 		--out stancemap/models/cue_selector.json --fold-models $(FOLDS)
+
+# The stance cross-encoder (needs the training extra; ~35 min on 2 cores): pre-training on PERSPECTRUM and
+# SemEval-2016, then the PolNeAR stance set's train split; the epoch is chosen on half of its dev split.
+train-stance: setup train-extra
+	$(BIN)/python training/train_stance.py --out stancemap/models/stance --epochs 4 --pre-max 6000
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -37,14 +37,16 @@ class Pair:
     segments: tuple[str, str]  # what the model reads (stance_model.pair_text)
     condition: tuple[int, int] | None
     half: int  # 0/1: odd/even article of its split in name order (choose on one, confirm on the other)
+    content: str = ""
+    seg_args: dict | None = None  # speaker, cue, context: to build the pair for another proposition wording
 
 
-def propositions() -> dict[str, str]:
-    """Proposition id -> its statement, over the debates of ``debates/polnear``."""
+def propositions() -> dict[str, tuple[str, str]]:
+    """Proposition id -> (its statement, its description), over the debates of ``debates/polnear``."""
     out = {}
     for f in sorted(DEBATES.glob("*.yaml")):
         for p in load_debate(f).propositions:
-            out[p.id] = p.statement
+            out[p.id] = (p.statement, p.description)
     return out
 
 
@@ -76,8 +78,10 @@ def load_pairs(polnear: str | Path, split: str, path: Path = STANCE_SET) -> list
         content = " … ".join(text[a:b] for a, b in r["content"])
         for pid, v in r["labels"].items():
             out.append(Pair(f"{split}/{r['article']}/{r['attribution']}", r["article"], pid, v["debate"],
-                            v["stance"], pair_text(props[pid], content, **seg_args),
-                            tuple(v["condition"]) if v.get("condition") else None, half[r["article"]]))
+                            v["stance"], pair_text(props[pid][0], content, description=props[pid][1],
+                                                   **seg_args),
+                            tuple(v["condition"]) if v.get("condition") else None, half[r["article"]],
+                            content, seg_args))
     return out
 
 

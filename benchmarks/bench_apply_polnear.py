@@ -1,0 +1,97 @@
+"""`debate apply` with the stance model against extraction, on PolNeAR train+dev (924 articles).
+
+    python benchmarks/bench_apply_polnear.py --polnear ../shared/data/polnear     (make bench runs it)
+
+One run, one process, same machine: the articles are written as JSONL with their publication date and
+outlet (metadata.tsv), ingested into a fresh SQLite store (default extractor: this is the extraction time),
+then each debate file of ``debates/polnear`` is applied from that store with the stance model. The issue's
+bar: applying takes at most half the time extracting took. Results: benchmarks/results/apply_polnear.{json,md}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+def main(argv=None) -> int:
+    from stancemap.debate.apply import Applier
+    from stancemap.debate.config import load_debate
+    from stancemap.debate.source import from_store
+    from stancemap.store.db import open_engine
+    from stancemap.store.ingest import ingest
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--polnear", type=Path, default=ROOT.parent / "shared" / "data" / "polnear")
+    ap.add_argument("--splits", default="train,dev")
+    ap.add_argument("--max-articles", type=int, default=0, help="first N articles only (a quick look)")
+    ap.add_argument("--no-write", action="store_true")
+    args = ap.parse_args(argv)
+    with (args.polnear / "metadata.tsv").open(encoding="utf-8") as fh:
+        meta = {r["filename"]: r for r in csv.DictReader(fh, delimiter="\t")}
+    work = Path(tempfile.mkdtemp(prefix="stancemap-bench-"))
+    corpus = work / "polnear.jsonl"
+    n = 0
+    with corpus.open("w", encoding="utf-8") as fh:
+        for split in args.splits.split(","):
+            for t in sorted((args.polnear / split / "text").glob("*.txt")):
+                if args.max_articles and n >= args.max_articles:
+                    break
+                m = meta.get(t.stem, {})
+                fh.write(json.dumps({"id": t.stem, "text": t.read_text(encoding="utf-8"), "outlet": m.get("publisher"),
+                                     "published": m.get("publication_date"), "title": m.get("title")},
+                                    ensure_ascii=False) + "\n")
+                n += 1
+    db = work / "store.db"
+    engine = open_engine(str(db))
+    t0 = time.perf_counter()
+    report = ingest(engine, [corpus])
+    extract_s = time.perf_counter() - t0
+    out = {"articles": n, "extract_seconds": round(extract_s, 1), "ingest": {"new": report.new},
+           "debates": {}, "command": "python benchmarks/bench_apply_polnear.py --polnear ../shared/data/polnear"}
+    total = 0.0
+    statements = 0
+    for f in sorted((ROOT / "debates" / "polnear").glob("*.yaml")):
+        debate = load_debate(f)
+        t1 = time.perf_counter()
+        applier = Applier(debate)
+        res = applier.run(from_store(str(db)))
+        secs = time.perf_counter() - t1
+        total += secs
+        statements = res.stats["statements"]
+        out["debates"][debate.id] = {"seconds": round(secs, 1), "statements": res.stats["statements"],
+                                     "linked": res.stats["linked"], "model_pairs": applier.stance_model.model_calls,
+                                     "statements_per_s": round(res.stats["statements"] / secs, 1)}
+        print(debate.id, out["debates"][debate.id], flush=True)
+    out.update(apply_seconds_all=round(total, 1), statements=statements,
+               apply_over_extract=round(total / extract_s, 3),
+               peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1))
+    print(json.dumps({k: v for k, v in out.items() if k != "debates"}, indent=1))
+    if not args.no_write:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / "apply_polnear.json").write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+        lines = ["# debate apply with the stance model against extraction (PolNeAR train+dev)", "",
+                 f"`{out['command']}`: {n} articles ingested (default extractor) in {out['extract_seconds']} s; "
+                 f"{statements} statements.", "",
+                 "| debate | seconds | statements/s | linked | pairs through the model |", "|---|---|---|---|---|"]
+        for d, v in out["debates"].items():
+            lines.append(f"| {d} | {v['seconds']} | {v['statements_per_s']} | {v['linked']} | {v['model_pairs']} |")
+        lines += ["", f"All six debates: {out['apply_seconds_all']} s = **{out['apply_over_extract']}×** the "
+                  "extraction time (bar: ≤ 0.5×, per run of all six).", f"Peak RSS {out['peak_rss_mb']} MB."]
+        (RESULTS / "apply_polnear.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,49 @@
+"""Accuracy floors: small, fast checks that fail when a change breaks the extractor or the stance model.
+
+Not the measurement (that is ``make eval``, results in benchmarks/results/): each floor sits a few points
+under the figure measured on the same sample when it was set, so that noise does not trip it and a broken
+component does.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+from conftest import POLNEAR_DEV, SHARED
+
+from stancemap.debate.stance_model import LABELS, shared_stance_model
+from stancemap.evaluate import load_gold, score
+from stancemap.evaluate_stance import load_pairs, stance_scores
+from stancemap.model import Article
+
+# Measured on these samples when set (see the docstrings); a floor is that figure less a margin.
+EXTRACTOR_F1_FLOOR = 0.70
+EXTRACTOR_CUE_FLOOR = 0.90
+STANCE_3_FLOOR = 0.70
+STANCE_LINK_RECALL_FLOOR = 0.75
+
+
+def test_extractor_on_ten_dev_articles(tmp_path, accurate_extractor):
+    """Default mode on the first 10 PolNeAR dev articles (content F1 0.76, cue 0.96 when set)."""
+    split = tmp_path / "split"
+    (split / "text").mkdir(parents=True)
+    (split / "attributions").mkdir()
+    for t in sorted((POLNEAR_DEV / "text").glob("*.txt"))[:10]:
+        shutil.copy(t, split / "text" / t.name)
+        for ann in (POLNEAR_DEV / "attributions").glob(t.stem + "_*.ann"):
+            shutil.copy(ann, split / "attributions" / ann.name)
+    gold = load_gold(split)
+    arts = [Article(id=f"{name}.txt", text=doc.text) for name, doc in sorted(gold.items())]
+    preds = [s.to_json() for _, sts in accurate_extractor.extract_many(arts) for s in sts]
+    figures = score(gold, preds)
+    assert figures["content_f1"] >= EXTRACTOR_F1_FLOOR, figures
+    assert figures["cue_acc"] >= EXTRACTOR_CUE_FLOOR, figures
+
+
+def test_stance_model_on_dev_half_b():
+    """The shipped stance model alone on the PolNeAR stance set's dev half B (never used to choose anything)."""
+    pairs = [p for p in load_pairs(SHARED / "data" / "polnear", "dev") if p.half == 1]
+    probs = shared_stance_model().probabilities([p.segments for p in pairs])
+    s = stance_scores([p.label for p in pairs], [LABELS[int(x.argmax())] for x in probs])
+    assert s["macro_f1_3"] >= STANCE_3_FLOOR, s
+    assert s["link_recall"] >= STANCE_LINK_RECALL_FLOOR, s
