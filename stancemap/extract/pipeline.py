@@ -27,6 +27,7 @@ from .dates import find_date_mentions, statement_date
 from .parse import DEFAULT_MODEL, Piece, load_pipeline, parse_documents, root_at
 from .quotes import Quote, find_quotes
 from .rules import Candidate, find_candidates
+from .spanindex import SpanIndex
 
 EXTRACTOR_VERSION = "0.3.0"
 MODES = ("accurate", "fast")
@@ -299,6 +300,7 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
     mentions = find_date_mentions(text, article.published)
     resolver = ActorResolver(pieces)
     offsets = {id(p.doc): p.offset for p in pieces}
+    all_content = SpanIndex([span for c in candidates for span in c.content])  # looked up by position
     statements: list[Statement] = []
     previous: dict[str, Statement] = {}
     for cand in candidates:
@@ -331,8 +333,8 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
             prev_sentence = None
         # Dates inside what anyone says are what is talked about, not when this was said: exclude the
         # content of every statement around (the previous sentence's statement included).
-        near = [(a, b) for c in candidates for a, b in c.content
-                if b > (prev_sentence or cand.sentence)[0] and a < cand.sentence[1]]
+        lo = (prev_sentence or cand.sentence)[0]
+        near = [(a, b) for a, b in all_content.near(lo, cand.sentence[1]) if b > lo and a < cand.sentence[1]]
         date, basis = statement_date(mentions, sentence=cand.sentence, previous_sentence=prev_sentence,
                                      content=content + near, published=article.published)
         medium = medium_of(cand)
