@@ -159,8 +159,8 @@ def load_result(path: str | Path, debate: Debate, allow_stale: bool = False) -> 
                     articles[d["id"]] = d
                 elif kind == "coded":
                     coded.append(Coded.from_json(d))
-            except (ValueError, KeyError, TypeError) as exc:
-                raise ValueError(f"{p}:{n}: not a stancemap debate result line ({exc})") from None
+            except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+                raise ValueError(f"{p}:{n}: not a stancemap debate result line ({type(exc).__name__}: {exc})") from None
     if header is None or header.get("schema") != RESULT_SCHEMA:
         raise ValueError(f"{p}: not a stancemap debate result (no {RESULT_SCHEMA} header)")
     if header.get("digest") != debate.digest and not allow_stale:

@@ -27,6 +27,10 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 # Record fields we understand; anything else in a record is ignored.
 FIELDS = ("id", "text", "url", "title", "outlet", "published", "language", "author")
 
+# Python's json parser recurses once per nesting level: a value nested ~1,000 deep raises RecursionError
+# (not JSONDecodeError), in any field, read or not.
+NESTED_TOO_DEEP = "nested too deeply (arrays/objects inside each other beyond Python's recursion limit)"
+
 # csv's default field limit (128 KiB) is too small for long articles; raised once, never lowered.
 _CSV_FIELD_LIMIT = 2**31 - 1
 
@@ -146,6 +150,9 @@ def read_json(path: Path, source: str) -> Iterator[RawRecord | InputProblem]:
     except json.JSONDecodeError as exc:
         yield _fatal(source, f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}); skipped", exc.lineno)
         return
+    except RecursionError:
+        yield _fatal(source, f"invalid JSON: {NESTED_TOO_DEEP}; skipped")
+        return
     if isinstance(value, dict):
         yield RawRecord(source=source, fallback_id=source, fields=value)
     elif isinstance(value, list):
@@ -192,6 +199,9 @@ def read_jsonl(path: Path, source: str) -> Iterator[RawRecord | InputProblem]:
                     value = json.loads(line)
                 except json.JSONDecodeError as exc:
                     yield _fatal(source, f"malformed JSON line: {exc.msg} (column {exc.colno}); skipped", lineno)
+                    continue
+                except RecursionError:
+                    yield _fatal(source, f"malformed JSON line: {NESTED_TOO_DEEP}; skipped", lineno)
                     continue
                 if not isinstance(value, dict):
                     yield _fatal(source, f"expected a JSON object, got {type_name(value)}; skipped", lineno)
