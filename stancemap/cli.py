@@ -187,7 +187,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    from .store.cli import sort_values_attached
+
+    args = build_parser().parse_args(sort_values_attached(sys.argv[1:] if argv is None else list(argv)))
     return args.func(args)
 
 

@@ -202,8 +202,33 @@ def _date_bound(value: str | None, what: str, end: bool) -> str | None:
 _QUERY_TOKEN = re.compile(r'(-?)"([^"]*)"|(-?)(\S+)')
 
 
+# A search is a few words: longer queries are refused (120 KB exceeded PostgreSQL's stack depth).
+MAX_SEARCH_CHARS = 1000
+MAX_SEARCH_TERMS = 64
+# SQL LIMIT/OFFSET are signed 64-bit integers on both backends.
+MAX_ROWS = 2**63 - 1
+
+
+def check_count(value: int | None, what: str) -> None:
+    """``limit``/``offset`` must be whole numbers from 0 to MAX_ROWS (ValueError naming ``what``)."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{what} must be a whole number, not {value!r}")
+    if value < 0:
+        raise ValueError(f"{what} must be 0 or more, not {value}")
+    if value > MAX_ROWS:
+        raise ValueError(f"{what} {value} is too large (at most {MAX_ROWS})")
+
+
+def check_search(text: str, what: str = "text") -> None:
+    if len(text) > MAX_SEARCH_CHARS:
+        raise ValueError(f"{what} search is {len(text)} characters long (at most {MAX_SEARCH_CHARS})")
+
+
 def _search_terms(text: str) -> list[tuple[bool, str]]:
     """``red lines "no option" -troops`` -> (negated, term) pairs: words and phrases, ``-`` negates."""
+    check_search(text)
     terms = []
     for m in _QUERY_TOKEN.finditer(text):
         neg = bool(m.group(1) or m.group(3))
@@ -213,6 +238,8 @@ def _search_terms(text: str) -> list[tuple[bool, str]]:
             terms.append((neg, term))
     if not any(not neg for neg, _ in terms):
         raise ValueError(f"nothing to search for in {text!r}: give at least one word")
+    if len(terms) > MAX_SEARCH_TERMS:
+        raise ValueError(f"text search has {len(terms)} words and phrases (at most {MAX_SEARCH_TERMS})")
     return terms
 
 
@@ -248,10 +275,15 @@ def _article_ids_for(conn: Connection, ref: int | str) -> list[int]:
 
 
 def _shift_days(day: str, days: int) -> str:
-    """``day`` (YYYY-MM-DD) moved by ``days``: with 366, the widest a date range can be."""
+    """``day`` (YYYY-MM-DD) moved by ``days``: with 366, the widest a date range can be; kept within
+    0001-01-01..9999-12-31 (``--since 0001-01-01`` raised OverflowError)."""
     from datetime import date, timedelta
 
-    return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
+    d = date.fromisoformat(day)
+    try:
+        return (d + timedelta(days=days)).isoformat()
+    except OverflowError:
+        return (date.min if days < 0 else date.max).isoformat()
 
 
 def statements_select(
@@ -286,6 +318,9 @@ def statements_select(
     pg = conn.dialect.name == "postgresql"
     s, a = statements, articles
     conds: list[Any] = []
+    for what, value in (("actor", actor), ("role", role)):
+        if value is not None:
+            check_search(value, what)
 
     if actor is not None and actor.strip():
         who = " ".join(actor.split())
@@ -382,9 +417,9 @@ def statements_select(
     if join:
         q = q.select_from(s.join(a, a.c.id == s.c.article_id))
     q = q.where(*conds).order_by(*order)
+    check_count(limit, "limit")
+    check_count(offset, "offset")
     if limit is not None:
-        if limit < 0:
-            raise ValueError("limit must be 0 or more")
         q = q.limit(limit)
     if offset:
         q = q.offset(offset)
@@ -560,6 +595,8 @@ def iter_articles(
                     extractor_version=None, extractor_mode=None, extraction_error=None, source=c.source,
                     source_line=c.source_line, ingested_at=_iso(c.ingested_at)))
         q = q.order_by(*_article_order(sort))
+        check_count(limit, "limit")
+        check_count(offset, "offset")
         if limit is not None:
             q = q.limit(limit)
         if offset:
