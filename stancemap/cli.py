@@ -143,7 +143,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
         preds.extend(s.to_json() for s in statements)
     seconds = time.perf_counter() - t0
     if args.out:
-        with open(args.out, "w", encoding="utf-8") as fh:
+        from .fileio import atomic_write
+
+        with atomic_write(args.out) as fh:
             for p in preds:
                 fh.write(json.dumps(p, ensure_ascii=False) + "\n")
     figures = score(gold, preds)

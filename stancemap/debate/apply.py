@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..fileio import atomic_write
 from ..model import Actor, Span, Statement
 from .config import Debate
 from .embedded import ORIGIN as EMBEDDED_ORIGIN
@@ -123,8 +124,7 @@ class DebateResult:
 
     def save(self, path: str | Path) -> Path:
         p = Path(path)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        with p.open("w", encoding="utf-8") as fh:
+        with atomic_write(p) as fh:
             fh.write(json.dumps({"type": "header", "schema": RESULT_SCHEMA, "debate": self.debate.id,
                                  "debate_file": self.debate.path, "digest": self.debate.digest,
                                  "threshold": self.threshold, "stats": self.stats}, ensure_ascii=False) + "\n")

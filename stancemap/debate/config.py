@@ -26,6 +26,8 @@ from typing import Any
 
 import yaml
 
+from ..fileio import write_text_atomic
+
 ACTOR_TYPES = ("person", "organization", "country", "group")
 DEFAULT_LINK_THRESHOLD = 0.42
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
@@ -563,5 +565,5 @@ def write_template(path: str | Path, overwrite: bool = False) -> Path:
     p = Path(path)
     if p.exists() and not overwrite:
         raise FileExistsError(f"{p} exists; not overwritten")
-    p.write_text(TEMPLATE, encoding="utf-8")
+    write_text_atomic(p, TEMPLATE)
     return p

@@ -95,22 +95,31 @@ def _write(rows: Any, args: argparse.Namespace, kind: str) -> int:
     columns = query.FLAT_STATEMENT_COLUMNS if kind == "statements" else query.FLAT_ARTICLE_COLUMNS
     if args.format == "parquet":
         if args.out:
-            return query.write_parquet(rows, args.out, columns, kind)
+            from ..fileio import atomic_path
+
+            with atomic_path(args.out) as tmp:
+                return query.write_parquet(rows, str(tmp), columns, kind)
         if sys.stdout.isatty():
             raise ValueError("Parquet is binary: give --out FILE or redirect the output to a file")
         n = query.write_parquet(rows, sys.stdout.buffer, columns, kind)
         sys.stdout.buffer.flush()
         return n
-    out = open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout
-    try:
-        if args.format == "csv":
-            return query.write_csv(rows, out, columns)
-        if args.format == "jsonl":
-            return query.write_jsonl(rows, out)
-        return query.write_table(rows, out)
-    finally:
-        if args.out:
-            out.close()
+    if args.out:
+        from ..fileio import atomic_write
+
+        with atomic_write(args.out, newline="") as out:
+            return _write_text(rows, args, out, columns)
+    return _write_text(rows, args, sys.stdout, columns)
+
+
+def _write_text(rows: Any, args: argparse.Namespace, out: Any, columns: list[str]) -> int:
+    from . import query
+
+    if args.format == "csv":
+        return query.write_csv(rows, out, columns)
+    if args.format == "jsonl":
+        return query.write_jsonl(rows, out)
+    return query.write_table(rows, out)
 
 
 def _limit(args: argparse.Namespace) -> int | None:
