@@ -29,6 +29,7 @@ from pathlib import Path
 
 from ..fileio import atomic_write
 from ..model import Actor, Span, Statement
+from ..safetext import shown
 from .config import Debate
 from .embedded import ORIGIN as EMBEDDED_ORIGIN
 from .embedded import embedded_statements
@@ -160,11 +161,12 @@ def load_result(path: str | Path, debate: Debate, allow_stale: bool = False) -> 
                 elif kind == "coded":
                     coded.append(Coded.from_json(d))
             except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
-                raise ValueError(f"{p}:{n}: not a stancemap debate result line ({type(exc).__name__}: {exc})") from None
+                raise ValueError(f"{shown(p)}:{n}: not a stancemap debate result line "
+                                 f"({type(exc).__name__}: {exc})") from None
     if header is None or header.get("schema") != RESULT_SCHEMA:
-        raise ValueError(f"{p}: not a stancemap debate result (no {RESULT_SCHEMA} header)")
+        raise ValueError(f"{shown(p)}: not a stancemap debate result (no {RESULT_SCHEMA} header)")
     if header.get("digest") != debate.digest and not allow_stale:
-        raise StaleResult(f"{p} was applied with another version of the debate file "
+        raise StaleResult(f"{shown(p)} was applied with another version of the debate file "
                           f"({header.get('debate_file')}); run `stancemap debate apply` again")
     return DebateResult(debate, articles, coded, float(header.get("threshold", debate.link_threshold)),
                         header.get("stats") or {})

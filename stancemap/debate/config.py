@@ -27,6 +27,7 @@ from typing import Any
 import yaml
 
 from ..fileio import write_text_atomic
+from ..safetext import one_line, shown
 
 ACTOR_TYPES = ("person", "organization", "country", "group")
 DEFAULT_LINK_THRESHOLD = 0.42
@@ -44,11 +45,11 @@ class Issue:
     file: str | None = None
 
     def __str__(self) -> str:
-        where = self.file or "<debate>"
+        where = shown(self.file) if self.file else "<debate>"
         if self.line is not None:
             where += f":{self.line}:{self.column or 1}"
         field_ = f" {self.path}:" if self.path else ""
-        return f"{where}:{field_} {self.message}"
+        return f"{where}:{field_} {one_line(self.message)}"
 
 
 class DebateError(ValueError):

@@ -242,13 +242,25 @@ def read_csv(path: Path, source: str, columns: dict[str, str]) -> Iterator[RawRe
         yield _fatal(source, _read_error(exc))
         return
     with fh:
-        reader = csv.reader(_decoded_lines(fh))
+        # The lines of the row being read, and whether the file has ended: a quote never closed makes the
+        # csv module take the rest of the file into one field, silently; such a row is re-read strictly.
+        row_lines: list[str] = []
+        at_end = [False]
+
+        def lines() -> Iterator[str]:
+            for line in _decoded_lines(fh):
+                row_lines.append(line)
+                yield line
+            at_end[0] = True
+
+        reader = csv.reader(lines())
         consumed = 0  # physical lines consumed so far; a row starts on the next one
         index: dict[str, int] | None = None
         header: list[str] = []
         text_col = columns["text"]
         while True:
             start = consumed + 1
+            row_lines.clear()
             try:
                 row = next(reader)
             except StopIteration:
@@ -263,6 +275,10 @@ def read_csv(path: Path, source: str, columns: dict[str, str]) -> Iterator[RawRe
                 yield _fatal(source, f"read error at line {start}: {exc.strerror or exc}; rest of file skipped")
                 return
             consumed = reader.line_num
+            if at_end[0] and consumed > start and _unterminated(row_lines):
+                yield InputProblem(source, start, f"unterminated quote: a quoted field opened on line {start} runs "
+                                   f"to the end of the file ({consumed - start + 1} lines taken as one row); "
+                                   "check the quoting", False)
             if not row or not any(cell.strip() for cell in row):
                 continue  # blank line
             if index is None:
@@ -292,6 +308,16 @@ def read_csv(path: Path, source: str, columns: dict[str, str]) -> Iterator[RawRe
             yield RawRecord(source=source, fallback_id=f"{source}:{start}", fields=fields, line=start)
         if index is None:
             yield _fatal(source, "empty file; skipped")
+
+
+def _unterminated(lines: list[str]) -> bool:
+    """Whether these lines, read as CSV, end inside a quoted field."""
+    try:
+        for _ in csv.reader(lines, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 # --------------------------------------------------------------------------- HTML

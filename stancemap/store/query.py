@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from ..model import KINDS, Actor, Span, Statement
+from ..safetext import one_line, shown, terminal_safe
 from .schema import (
     REVIEW_STATES,
     SQLITE_CONTENT_FTS,
@@ -654,13 +655,13 @@ class FailureRow:
 
     def message(self) -> str:
         """``path:line: reason``; the document's own id is added where there is no line to name it by."""
-        where = self.source or self.doc_id or "?"
+        where = shown(self.source or self.doc_id or "?")
         if self.line is not None:
             where += f":{self.line}"
         elif self.doc_id and self.source and self.doc_id != self.source and not self.doc_id.startswith(
                 (self.source + ":", self.source + "#")):
-            where += f" (id {self.doc_id})"
-        return f"{where}: {self.reason}"
+            where += f" (id {shown(self.doc_id)})"
+        return f"{where}: {one_line(self.reason)}"
 
 
 @dataclass
@@ -833,6 +834,10 @@ def write_table(rows: Iterable[StatementRow | ArticleRow], out: IO[str] | None =
     """A rich table for the terminal (wide text folded)."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
+
+    def cell(value: str) -> Text:  # plain text: no rich markup, no terminal control from the data
+        return Text(terminal_safe(value))
 
     out = out or sys.stdout
     console = Console(file=out, width=None if out.isatty() else 160)
@@ -847,7 +852,8 @@ def write_table(rows: Iterable[StatementRow | ArticleRow], out: IO[str] | None =
             if r.actor_role:
                 who += f" ({r.actor_role})"
             content = r.content_text if len(r.content_text) <= 300 else r.content_text[:297] + "..."
-            table.add_row(str(r.id), r.date or "—", r.outlet or "—", who, r.kind, content, str(len(r.outlets) or 1))
+            table.add_row(str(r.id), cell(r.date or "—"), cell(r.outlet or "—"), cell(who), r.kind, cell(content),
+                          str(len(r.outlets) or 1))
     else:
         table = Table(expand=True)
         for col, ratio, width in (("id", None, 7), ("published", None, 10), ("outlet", 2, None), ("title", 6, None),
@@ -856,7 +862,7 @@ def write_table(rows: Iterable[StatementRow | ArticleRow], out: IO[str] | None =
         for r in rows:
             dup = f"{r.duplicate} of {r.original}" if r.duplicate else (f"{r.copies} copies" if r.copies else "")
             lang = (r.language or "?") + ("" if r.language_supported in (True, None) else " (no pipeline)")
-            table.add_row(str(r.id) if r.id is not None else "—", r.published or "—", r.outlet or "—",
-                          r.title or r.doc_id, lang, str(r.statements), dup)
+            table.add_row(str(r.id) if r.id is not None else "—", cell(r.published or "—"), cell(r.outlet or "—"),
+                          cell(r.title or r.doc_id), cell(lang), str(r.statements), cell(dup))
     console.print(table)
     return len(rows)
