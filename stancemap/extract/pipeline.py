@@ -320,6 +320,10 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
                 a, b = tok.idx + off, head.idx + len(head) + off
                 if not any(x < b and a < y for x, y in [cue, *content]):
                     cand.speaker, cand.speaker_token = (a, b), head
+        if cand.speaker is not None and not any(ch.isalnum() for ch in text[slice(*_one_line(text, *cand.speaker))]):
+            # A speaker names someone: a mention without a letter or digit (a stray "»" in a text full of
+            # quote marks) is none.
+            cand.speaker, cand.speaker_token = None, None
         actor: Actor | None = None
         if cand.speaker_token is not None:
             actor = resolver.resolve(cand.speaker_token, cand.speaker, offsets[id(cand.speaker_token.doc)])
