@@ -37,6 +37,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_analyze.py --split $(DEV)
 	$(BIN)/python benchmarks/bench_store.py --polnear $(SHARED)/data/polnear --accurate-splits dev
 	$(BIN)/python benchmarks/bench_debate.py
+	$(BIN)/python benchmarks/bench_long.py --split $(DEV)
 
 # Accuracy on PolNeAR dev, both modes, checked against the referee scorer.
 eval: setup
