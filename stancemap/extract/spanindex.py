@@ -30,6 +30,16 @@ class SpanIndex(Generic[T]):
         self._starts = [spans[k][0] for k in order]
         self._order = order
         self._longest = max((max(0, b - a) for a, b in spans), default=0)
+        self._key = key
+
+    def add(self, item: T) -> None:
+        """One more item (after those given; it comes last in the original order)."""
+        a, b = self._key(item)
+        pos = bisect.bisect_right(self._starts, a)
+        self._starts.insert(pos, a)
+        self._order.insert(pos, len(self.items))
+        self.items.append(item)
+        self._longest = max(self._longest, b - a)
 
     def near(self, a: int, b: int) -> list[T]:
         """A superset of the items overlapping or touching ``[a, b]`` (any item with start <= b and
