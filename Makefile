@@ -38,6 +38,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_store.py --polnear $(SHARED)/data/polnear --accurate-splits dev
 	$(BIN)/python benchmarks/bench_debate.py
 	$(BIN)/python benchmarks/bench_apply_polnear.py --polnear $(SHARED)/data/polnear
+	$(BIN)/python benchmarks/bench_long.py --split $(DEV)
 
 # Accuracy on PolNeAR dev, both modes, checked against the referee scorer; then stance and linking on the
 # PolNeAR stance set (model and rules), and speaker / date / medium / reported_by against it.

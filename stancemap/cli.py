@@ -17,6 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .model import SCHEMA_VERSION, Article, Statement
+from .safetext import one_line, shown, terminal_safe
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -41,10 +42,15 @@ def _articles(paths: list[str], published: str | None, outlet: str | None, state
 def _table(rows: list[tuple[Article, list[Statement]]]) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
+
+    def cell(value: str) -> Text:  # plain text: no rich markup, no terminal control from the article
+        return Text(terminal_safe(value))
 
     console = Console(width=None if sys.stdout.isatty() else 160)
     for article, statements in rows:
-        table = Table(title=f"{article.id}  ({len(statements)} statements)", show_lines=True, expand=True)
+        table = Table(title=Text(f"{one_line(article.id)}  ({len(statements)} statements)"), show_lines=True,
+                      expand=True)
         for col, ratio in (("speaker → actor", 3), ("cue", 1), ("content", 6), ("kind", 1), ("date", 2),
                            ("medium / reported by", 2)):
             table.add_column(col, overflow="fold", ratio=ratio)
@@ -55,8 +61,8 @@ def _table(rows: list[tuple[Article, list[Statement]]]) -> None:
             who = spk if actor is None else f"{spk} → {actor.name} ({actor.type}{role})"
             content = " … ".join(c.text for c in s.content)
             chain = " / ".join(x for x in [s.medium or "", ", ".join(s.reported_by)] if x) or "—"
-            table.add_row(who, s.cue.text if s.cue else "—", content, s.kind, f"{s.date or '—'} ({s.date_basis})",
-                          chain)
+            table.add_row(cell(who), cell(s.cue.text if s.cue else "—"), cell(content), s.kind,
+                          f"{s.date or '—'} ({s.date_basis})", cell(chain))
         console.print(table)
 
 
@@ -120,7 +126,8 @@ def _safe(extractor, articles: Iterator[Article], state: dict) -> Iterator[tuple
     """Extraction errors in one article are reported and the batch goes on."""
 
     def on_error(article: Article, exc: Exception) -> None:
-        _err(f"error: {article.source_path or article.id}: extraction failed ({type(exc).__name__}: {exc}); skipped")
+        _err(f"error: {shown(article.source_path or article.id)}: extraction failed "
+             f"({type(exc).__name__}: {one_line(str(exc))}); skipped")
         state["failed"] += 1
 
     yield from extractor.extract_many(articles, on_error=on_error)
@@ -132,7 +139,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     split = Path(args.split)
     if not (split / "text").is_dir() or not (split / "attributions").is_dir():
-        _err(f"error: {split}: not a PolNeAR split (needs text/ and attributions/)")
+        _err(f"error: {shown(split)}: not a PolNeAR split (needs text/ and attributions/)")
         return EXIT_USAGE
     gold = load_gold(split)
     extractor = Extractor(mode="fast" if args.fast else "accurate")
@@ -143,7 +150,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
         preds.extend(s.to_json() for s in statements)
     seconds = time.perf_counter() - t0
     if args.out:
-        with open(args.out, "w", encoding="utf-8") as fh:
+        from .fileio import atomic_write
+
+        with atomic_write(args.out) as fh:
             for p in preds:
                 fh.write(json.dumps(p, ensure_ascii=False) + "\n")
     figures = score(gold, preds)
@@ -187,7 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    from .store.cli import sort_values_attached
+
+    args = build_parser().parse_args(sort_values_attached(sys.argv[1:] if argv is None else list(argv)))
     return args.func(args)
 
 

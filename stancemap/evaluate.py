@@ -148,6 +148,6 @@ def read_jsonl(path: str | Path) -> list[dict]:
             if line:
                 try:
                     out.append(json.loads(line))
-                except json.JSONDecodeError:
+                except (json.JSONDecodeError, RecursionError):
                     continue
     return out

@@ -29,7 +29,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..fileio import atomic_write
 from ..model import Actor, Span, Statement
+from ..safetext import shown
 from .config import Debate
 from .embedded import ORIGIN as EMBEDDED_ORIGIN
 from .embedded import embedded_statements
@@ -130,8 +132,7 @@ class DebateResult:
 
     def save(self, path: str | Path) -> Path:
         p = Path(path)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        with p.open("w", encoding="utf-8") as fh:
+        with atomic_write(p) as fh:
             fh.write(json.dumps({"type": "header", "schema": RESULT_SCHEMA, "debate": self.debate.id,
                                  "debate_file": self.debate.path, "digest": self.debate.digest,
                                  "threshold": self.threshold, "stats": self.stats}, ensure_ascii=False) + "\n")
@@ -166,12 +167,13 @@ def load_result(path: str | Path, debate: Debate, allow_stale: bool = False) -> 
                     articles[d["id"]] = d
                 elif kind == "coded":
                     coded.append(Coded.from_json(d))
-            except (ValueError, KeyError, TypeError) as exc:
-                raise ValueError(f"{p}:{n}: not a stancemap debate result line ({exc})") from None
+            except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+                raise ValueError(f"{shown(p)}:{n}: not a stancemap debate result line "
+                                 f"({type(exc).__name__}: {exc})") from None
     if header is None or header.get("schema") != RESULT_SCHEMA:
-        raise ValueError(f"{p}: not a stancemap debate result (no {RESULT_SCHEMA} header)")
+        raise ValueError(f"{shown(p)}: not a stancemap debate result (no {RESULT_SCHEMA} header)")
     if header.get("digest") != debate.digest and not allow_stale:
-        raise StaleResult(f"{p} was applied with another version of the debate file "
+        raise StaleResult(f"{shown(p)} was applied with another version of the debate file "
                           f"({header.get('debate_file')}); run `stancemap debate apply` again")
     return DebateResult(debate, articles, coded, float(header.get("threshold", debate.link_threshold)),
                         header.get("stats") or {})

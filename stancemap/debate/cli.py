@@ -18,6 +18,8 @@ import json
 import sys
 from pathlib import Path
 
+from ..safetext import shown
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_DIR = Path(".stancemap")
 
@@ -98,10 +100,11 @@ def _load_debate(path: str):
     try:
         return load_debate(path)
     except FileNotFoundError:
-        raise CommandError(f"error: {path}: no such debate file (create one with `stancemap debate init {path}`)"
+        raise CommandError(f"error: {shown(path)}: no such debate file "
+                           f"(create one with `stancemap debate init {shown(path)}`)"
                            ) from None
     except OSError as exc:
-        raise CommandError(f"error: {path}: cannot read ({exc.strerror or exc})") from None
+        raise CommandError(f"error: {shown(path)}: cannot read ({exc.strerror or exc})") from None
     except DebateError as exc:
         raise CommandError("error: invalid debate file:\n" + "\n".join(f"  {i}" for i in exc.issues)) from None
 
@@ -161,7 +164,7 @@ def _result(args, debate):
     path = Path(args.applied) if args.applied else default_applied(debate)
     if not path.exists():
         if args.applied:
-            raise CommandError(f"error: {path}: no such file")
+            raise CommandError(f"error: {shown(path)}: no such file")
         raise CommandError(f"error: no statements for debate {debate.id!r}: give --input FILES or --db URL, "
                            f"or run `stancemap debate apply {debate.path} --input FILES` first")
     try:
@@ -208,8 +211,9 @@ def cmd_init(args) -> int:
     except FileExistsError as exc:
         raise CommandError(f"error: {exc} (use --force to overwrite)") from None
     except OSError as exc:
-        raise CommandError(f"error: {args.file}: cannot write ({exc.strerror or exc})") from None
-    print(f"wrote {p}: edit the propositions and actors, then `stancemap debate apply {p} --input ARTICLES`")
+        raise CommandError(f"error: {shown(args.file)}: cannot write ({exc.strerror or exc})") from None
+    print(f"wrote {shown(p)}: edit the propositions and actors, "
+          f"then `stancemap debate apply {shown(p)} --input ARTICLES`")
     return EXIT_OK
 
 
@@ -224,7 +228,7 @@ def cmd_apply(args) -> int:
     s = result.stats
     print(f"{s['statements']} statements, {s['linked']} linked to {len(debate.propositions)} propositions "
           f"(threshold {result.threshold:.2f}); {s['statements'] - s['linked']} unlinked kept; "
-          f"{s['seconds']:.1f} s; saved to {out}")
+          f"{s['seconds']:.1f} s; saved to {shown(out)}")
     counts: dict[str, dict[str, int]] = {}
     for c in result.coded:
         for pid, st in c.stances.items():
@@ -313,13 +317,13 @@ def cmd_network(args) -> int:
         from ..export.eventlist import write_eventlist
 
         write_eventlist(events, out)
-        print(f"wrote {len(events)} statements to {out}")
+        print(f"wrote {len(events)} statements to {shown(out)}")
         return EXIT_OK
     if args.format == "dna":
         from ..export.dna import write_dna
 
         write_dna(out, events, result.articles, debate, password=args.dna_password)
-        print(f"wrote {len(events)} statements in {len(result.articles)} documents to {out} "
+        print(f"wrote {len(events)} statements in {len(result.articles)} documents to {shown(out)} "
               f"(DNA 3: open as SQLite, coder Admin, password {args.dna_password!r})")
         return EXIT_OK
     table = EventTable.from_events(events, conditional=args.conditional,
@@ -356,22 +360,22 @@ def cmd_network(args) -> int:
             out.mkdir(parents=True, exist_ok=True)
             for w, g in wins:
                 write_graphml(g, out / f"{w.start.isoformat()}_{w.label.split('..')[1]}.graphml")
-            print(f"wrote {len(wins)} GraphML files (one per window) to {out}/")
+            print(f"wrote {len(wins)} GraphML files (one per window) to {shown(out)}/")
         else:
             write_graphml(graph, out)
-            print(f"wrote {out} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)")
+            print(f"wrote {shown(out)} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)")
     elif args.format == "gexf":
         if wins:
             write_gexf_dynamic(wins, out)
-            print(f"wrote {out} (dynamic GEXF, {len(wins)} windows)")
+            print(f"wrote {shown(out)} (dynamic GEXF, {len(wins)} windows)")
         else:
             write_gexf(graph, out)
-            print(f"wrote {out}")
+            print(f"wrote {shown(out)}")
     elif args.format == "json":
         from ..export.jsonout import write_json
 
         write_json(out, events, debate, network=graph, windows=wins)
-        print(f"wrote {out}")
+        print(f"wrote {shown(out)}")
     return EXIT_OK
 
 

@@ -26,6 +26,9 @@ from typing import Any
 
 import yaml
 
+from ..fileio import write_text_atomic
+from ..safetext import one_line, shown
+
 ACTOR_TYPES = ("person", "organization", "country", "group")
 DEFAULT_LINK_THRESHOLD = 0.42
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
@@ -42,11 +45,11 @@ class Issue:
     file: str | None = None
 
     def __str__(self) -> str:
-        where = self.file or "<debate>"
+        where = shown(self.file) if self.file else "<debate>"
         if self.line is not None:
             where += f":{self.line}:{self.column or 1}"
         field_ = f" {self.path}:" if self.path else ""
-        return f"{where}:{field_} {self.message}"
+        return f"{where}:{field_} {one_line(self.message)}"
 
 
 class DebateError(ValueError):
@@ -133,6 +136,44 @@ def slug(text: str) -> str:
 # YAML with positions: every value is kept with the mark of its node.
 
 
+# Hostile files: a debate file is small hand-written YAML. Larger, deeper or alias-heavier input is
+# refused with a DebateError rather than parsed into a RecursionError or MemoryError ("billion laughs").
+MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_DEPTH = 64  # nested collections
+MAX_ALIASES = 1000  # "*name" references to an anchor
+MAX_VALUES = 500_000  # values after aliases are expanded
+
+
+class _Refused(Exception):
+    def __init__(self, message: str, mark: Any = None):
+        super().__init__(message)
+        self.message = message
+        self.mark = mark
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that refuses nesting deeper than MAX_DEPTH and more than MAX_ALIASES aliases while
+    composing (PyYAML's composer recurses once per level: 50,000 levels raised RecursionError)."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self._depth = 0
+        self._aliases = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise _Refused(f"more than {MAX_ALIASES} aliases (*name); refused", self.peek_event().start_mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _Refused(f"nested deeper than {MAX_DEPTH} levels; refused", self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
 @dataclass
 class _Val:
     value: Any  # python scalar, list[_Val] or dict[str, tuple[_Val(key), _Val]]
@@ -140,16 +181,30 @@ class _Val:
     column: int
 
 
-def _plain(node: yaml.Node, loader: yaml.SafeLoader) -> _Val:
+def _plain(node: yaml.Node, loader: yaml.SafeLoader, budget: list[int] | None = None,
+           path: tuple[int, ...] = ()) -> _Val:
+    """The node as plain values with marks. Aliases are expanded, so ``budget`` (values left) bounds
+    the expansion and ``path`` (the ids of the collections above) catches an alias inside its own anchor."""
     mark = node.start_mark
+    budget = [MAX_VALUES] if budget is None else budget
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _Refused(f"more than {MAX_VALUES} values once aliases are expanded (\"billion laughs\"?); refused",
+                       mark)
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        if id(node) in path:
+            raise _Refused("recursive alias (a collection that contains itself); refused", mark)
+        if len(path) >= MAX_DEPTH:
+            raise _Refused(f"nested deeper than {MAX_DEPTH} levels once aliases are expanded; refused", mark)
+        path = (*path, id(node))
     if isinstance(node, yaml.MappingNode):
         out: dict[str, tuple[_Val, _Val]] = {}
         for k, v in node.value:
-            key = _plain(k, loader)
-            out[str(key.value)] = (key, _plain(v, loader))
+            key = _plain(k, loader, budget, path)
+            out[str(key.value)] = (key, _plain(v, loader, budget, path))
         return _Val(out, mark.line + 1, mark.column + 1)
     if isinstance(node, yaml.SequenceNode):
-        return _Val([_plain(v, loader) for v in node.value], mark.line + 1, mark.column + 1)
+        return _Val([_plain(v, loader, budget, path) for v in node.value], mark.line + 1, mark.column + 1)
     try:
         value = loader.construct_object(node, deep=True)
     except (ValueError, yaml.YAMLError):  # e.g. 2024-13-01 looks like a date but is none: keep the text
@@ -239,17 +294,36 @@ def _kind(value: Any) -> str:
 def load_debate(path: str | Path) -> Debate:
     """Read and validate a debate file; raises :class:`DebateError` (with every issue) or OSError."""
     p = Path(path)
-    data = p.read_bytes()
+    with open(p, "rb") as fh:
+        data = fh.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise DebateError([Issue("", f"file larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; refused (a debate "
+                                     "file is hand-written YAML)", None, None, str(p))])
     return parse_debate(data.decode("utf-8-sig", errors="replace"), file=str(p),
                         digest=hashlib.sha256(data).hexdigest())
 
 
 def parse_debate(text: str, file: str | None = None, digest: str | None = None) -> Debate:
     ck = _Checker(file)
-    loader = yaml.SafeLoader(text)
+    if len(text) > MAX_FILE_BYTES:
+        raise DebateError([Issue("", f"text longer than {MAX_FILE_BYTES} characters; refused", None, None, file)])
+    loader = None
     try:
+        loader = _Loader(text)  # the reader checks the characters here: a binary file fails at once
         node = loader.get_single_node()
         root = _plain(node, loader) if node is not None else None
+    except _Refused as exc:
+        mark = exc.mark
+        raise DebateError([Issue("", exc.message, mark.line + 1 if mark else None,
+                                 mark.column + 1 if mark else None, file)]) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        what = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        raise DebateError([Issue("", f"not a text file: unprintable character {what}; refused", line, column,
+                                 file)]) from None
+    except RecursionError:  # a last resort: the limits above should make this unreachable
+        raise DebateError([Issue("", "nested too deeply; refused", None, None, file)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         msg = " ".join(x for x in (exc.context, exc.problem) if x) or str(exc)
@@ -258,7 +332,8 @@ def parse_debate(text: str, file: str | None = None, digest: str | None = None) 
     except yaml.YAMLError as exc:
         raise DebateError([Issue("", f"invalid YAML: {exc}", None, None, file)]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if root is None:
         raise DebateError([Issue("", "the debate file is empty (run `stancemap debate init FILE` for a template)",
                                  1, 1, file)])
@@ -491,5 +566,5 @@ def write_template(path: str | Path, overwrite: bool = False) -> Path:
     p = Path(path)
     if p.exists() and not overwrite:
         raise FileExistsError(f"{p} exists; not overwritten")
-    p.write_text(TEMPLATE, encoding="utf-8")
+    write_text_atomic(p, TEMPLATE)
     return p

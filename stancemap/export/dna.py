@@ -40,6 +40,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..analysis.events import Event, first_day
+from ..fileio import atomic_path
 from .eventlist import agreement, person_org
 
 DNA_VERSION = "3.0.11"
@@ -167,17 +168,32 @@ def _epoch(date: str | None) -> int:
     return calendar.timegm(d.timetuple()) if d else 0
 
 
+def _encodable(s: str) -> str:
+    """SQLite stores UTF-8: a lone surrogate (from a ``\\ud800`` escape) is kept as a backslash escape."""
+    try:
+        s.encode("utf-8")
+        return s
+    except UnicodeEncodeError:
+        return s.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _short(s: str, n: int = 190) -> str:
-    s = " ".join((s or "").split())
+    s = _encodable(" ".join((s or "").split()))
     return s if len(s) < n else s[: n - 1] + "…"
 
 
 def write_dna(path: str | Path, events: Sequence[Event], articles: dict[str, dict], debate=None,
               password: str = DEFAULT_PASSWORD, include_neutral: bool = True) -> Path:
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(p) as tmp:
+        _write_dna(tmp, events, articles, debate, password, include_neutral)
+    return p
+
+
+def _write_dna(p: Path, events: Sequence[Event], articles: dict[str, dict], debate, password: str,
+               include_neutral: bool) -> None:
     if p.exists():
-        p.unlink()
+        p.unlink()  # the empty temporary file: sqlite3 makes its own
     con = sqlite3.connect(p)
     try:
         con.execute("PRAGMA foreign_keys = ON")
@@ -246,8 +262,8 @@ def write_dna(path: str | Path, events: Sequence[Event], articles: dict[str, dic
                 con.execute("INSERT INTO STATEMENTS (ID, StatementTypeId, DocumentId, Start, Stop, Coder) "
                             "VALUES (?, 2, ?, ?, ?, 1)", (sid, doc_ids[e.document], start, stop))
                 con.execute("INSERT INTO DATALONGTEXT (StatementId, VariableId, Value) VALUES (?, ?, ?)",
-                            (sid, NOTE, f"stancemap: {e.actor} — neutral on {e.proposition} "
-                                        f"(confidence {e.confidence:.2f})"))
+                            (sid, NOTE, _encodable(f"stancemap: {e.actor} — neutral on {e.proposition} "
+                                                   f"(confidence {e.confidence:.2f})")))
                 continue
             con.execute("INSERT INTO STATEMENTS (ID, StatementTypeId, DocumentId, Start, Stop, Coder) "
                         "VALUES (?, 1, ?, ?, ?, 1)", (sid, doc_ids[e.document], start, stop))
@@ -270,8 +286,7 @@ def write_dna(path: str | Path, events: Sequence[Event], articles: dict[str, dic
             con.execute("INSERT INTO DATAINTEGER (StatementId, VariableId, Value) VALUES (?, ?, ?)",
                         (sid, CONFIDENCE, int(round(e.confidence * 100))))
             con.execute("INSERT INTO DATALONGTEXT (StatementId, VariableId, Value) VALUES (?, ?, ?)",
-                        (sid, CONDITION, e.condition or ""))
+                        (sid, CONDITION, _encodable(e.condition or "")))
         con.commit()
     finally:
         con.close()
-    return p

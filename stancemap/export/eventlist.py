@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..analysis.events import Event
+from ..fileio import atomic_write
 
 DNA_COLUMNS = ["statement_id", "time", "person", "organization", "concept", "agreement", "start_position",
                "stop_position", "text", "coder", "document_id", "document_title", "document_author",
@@ -38,8 +39,7 @@ def agreement(stance: str) -> int | None:
 
 def write_eventlist(events: Sequence[Event], path: str | Path) -> Path:
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    with p.open("w", encoding="utf-8", newline="") as fh:
+    with atomic_write(p, newline="") as fh:
         w = csv.writer(fh, delimiter=";", quoting=csv.QUOTE_MINIMAL)
         w.writerow(DNA_COLUMNS + EXTRA_COLUMNS)
         for k, e in enumerate(events, 1):

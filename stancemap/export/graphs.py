@@ -8,6 +8,10 @@ GEXF (1.2draft, ``mode="dynamic"``, ``timeformat="date"``): one graph over all t
 node and edge carries *spells* -- the windows in which it is present -- and ``window_weight`` is a
 dynamic attribute with one value per window (``weight`` is the total over all windows), so Gephi's
 timeline plays the network window by window.
+
+Names and string attributes are made safe for XML on the way out (:func:`stancemap.fileio.xml_safe`:
+a control character in an actor's name made GraphML raise and GEXF write a file no parser reads);
+the store keeps the original. Files are written atomically.
 """
 
 from __future__ import annotations
@@ -18,31 +22,43 @@ from pathlib import Path
 
 import networkx as nx
 
+from ..fileio import atomic_path, xml_safe
+
 
 def _safe(v):
     if v is None:
         return ""
     if isinstance(v, (list, tuple, set)):
-        return "; ".join(str(x) for x in v)
-    if isinstance(v, (bool, int, float, str)):
+        return xml_safe("; ".join(str(x) for x in v))
+    if isinstance(v, str):
+        return xml_safe(v)
+    if isinstance(v, (bool, int, float)):
         return v
-    return str(v)
+    return xml_safe(str(v))
+
+
+def _node(n):
+    return xml_safe(n) if isinstance(n, str) else n
+
+
+def _attrs(d: dict, skip: frozenset = frozenset()) -> dict:
+    return {xml_safe(str(k)): _safe(v) for k, v in d.items() if k not in skip}
 
 
 def plain(g: nx.Graph) -> nx.Graph:
     h = g.__class__()
-    h.graph.update({k: _safe(v) for k, v in g.graph.items()})
+    h.graph.update(_attrs(g.graph))
     for n, d in g.nodes(data=True):
-        h.add_node(n, **{k: _safe(v) for k, v in d.items()})
+        h.add_node(_node(n), **_attrs(d))
     for u, v, d in g.edges(data=True):
-        h.add_edge(u, v, **{k: _safe(x) for k, x in d.items()})
+        h.add_edge(_node(u), _node(v), **_attrs(d))
     return h
 
 
 def write_graphml(g: nx.Graph, path: str | Path) -> Path:
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    nx.write_graphml(plain(g), p, encoding="utf-8", prettyprint=True, named_key_ids=True)
+    with atomic_path(p) as tmp:
+        nx.write_graphml(plain(g), tmp, encoding="utf-8", prettyprint=True, named_key_ids=True)
     return p
 
 
@@ -60,10 +76,12 @@ def dynamic_graph(windows: Sequence[tuple[object, nx.Graph]]) -> nx.Graph:
         for n, d in g.nodes(data=True):
             if g.degree(n) == 0 and g.graph.get("statements", 1) == 0:
                 continue
+            n = _node(n)
             if n not in out:
-                out.add_node(n, **{k: _safe(v) for k, v in d.items() if k not in {"bipartite"}})
+                out.add_node(n, **_attrs(d, frozenset({"bipartite"})))
             node_spells.setdefault(n, []).append((s, e))
         for u, v, d in g.edges(data=True):
+            u, v = _node(u), _node(v)
             key = (u, v) if (u, v) in edge_w or (v, u) not in edge_w else (v, u)
             edge_w.setdefault(key, []).append((float(d.get("weight", 1.0)), s, e))
     for n, spells in node_spells.items():
@@ -89,7 +107,6 @@ def _merge(spells: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 def write_gexf_dynamic(windows: Sequence[tuple[object, nx.Graph]], path: str | Path) -> Path:
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
     g = dynamic_graph(windows)
     # overlapping windows give overlapping values for one attribute: keep each window's value from its
     # start until the next window starts (Gephi needs non-overlapping intervals)
@@ -102,12 +119,14 @@ def write_gexf_dynamic(windows: Sequence[tuple[object, nx.Graph]], path: str | P
             if s <= e:
                 fixed.append((w, s, e))
         d["window_weight"] = fixed
-    nx.write_gexf(g, p, encoding="utf-8", prettyprint=True, version="1.2draft")
+    g.graph = _attrs(g.graph)
+    with atomic_path(p) as tmp:
+        nx.write_gexf(g, tmp, encoding="utf-8", prettyprint=True, version="1.2draft")
     return p
 
 
 def write_gexf(g: nx.Graph, path: str | Path) -> Path:
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    nx.write_gexf(plain(g), p, encoding="utf-8", prettyprint=True, version="1.2draft")
+    with atomic_path(p) as tmp:
+        nx.write_gexf(plain(g), tmp, encoding="utf-8", prettyprint=True, version="1.2draft")
     return p

@@ -16,6 +16,7 @@ from pathlib import Path
 import networkx as nx
 
 from ..analysis.events import Event
+from ..fileio import write_text_atomic
 
 SCHEMA = "stancemap-debate-json/1"
 
@@ -60,5 +61,5 @@ def write_json(path: str | Path, events: Sequence[Event], debate=None, network: 
                           for w, g in windows]
     if extra:
         doc.update(extra)
-    p.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    write_text_atomic(p, json.dumps(doc, ensure_ascii=False, indent=1))
     return p

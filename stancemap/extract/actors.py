@@ -11,6 +11,8 @@ preferring the one who spoke last.
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from spacy.tokens import Token
@@ -99,6 +101,10 @@ class ActorResolver:
                     actor = Actor(name=name, type=typ)
                 self.mentions.append(Mention(ent.start_char + piece.offset, ent.end_char + piece.offset, actor))
         self.mentions.sort(key=lambda m: m.start)
+        # Lookups by position, so that resolving stays linear in the document's length:
+        self._starts = [m.start for m in self.mentions]
+        self._matching: dict[object, list[int]] = {}  # a predicate's key -> indices of the mentions it holds for
+        self._speakers_by_pos: list[tuple[int, int, Actor]] = []  # (position, order spoken, actor), sorted
 
     @staticmethod
     def _looks_like_person(ent, name: str, surnames: set[str]) -> bool:
@@ -123,17 +129,34 @@ class ActorResolver:
 
     def mentioned_in(self, actor: Actor, span: tuple[int, int]) -> bool:
         """Whether ``actor`` is named or spoke within ``span`` (used to tie a statement to its context)."""
-        return any(m.actor is actor and span[0] <= m.start < span[1] for m in self.mentions) or any(
-            a is actor and span[0] <= pos < span[1] for pos, a in self.last_speakers)
+        lo, hi = bisect.bisect_left(self._starts, span[0]), bisect.bisect_left(self._starts, span[1])
+        if any(m.actor is actor for m in self.mentions[lo:hi]):
+            return True
+        by_pos = self._speakers_by_pos
+        lo, hi = bisect.bisect_left(by_pos, (span[0],)), bisect.bisect_left(by_pos, (span[1],))
+        return any(a is actor for _, _, a in by_pos[lo:hi])
+
+    def _last_mention(self, key: object, test: Callable[[Mention], bool], before: int) -> Mention | None:
+        """The last mention (in document order) ending at or before ``before`` for which ``test`` holds;
+        ``key`` names the test, whose matches are listed once per document."""
+        matching = self._matching.get(key)
+        if matching is None:
+            matching = self._matching[key] = [k for k, m in enumerate(self.mentions) if test(m)]
+        j = bisect.bisect_left(matching, bisect.bisect_left(self._starts, before))
+        for n in range(j - 1, -1, -1):
+            if self.mentions[matching[n]].end <= before:
+                return self.mentions[matching[n]]
+        return None
 
     def _recent(self, before: int, types: tuple[str, ...], window: int = 1500) -> Actor | None:
-        for pos, actor in reversed(self.last_speakers):
-            if pos < before and before - pos < window and actor.type in types:
-                return actor
-        for m in reversed(self.mentions):
-            if m.end <= before and m.actor.type in types:
-                return m.actor
-        return None
+        # The speaker resolved last among those within ``window`` before ``before``.
+        by_pos = self._speakers_by_pos
+        lo, hi = bisect.bisect_right(by_pos, (before - window, len(by_pos) + 1)), bisect.bisect_left(by_pos, (before,))
+        fitting = [(order, actor) for _, order, actor in by_pos[lo:hi] if actor.type in types]
+        if fitting:
+            return max(fitting, key=lambda oa: oa[0])[1]
+        m = self._last_mention(("type", types), lambda m: m.actor.type in types, before)
+        return m.actor if m is not None else None
 
     def resolve(self, tok: Token | None, span: tuple[int, int] | None, offset: int) -> Actor | None:
         """The actor a speaker mention refers to, or None when there is no speaker."""
@@ -141,6 +164,7 @@ class ActorResolver:
             return None
         actor = self._resolve(tok, span, offset)
         if actor is not None and actor.type not in ("anonymous", "unknown"):
+            bisect.insort(self._speakers_by_pos, (span[0], len(self.last_speakers), actor))
             self.last_speakers.append((span[0], actor))
         return actor
 
@@ -153,7 +177,8 @@ class ActorResolver:
             if sub:
                 return self._resolve(antecedent, (sub[0].idx + offset, sub[-1].idx + len(sub[-1]) + offset),
                                      offset)
-        inside = [m for m in self.mentions if m.start >= span[0] and m.end <= span[1]]
+        lo, hi = bisect.bisect_left(self._starts, span[0]), bisect.bisect_right(self._starts, span[1])
+        inside = [m for m in self.mentions[lo:hi] if m.end <= span[1]]
         persons = [m for m in inside if m.actor.type == "person"]
         if persons:
             # The head of the NP decides: "a spokesman for Barrot" is not Barrot; prefer a mention at the head.
@@ -185,12 +210,13 @@ class ActorResolver:
             return Actor(name=text, type="anonymous", description=text)
         # "the minister", "the alliance": a role noun naming an actor met earlier.
         if any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children):
-            for m in reversed(self.mentions):
-                if m.end > span[0]:
-                    continue
+            def names(m: Mention) -> bool:
                 role = (m.actor.role or "").lower().split()
-                if head_lemma in role or (m.actor.type == "organization" and head_lemma in m.actor.name.lower()):
-                    return m.actor
+                return head_lemma in role or (m.actor.type == "organization" and head_lemma in m.actor.name.lower())
+
+            found_m = self._last_mention(("role", head_lemma), names, span[0])
+            if found_m is not None:
+                return found_m.actor
             if head_lemma in ("alliance", "organization", "organisation", "bloc", "union", "government"):
                 found = self._recent(span[0], ("organization",))
                 if found:

@@ -28,6 +28,7 @@ from .cues import cue_kind
 from .parse import Piece
 from .quotes import find_quotes
 from .rules import find_candidates
+from .spanindex import SpanIndex
 from .tagger import TaggedSpan
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "models" / "crf" / "attribution.crfsuite"
@@ -433,11 +434,12 @@ def _separate(items: list[tuple[TaggedSpan, int]], text: str, max_gap: int = 80)
     """
     contents = sorted((it for it in items if it[0].label == "CONTENT"), key=lambda it: it[0].start)
     drop: set[int] = set()
+    index = SpanIndex(range(len(items)), key=lambda k: (items[k][0].start, items[k][0].end))  # by position
     for (a, ga), (b, gb) in zip(contents, contents[1:]):
         if (ga >= 0 and ga == gb) or b.start - a.end > max_gap:
             continue
-        between = [k for k, (x, _) in enumerate(items)
-                   if x.label != "CONTENT" and a.end <= x.start and x.end <= b.start]
+        between = [k for k in index.near(a.end, b.start)
+                   if items[k][0].label != "CONTENT" and a.end <= items[k][0].start and items[k][0].end <= b.start]
         if not between:
             continue
         rest = list(text[a.end : b.start])

@@ -57,7 +57,9 @@ class Piece:
 
 def token_at(pieces: list[Piece], pos: int) -> tuple[Token, int] | None:
     """The token at document offset ``pos`` and its piece's offset (None between pieces)."""
-    for p in pieces:
+    # Pieces are consecutive and disjoint: only the last one starting at or before ``pos`` can hold it.
+    k = bisect.bisect_right(pieces, pos, key=lambda p: p.offset) - 1
+    for p in pieces[max(k, 0):k + 1]:
         local = pos - p.offset
         if 0 <= local < len(doc_text(p.doc)):
             span = p.doc.char_span(local, local + 1, alignment_mode="expand")
@@ -68,6 +70,16 @@ def token_at(pieces: list[Piece], pos: int) -> tuple[Token, int] | None:
 
 def root_at(pieces: list[Piece], a: int, b: int) -> tuple[Token, int] | None:
     """The token heading the document characters ``a:b`` in the parse, and its piece's offset."""
+    if a < b:
+        # ``char_span`` is None for any piece that does not hold all of ``a:b``: only the last piece
+        # starting at or before ``a`` can (looked up, not tried one by one).
+        k = bisect.bisect_right(pieces, a, key=lambda p: p.offset) - 1
+        if k >= 0:
+            p = pieces[k]
+            span = p.doc.char_span(a - p.offset, b - p.offset, alignment_mode="expand")
+            if span is not None and len(span):
+                return span.root, p.offset
+        return None
     for p in pieces:
         span = p.doc.char_span(a - p.offset, b - p.offset, alignment_mode="expand")
         if span is not None and len(span):

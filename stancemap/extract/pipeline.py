@@ -27,6 +27,7 @@ from .dates import find_date_mentions, statement_date
 from .parse import DEFAULT_MODEL, Piece, load_pipeline, parse_documents, root_at
 from .quotes import Quote, find_quotes
 from .rules import Candidate, find_candidates
+from .spanindex import SpanIndex
 
 EXTRACTOR_VERSION = "0.3.0"
 MODES = ("accurate", "fast")
@@ -60,7 +61,7 @@ def _sentences(pieces: list[Piece]) -> list[tuple[int, int]]:
     return [(s.start_char + p.offset, s.end_char + p.offset) for p in pieces for s in p.doc.sents]
 
 
-def _snap_to_quotes(content: list[tuple[int, int]], quotes: list[Quote], text: str,
+def _snap_to_quotes(content: list[tuple[int, int]], quotes: SpanIndex[Quote], text: str,
                     cue: tuple[int, int] = (0, 0)) -> list[tuple[int, int]]:
     """A content run that lies inside a quote and covers most of it becomes the whole quoted text
     (unless the cue is inside that quote too: '"PENCE: Well, ...' in a transcript)."""
@@ -68,7 +69,7 @@ def _snap_to_quotes(content: list[tuple[int, int]], quotes: list[Quote], text: s
     for a, b in content:
         if not any(ch.isalnum() for ch in text[a:b]):
             continue  # a stray closing mark or comma the taggers split off
-        for q in quotes:
+        for q in quotes.near(min(a, b), max(a, b)):  # (only quotes around the run can hold it)
             qa, qb = q.inner
             # Inside a quote and covering most of it, or starting where it starts (a quote of several
             # sentences, which the parser cut at the first full stop): the content is the whole quote.
@@ -162,49 +163,55 @@ def _colon_cue(text: str, cue: tuple[int, int], content_start: int) -> tuple[int
     return cue
 
 
-def _inside_quotes(cand: Candidate, quotes: list[Quote]) -> Quote | None:
+def _inside_quotes(cand: Candidate, quotes: SpanIndex[Quote]) -> Quote | None:
     """The quote that holds a candidate's cue and all its content, if any."""
-    for q in quotes:
+    for q in quotes.near(cand.cue[0], cand.cue[0]):  # it holds the cue's start
         inside = all(q.start <= a and b <= q.end for a, b in cand.content)
         if inside and q.start <= cand.cue[0] and cand.cue[1] <= q.end:
             return q
     return None
 
 
-def _drop_quoted_attributions(candidates: list[Candidate], quotes: list[Quote]) -> list[Candidate]:
+def _drop_quoted_attributions(candidates: list[Candidate], quotes: SpanIndex[Quote]) -> list[Candidate]:
     """'"I think we should go," she said': "I think" is part of what she said, not a statement of its own."""
     outer = [c for c in candidates if _inside_quotes(c, quotes) is None]
     keep = list(outer)
+    outer_content = SpanIndex([span for o in outer for span in o.content])
     for c in candidates:
         q = _inside_quotes(c, quotes)
         if q is None:
             continue
-        if not any(any(a <= q.start + 1 and q.end - 1 <= b for a, b in o.content) for o in outer):
+        lo, hi = q.start + 1, q.end - 1
+        if not any(a <= lo and hi <= b for a, b in outer_content.near(min(lo, hi), max(lo, hi))):
             keep.append(c)
     return keep
 
 
-def _continue_quotes(candidates: list[Candidate], quotes: list[Quote], text: str) -> None:
+def _continue_quotes(candidates: list[Candidate], quotes: SpanIndex[Quote], text: str) -> None:
     """'"A," he said. "B."': a quote right after a quoted statement, with no cue of its own, continues it."""
-    claimed = [(c.cue, a, b) for c in candidates for a, b in c.content]
+    claimed = SpanIndex([(c.cue, a, b) for c in candidates for a, b in c.content], key=lambda x: (x[1], x[2]))
+    in_order = quotes.items  # find_quotes: in order, never overlapping
+    starts = [q.start for q in in_order]
     for cand in sorted(candidates, key=lambda c: c.cue[0]):
         last_end = max(b for _, b in cand.content)
-        if not any(q.start <= last_end <= q.end + 1 for q in quotes):
+        if not any(q.start <= last_end <= q.end + 1 for q in quotes.near(last_end - 1, last_end)):
             continue
-        for q in quotes:
+        for k in range(bisect.bisect_left(starts, last_end), len(in_order)):
+            q = in_order[k]
             if q.start < last_end:
                 continue
             between = text[last_end:q.start]
             # Only the rest of the cue sentence (", he said." or "") and white space may lie between, and
             # no other statement may attribute the quote (its cue outside the quote).
-            taken = any(a < q.end and q.start < b and not (q.start <= cue[0] < q.end) for cue, a, b in claimed)
+            taken = any(a < q.end and q.start < b and not (q.start <= cue[0] < q.end)
+                        for cue, a, b in claimed.near(q.start, q.end))
             if len(between) > 60 or "\n\n" in between or taken:
                 break
             stripped = between.strip(" \n\t,.;:\"'”’")
             if stripped and not (cand.cue[0] >= last_end and cand.cue[1] <= q.start):
                 break
             cand.content.append(q.inner)
-            claimed.append((cand.cue, *q.inner))
+            claimed.add((cand.cue, *q.inner))
             last_end = q.end
         cand.content.sort()
 
@@ -238,13 +245,13 @@ def _merge_same_cue(candidates: list[Candidate], text: str) -> list[Candidate]:
     return out
 
 
-def _kind(cand: Candidate, content: list[tuple[int, int]], quotes: list[Quote]) -> str:
+def _kind(cand: Candidate, content: list[tuple[int, int]], quotes: SpanIndex[Quote]) -> str:
     if cand.kind_hint in ("according_to", "belief"):
         return cand.kind_hint
     total = sum(b - a for a, b in content) or 1
     quoted = 0
     for a, b in content:
-        for q in quotes:
+        for q in quotes.near(a, b):  # quotes apart from the span add 0
             quoted += max(0, min(b, q.end) - max(a, q.start))
     share = quoted / total
     if share >= 0.9:
@@ -282,7 +289,7 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
     if tagged is None and resources.crf is not None:
         # The CRF reads the rules' candidates as features; they are found once for both.
         tagged = resources.crf.tag_pieces(pieces, text, per_piece)
-    quotes = find_quotes(text)
+    quotes = SpanIndex(find_quotes(text))  # looked up by position
     candidates: list[Candidate] = _dash_attributions(text, pieces) + _colon_lines(text, pieces)
     for found in per_piece:
         candidates.extend(found)
@@ -296,9 +303,10 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
     candidates.sort(key=lambda c: (min(a for a, _ in c.content), c.cue[0]))
     sentences = _sentences(pieces)
     starts = [s for s, _ in sentences]
-    mentions = find_date_mentions(text, article.published)
+    mentions = SpanIndex(find_date_mentions(text, article.published))  # looked up by position
     resolver = ActorResolver(pieces)
     offsets = {id(p.doc): p.offset for p in pieces}
+    all_content = SpanIndex([span for c in candidates for span in c.content])  # looked up by position
     statements: list[Statement] = []
     previous: dict[str, Statement] = {}
     for cand in candidates:
@@ -318,6 +326,10 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
                 a, b = tok.idx + off, head.idx + len(head) + off
                 if not any(x < b and a < y for x, y in [cue, *content]):
                     cand.speaker, cand.speaker_token = (a, b), head
+        if cand.speaker is not None and not any(ch.isalnum() for ch in text[slice(*_one_line(text, *cand.speaker))]):
+            # A speaker names someone: a mention without a letter or digit (a stray "»" in a text full of
+            # quote marks) is none.
+            cand.speaker, cand.speaker_token = None, None
         actor: Actor | None = None
         if cand.speaker_token is not None:
             actor = resolver.resolve(cand.speaker_token, cand.speaker, offsets[id(cand.speaker_token.doc)])
@@ -331,9 +343,12 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
             prev_sentence = None
         # Dates inside what anyone says are what is talked about, not when this was said: exclude the
         # content of every statement around (the previous sentence's statement included).
-        near = [(a, b) for c in candidates for a, b in c.content
-                if b > (prev_sentence or cand.sentence)[0] and a < cand.sentence[1]]
-        date, basis = statement_date(mentions, sentence=cand.sentence, previous_sentence=prev_sentence,
+        lo = (prev_sentence or cand.sentence)[0]
+        near = [(a, b) for a, b in all_content.near(lo, cand.sentence[1]) if b > lo and a < cand.sentence[1]]
+        # Only mentions in the two sentences can date it (all others are passed over by statement_date).
+        hi = max(cand.sentence[1], prev_sentence[1] if prev_sentence else cand.sentence[1])
+        date, basis = statement_date(mentions.near(min(lo, cand.sentence[0]), hi), sentence=cand.sentence,
+                                     previous_sentence=prev_sentence,
                                      content=content + near, published=article.published)
         medium = medium_of(cand)
         key = actor.name if actor else ""

@@ -25,6 +25,8 @@ from .readers import FIELDS, RawRecord, read_csv, read_html, read_json, read_jso
 
 __all__ = ["InputProblem", "SUPPORTED_EXTENSIONS", "normalise_date", "read_inputs"]
 
+NUL = "\x00"
+
 _KINDS = {
     ".txt": "txt",
     ".html": "html",
@@ -167,6 +169,11 @@ def _to_article(rec: RawRecord, published: str | None, outlet: str | None) -> It
     if not isinstance(text, str):
         yield problem(f"'text' is {type_name(text)}, not a string; skipped", True)
         return
+    if NUL in text:
+        # PostgreSQL text cannot hold U+0000 (SQLite can): removed here, before extraction, so that the
+        # text stored and the offsets into it agree on every backend.
+        yield problem(f"text contains {text.count(NUL)} NUL character(s) (U+0000): removed", False)
+        text = text.replace(NUL, "")
     if not text.strip():
         yield problem("empty text; skipped" if not text else "text contains only whitespace; skipped", True)
         return
@@ -184,6 +191,9 @@ def _to_article(rec: RawRecord, published: str | None, outlet: str | None) -> It
         if value is None:
             meta[name] = None
         elif isinstance(value, str):
+            if NUL in value:
+                yield problem(f"field {name!r} contains NUL character(s) (U+0000): removed", False)
+                value = value.replace(NUL, "")
             meta[name] = value.strip() or None
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             meta[name] = str(value)

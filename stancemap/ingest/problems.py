@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..safetext import one_line, shown
+
 
 @dataclass(frozen=True)
 class InputProblem:
@@ -20,10 +22,11 @@ class InputProblem:
     fatal: bool
 
     def message(self) -> str:
-        """``path:line: reason`` (``path: reason`` without a line)."""
+        """``path:line: reason`` (``path: reason`` without a line), always one line: a name that holds a
+        line break or other control character is quoted with escapes, and so are controls in the reason."""
         if self.line is None:
-            return f"{self.source}: {self.reason}"
-        return f"{self.source}:{self.line}: {self.reason}"
+            return f"{shown(self.source)}: {one_line(self.reason)}"
+        return f"{shown(self.source)}:{self.line}: {one_line(self.reason)}"
 
     def __str__(self) -> str:
         return self.message()

@@ -27,6 +27,10 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 # Record fields we understand; anything else in a record is ignored.
 FIELDS = ("id", "text", "url", "title", "outlet", "published", "language", "author")
 
+# Python's json parser recurses once per nesting level: a value nested ~1,000 deep raises RecursionError
+# (not JSONDecodeError), in any field, read or not.
+NESTED_TOO_DEEP = "nested too deeply (arrays/objects inside each other beyond Python's recursion limit)"
+
 # csv's default field limit (128 KiB) is too small for long articles; raised once, never lowered.
 _CSV_FIELD_LIMIT = 2**31 - 1
 
@@ -146,6 +150,9 @@ def read_json(path: Path, source: str) -> Iterator[RawRecord | InputProblem]:
     except json.JSONDecodeError as exc:
         yield _fatal(source, f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}); skipped", exc.lineno)
         return
+    except RecursionError:
+        yield _fatal(source, f"invalid JSON: {NESTED_TOO_DEEP}; skipped")
+        return
     if isinstance(value, dict):
         yield RawRecord(source=source, fallback_id=source, fields=value)
     elif isinstance(value, list):
@@ -193,6 +200,9 @@ def read_jsonl(path: Path, source: str) -> Iterator[RawRecord | InputProblem]:
                 except json.JSONDecodeError as exc:
                     yield _fatal(source, f"malformed JSON line: {exc.msg} (column {exc.colno}); skipped", lineno)
                     continue
+                except RecursionError:
+                    yield _fatal(source, f"malformed JSON line: {NESTED_TOO_DEEP}; skipped", lineno)
+                    continue
                 if not isinstance(value, dict):
                     yield _fatal(source, f"expected a JSON object, got {type_name(value)}; skipped", lineno)
                     continue
@@ -232,13 +242,25 @@ def read_csv(path: Path, source: str, columns: dict[str, str]) -> Iterator[RawRe
         yield _fatal(source, _read_error(exc))
         return
     with fh:
-        reader = csv.reader(_decoded_lines(fh))
+        # The lines of the row being read, and whether the file has ended: a quote never closed makes the
+        # csv module take the rest of the file into one field, silently; such a row is re-read strictly.
+        row_lines: list[str] = []
+        at_end = [False]
+
+        def lines() -> Iterator[str]:
+            for line in _decoded_lines(fh):
+                row_lines.append(line)
+                yield line
+            at_end[0] = True
+
+        reader = csv.reader(lines())
         consumed = 0  # physical lines consumed so far; a row starts on the next one
         index: dict[str, int] | None = None
         header: list[str] = []
         text_col = columns["text"]
         while True:
             start = consumed + 1
+            row_lines.clear()
             try:
                 row = next(reader)
             except StopIteration:
@@ -253,6 +275,10 @@ def read_csv(path: Path, source: str, columns: dict[str, str]) -> Iterator[RawRe
                 yield _fatal(source, f"read error at line {start}: {exc.strerror or exc}; rest of file skipped")
                 return
             consumed = reader.line_num
+            if at_end[0] and consumed > start and _unterminated(row_lines):
+                yield InputProblem(source, start, f"unterminated quote: a quoted field opened on line {start} runs "
+                                   f"to the end of the file ({consumed - start + 1} lines taken as one row); "
+                                   "check the quoting", False)
             if not row or not any(cell.strip() for cell in row):
                 continue  # blank line
             if index is None:
@@ -282,6 +308,16 @@ def read_csv(path: Path, source: str, columns: dict[str, str]) -> Iterator[RawRe
             yield RawRecord(source=source, fallback_id=f"{source}:{start}", fields=fields, line=start)
         if index is None:
             yield _fatal(source, "empty file; skipped")
+
+
+def _unterminated(lines: list[str]) -> bool:
+    """Whether these lines, read as CSV, end inside a quoted field."""
+    try:
+        for _ in csv.reader(lines, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 # --------------------------------------------------------------------------- HTML

@@ -20,6 +20,7 @@ from ..analysis.coalitions import coalitions_over_time, communities, stance_chan
 from ..analysis.events import Event, EventTable
 from ..analysis.networks import one_mode
 from ..analysis.positions import matrix
+from ..fileio import write_text_atomic
 
 COLOURS = {"support": "#1a9850", "oppose": "#d73027", "conditional": "#f39c12", "neutral": "#8c8c8c",
            "mixed": "#7b3294"}
@@ -264,6 +265,5 @@ def build_report(result, events: Sequence[Event], window: str = "90d", step: str
 
 def write_report(path: str | Path, result, events: Sequence[Event], window: str = "90d", step: str = "30d") -> Path:
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(build_report(result, events, window, step), encoding="utf-8")
+    write_text_atomic(p, build_report(result, events, window, step))
     return p

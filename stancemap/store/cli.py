@@ -95,22 +95,31 @@ def _write(rows: Any, args: argparse.Namespace, kind: str) -> int:
     columns = query.FLAT_STATEMENT_COLUMNS if kind == "statements" else query.FLAT_ARTICLE_COLUMNS
     if args.format == "parquet":
         if args.out:
-            return query.write_parquet(rows, args.out, columns, kind)
+            from ..fileio import atomic_path
+
+            with atomic_path(args.out) as tmp:
+                return query.write_parquet(rows, str(tmp), columns, kind)
         if sys.stdout.isatty():
             raise ValueError("Parquet is binary: give --out FILE or redirect the output to a file")
         n = query.write_parquet(rows, sys.stdout.buffer, columns, kind)
         sys.stdout.buffer.flush()
         return n
-    out = open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout
-    try:
-        if args.format == "csv":
-            return query.write_csv(rows, out, columns)
-        if args.format == "jsonl":
-            return query.write_jsonl(rows, out)
-        return query.write_table(rows, out)
-    finally:
-        if args.out:
-            out.close()
+    if args.out:
+        from ..fileio import atomic_write
+
+        with atomic_write(args.out, newline="") as out:
+            return _write_text(rows, args, out, columns)
+    return _write_text(rows, args, sys.stdout, columns)
+
+
+def _write_text(rows: Any, args: argparse.Namespace, out: Any, columns: list[str]) -> int:
+    from . import query
+
+    if args.format == "csv":
+        return query.write_csv(rows, out, columns)
+    if args.format == "jsonl":
+        return query.write_jsonl(rows, out)
+    return query.write_table(rows, out)
 
 
 def _limit(args: argparse.Namespace) -> int | None:
@@ -269,13 +278,62 @@ def _db_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", default=None, help=DB_HELP)
 
 
+def _count(option: str):
+    """An argparse type: a whole number from 0 to the largest SQL LIMIT/OFFSET."""
+
+    def parse(value: str) -> int:
+        from .query import check_count
+
+        try:
+            n = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+        try:
+            check_count(n, option)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        return n
+
+    return parse
+
+
+def _search(option: str):
+    """An argparse type: a search text of reasonable length."""
+
+    def parse(value: str) -> str:
+        from .query import check_search
+
+        try:
+            check_search(value, option)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        return value
+
+    return parse
+
+
+def sort_values_attached(argv: list[str]) -> list[str]:
+    """``--sort -confidence`` as ``--sort=-confidence``: argparse takes a value starting with ``-`` for an
+    option and refused the descending sort the help documents."""
+    out: list[str] = []
+    it = iter(range(len(argv)))
+    for k in it:
+        if argv[k] == "--sort" and k + 1 < len(argv) and argv[k + 1].startswith("-") and argv[k + 1] != "--":
+            out.append(f"--sort={argv[k + 1]}")
+            next(it, None)
+        else:
+            out.append(argv[k])
+    return out
+
+
 def _output_args(p: argparse.ArgumentParser, sorts: tuple[str, ...], default_sort: str) -> None:
     p.add_argument("--format", choices=("table", "csv", "jsonl", "parquet"), default="table")
     p.add_argument("--out", help="write to this file instead of standard output (needed for parquet on a terminal)")
     p.add_argument("--sort", default=default_sort,
                    help=f"one of {', '.join(sorts)}; prefix - for descending (default: {default_sort})")
-    p.add_argument("--limit", type=int, help="at most this many rows (default: 100 for table, all otherwise; 0: all)")
-    p.add_argument("--offset", type=int, default=0)
+    p.add_argument("--limit", type=_count("limit"),
+                   help="at most this many rows (default: 100 for table, all otherwise; 0: all)")
+    p.add_argument("--offset", type=_count("offset"), default=0)
 
 
 def add_store_commands(subparsers: Any) -> None:
@@ -301,8 +359,8 @@ def add_store_commands(subparsers: Any) -> None:
 
     p = subparsers.add_parser("statements", help="query stored statements")
     _db_arg(p)
-    p.add_argument("--actor", help="actor name or speaker text contains this (case-insensitive)")
-    p.add_argument("--role", help="actor role contains this (case-insensitive)")
+    p.add_argument("--actor", type=_search("actor"), help="actor name or speaker text contains this (case-insensitive)")
+    p.add_argument("--role", type=_search("role"), help="actor role contains this (case-insensitive)")
     p.add_argument("--outlet", action="append", help="outlet (case-insensitive; repeatable)")
     p.add_argument("--since", help="statement date on or after (YYYY-MM-DD, YYYY-MM or YYYY)")
     p.add_argument("--until", help="statement date on or before")
@@ -310,7 +368,8 @@ def add_store_commands(subparsers: Any) -> None:
     p.add_argument("--published-until", help="article published on or before")
     p.add_argument("--kind", action="append", choices=KINDS, help="statement kind (repeatable)")
     p.add_argument("--language", action="append", help="article language code (repeatable)")
-    p.add_argument("--text", help='full-text search in the content: words and "phrases" must all occur, -word not')
+    p.add_argument("--text", type=_search("text"),
+                   help='full-text search in the content: words and "phrases" must all occur, -word not')
     p.add_argument("--article", help="only this article (store id or the input's id)")
     p.add_argument("--review-state", action="append", choices=REVIEW_STATES, help="repeatable")
     p.add_argument("--all-copies", action="store_true",
@@ -356,7 +415,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(sort_values_attached(sys.argv[1:] if argv is None else list(argv)))
     return args.func(args)
 
 

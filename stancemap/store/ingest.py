@@ -32,6 +32,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..ingest import InputProblem, read_inputs
 from ..model import Article, Statement
+from ..safetext import shown
 from . import dedupe
 from .db import describe_db_error, write_tx
 from .language import LanguageGuess, detect
@@ -162,7 +163,7 @@ class Prepared:
     def where(self) -> str:
         """The input, as messages name it: ``path:line`` or ``path`` (or the article id)."""
         src = self.article.source_path or self.article.id
-        return f"{src}:{self.line}" if self.line else src
+        return f"{shown(src)}:{self.line}" if self.line else shown(src)
 
 
 def prepare(article: Article, line: int | None = None) -> Prepared:

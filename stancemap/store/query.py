@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from ..model import KINDS, Actor, Span, Statement
+from ..safetext import one_line, shown, terminal_safe
 from .schema import (
     REVIEW_STATES,
     SQLITE_CONTENT_FTS,
@@ -202,8 +203,33 @@ def _date_bound(value: str | None, what: str, end: bool) -> str | None:
 _QUERY_TOKEN = re.compile(r'(-?)"([^"]*)"|(-?)(\S+)')
 
 
+# A search is a few words: longer queries are refused (120 KB exceeded PostgreSQL's stack depth).
+MAX_SEARCH_CHARS = 1000
+MAX_SEARCH_TERMS = 64
+# SQL LIMIT/OFFSET are signed 64-bit integers on both backends.
+MAX_ROWS = 2**63 - 1
+
+
+def check_count(value: int | None, what: str) -> None:
+    """``limit``/``offset`` must be whole numbers from 0 to MAX_ROWS (ValueError naming ``what``)."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{what} must be a whole number, not {value!r}")
+    if value < 0:
+        raise ValueError(f"{what} must be 0 or more, not {value}")
+    if value > MAX_ROWS:
+        raise ValueError(f"{what} {value} is too large (at most {MAX_ROWS})")
+
+
+def check_search(text: str, what: str = "text") -> None:
+    if len(text) > MAX_SEARCH_CHARS:
+        raise ValueError(f"{what} search is {len(text)} characters long (at most {MAX_SEARCH_CHARS})")
+
+
 def _search_terms(text: str) -> list[tuple[bool, str]]:
     """``red lines "no option" -troops`` -> (negated, term) pairs: words and phrases, ``-`` negates."""
+    check_search(text)
     terms = []
     for m in _QUERY_TOKEN.finditer(text):
         neg = bool(m.group(1) or m.group(3))
@@ -213,6 +239,8 @@ def _search_terms(text: str) -> list[tuple[bool, str]]:
             terms.append((neg, term))
     if not any(not neg for neg, _ in terms):
         raise ValueError(f"nothing to search for in {text!r}: give at least one word")
+    if len(terms) > MAX_SEARCH_TERMS:
+        raise ValueError(f"text search has {len(terms)} words and phrases (at most {MAX_SEARCH_TERMS})")
     return terms
 
 
@@ -248,10 +276,15 @@ def _article_ids_for(conn: Connection, ref: int | str) -> list[int]:
 
 
 def _shift_days(day: str, days: int) -> str:
-    """``day`` (YYYY-MM-DD) moved by ``days``: with 366, the widest a date range can be."""
+    """``day`` (YYYY-MM-DD) moved by ``days``: with 366, the widest a date range can be; kept within
+    0001-01-01..9999-12-31 (``--since 0001-01-01`` raised OverflowError)."""
     from datetime import date, timedelta
 
-    return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
+    d = date.fromisoformat(day)
+    try:
+        return (d + timedelta(days=days)).isoformat()
+    except OverflowError:
+        return (date.min if days < 0 else date.max).isoformat()
 
 
 def statements_select(
@@ -286,6 +319,9 @@ def statements_select(
     pg = conn.dialect.name == "postgresql"
     s, a = statements, articles
     conds: list[Any] = []
+    for what, value in (("actor", actor), ("role", role)):
+        if value is not None:
+            check_search(value, what)
 
     if actor is not None and actor.strip():
         who = " ".join(actor.split())
@@ -382,9 +418,9 @@ def statements_select(
     if join:
         q = q.select_from(s.join(a, a.c.id == s.c.article_id))
     q = q.where(*conds).order_by(*order)
+    check_count(limit, "limit")
+    check_count(offset, "offset")
     if limit is not None:
-        if limit < 0:
-            raise ValueError("limit must be 0 or more")
         q = q.limit(limit)
     if offset:
         q = q.offset(offset)
@@ -560,6 +596,8 @@ def iter_articles(
                     extractor_version=None, extractor_mode=None, extraction_error=None, source=c.source,
                     source_line=c.source_line, ingested_at=_iso(c.ingested_at)))
         q = q.order_by(*_article_order(sort))
+        check_count(limit, "limit")
+        check_count(offset, "offset")
         if limit is not None:
             q = q.limit(limit)
         if offset:
@@ -617,13 +655,13 @@ class FailureRow:
 
     def message(self) -> str:
         """``path:line: reason``; the document's own id is added where there is no line to name it by."""
-        where = self.source or self.doc_id or "?"
+        where = shown(self.source or self.doc_id or "?")
         if self.line is not None:
             where += f":{self.line}"
         elif self.doc_id and self.source and self.doc_id != self.source and not self.doc_id.startswith(
                 (self.source + ":", self.source + "#")):
-            where += f" (id {self.doc_id})"
-        return f"{where}: {self.reason}"
+            where += f" (id {shown(self.doc_id)})"
+        return f"{where}: {one_line(self.reason)}"
 
 
 @dataclass
@@ -796,6 +834,10 @@ def write_table(rows: Iterable[StatementRow | ArticleRow], out: IO[str] | None =
     """A rich table for the terminal (wide text folded)."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
+
+    def cell(value: str) -> Text:  # plain text: no rich markup, no terminal control from the data
+        return Text(terminal_safe(value))
 
     out = out or sys.stdout
     console = Console(file=out, width=None if out.isatty() else 160)
@@ -810,7 +852,8 @@ def write_table(rows: Iterable[StatementRow | ArticleRow], out: IO[str] | None =
             if r.actor_role:
                 who += f" ({r.actor_role})"
             content = r.content_text if len(r.content_text) <= 300 else r.content_text[:297] + "..."
-            table.add_row(str(r.id), r.date or "—", r.outlet or "—", who, r.kind, content, str(len(r.outlets) or 1))
+            table.add_row(str(r.id), cell(r.date or "—"), cell(r.outlet or "—"), cell(who), r.kind, cell(content),
+                          str(len(r.outlets) or 1))
     else:
         table = Table(expand=True)
         for col, ratio, width in (("id", None, 7), ("published", None, 10), ("outlet", 2, None), ("title", 6, None),
@@ -819,7 +862,7 @@ def write_table(rows: Iterable[StatementRow | ArticleRow], out: IO[str] | None =
         for r in rows:
             dup = f"{r.duplicate} of {r.original}" if r.duplicate else (f"{r.copies} copies" if r.copies else "")
             lang = (r.language or "?") + ("" if r.language_supported in (True, None) else " (no pipeline)")
-            table.add_row(str(r.id) if r.id is not None else "—", r.published or "—", r.outlet or "—",
-                          r.title or r.doc_id, lang, str(r.statements), dup)
+            table.add_row(str(r.id) if r.id is not None else "—", cell(r.published or "—"), cell(r.outlet or "—"),
+                          cell(r.title or r.doc_id), cell(lang), str(r.statements), cell(dup))
     console.print(table)
     return len(rows)
