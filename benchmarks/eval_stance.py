@@ -123,7 +123,7 @@ def main(argv=None) -> int:
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args(argv)
     model = StanceModel()
-    pairs = load_pairs(args.polnear, args.split)
+    pairs = load_pairs(args.polnear, args.split, description=model.reads_description)
     results: dict = {"split": args.split, "pairs": len(pairs), "model_version": model.version,
                      "command": "python benchmarks/eval_stance.py --polnear ../shared/data/polnear"}
     t0 = time.perf_counter()

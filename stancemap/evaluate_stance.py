@@ -56,7 +56,9 @@ def load_records(split: str | None = None, path: Path = STANCE_SET) -> list[dict
     return [r for r in recs if split is None or r["split"] == split]
 
 
-def load_pairs(polnear: str | Path, split: str, path: Path = STANCE_SET) -> list[Pair]:
+def load_pairs(polnear: str | Path, split: str, path: Path = STANCE_SET, description: bool = True) -> list[Pair]:
+    """One :class:`Pair` per (annotated statement, proposition) of ``split``; ``description``: whether the
+    model input carries the proposition's description (as the model was trained: ``StanceModel.reads_description``)."""
     polnear = Path(polnear)
     props = propositions()
     recs = load_records(split, path)
@@ -77,9 +79,9 @@ def load_pairs(polnear: str | Path, split: str, path: Path = STANCE_SET) -> list
                     "context": text[c0:c1]}
         content = " … ".join(text[a:b] for a, b in r["content"])
         for pid, v in r["labels"].items():
+            desc = props[pid][1] if description else ""
             out.append(Pair(f"{split}/{r['article']}/{r['attribution']}", r["article"], pid, v["debate"],
-                            v["stance"], pair_text(props[pid][0], content, description=props[pid][1],
-                                                   **seg_args),
+                            v["stance"], pair_text(props[pid][0], content, description=desc, **seg_args),
                             tuple(v["condition"]) if v.get("condition") else None, half[r["article"]],
                             content, seg_args))
     return out

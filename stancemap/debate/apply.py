@@ -287,7 +287,8 @@ class Applier:
                 pairs.append(pair_text(prop.statement, " … ".join(c.text for c in st.content),
                                        speaker=st.speaker.text if st.speaker else None,
                                        cue=st.cue.text if st.cue else None, context=model_ctx[i],
-                                       description=prop.description))
+                                       description=prop.description if self.stance_model.reads_description
+                                       else ""))
         if not pairs:
             return {}
         return dict(zip(todo, self.stance_model.probabilities(pairs)))

@@ -79,10 +79,14 @@ class StanceModel:
         if tuple(labels) != LABELS:
             raise StanceModelMissing(f"{d / 'labels.json'}: labels {labels} are not {list(LABELS)}")
         self.version = (d / "VERSION").read_text(encoding="utf-8").strip() if (d / "VERSION").is_file() else "0"
+        # how the model was trained to read a pair: with the proposition's description or without it
+        inputs = json.loads((d / "inputs.json").read_text(encoding="utf-8")) if (d / "inputs.json").is_file() else {}
+        self.reads_description = bool(inputs.get("description", True))
+        self.max_wordpieces = int(inputs.get("max_wordpieces", MAX_WORDPIECES))
         self.session = cpu_session(model)
         self._inputs = {i.name for i in self.session.get_inputs()}
         self.tokenizer = Tokenizer.from_file(str(d / "tokenizer.json"))
-        self.tokenizer.enable_truncation(MAX_WORDPIECES, strategy="only_second")
+        self.tokenizer.enable_truncation(self.max_wordpieces, strategy="only_second")
         self.tokenizer.no_padding()
         self._cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
         self._cache_size = cache_size

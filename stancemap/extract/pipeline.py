@@ -96,6 +96,24 @@ _DASH_ATTRIBUTION = re.compile(r"^[ \t\xa0]*[“”\"](?P<q>[^\n]+?)[”\"][ \t\
 
 
 _NOT_A_SPEAKER = {"", "the", "a", "an", "s"}
+_ASKED = re.compile(r"^(?:(?:was|were|is|are|been|being|when|after being|if)\s+)*asked\b", re.IGNORECASE)
+_ASKED_BEFORE = re.compile(r"\b(?:was|were|is|are|been|being|when|if)\s*$", re.IGNORECASE)
+
+
+def _asked(text: str, speaker: tuple[int, int], cue: tuple[int, int]) -> bool:
+    """Is the speaker the one a question was put to ("When asked ..., Barrot ...", "he was asked whether")?
+
+    >>> t = "Asked whether troops could go, Barrot said no."
+    >>> _asked(t, (31, 37), (0, 5)), _asked("Trump asked why.", (0, 5), (6, 11))
+    (True, False)
+    """
+    if not _ASKED.match(text[cue[0]:cue[1]]):
+        return False
+    if speaker[0] >= cue[1]:
+        return True  # "Asked ..., Barrot ...": the asked one comes after the participle
+    between = text[speaker[1]:cue[0]]
+    return len(between) < 40 and bool(_ASKED_BEFORE.search(between) or _ASKED.match(text[cue[0]:cue[1]]).group(0)
+                                       .lower() != "asked")
 
 
 def _dash_attributions(text: str, pieces: list[Piece]) -> list[Candidate]:
@@ -329,6 +347,10 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
         if cand.speaker is not None and not any(ch.isalnum() for ch in text[slice(*_one_line(text, *cand.speaker))]):
             # A speaker names someone: a mention without a letter or digit (a stray "»" in a text full of
             # quote marks) is none.
+            cand.speaker, cand.speaker_token = None, None
+        if cand.speaker is not None and _asked(text, cand.speaker, cue):
+            # "When asked about X, he said ...", "Barrot was asked whether ...": the one asked is the addressee of
+            # the question, not its speaker (PolNeAR codes such questions with the asker, mostly unnamed)
             cand.speaker, cand.speaker_token = None, None
         actor: Actor | None = None
         if cand.speaker_token is not None:
