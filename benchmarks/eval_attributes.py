@@ -58,8 +58,13 @@ def main(argv=None) -> int:
     ap.add_argument("--fast", action="store_true")
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument("--errors", type=Path, help="write the mismatches here (JSONL) for reading")
+    ap.add_argument("--max-articles", type=int, default=0,
+                    help="only the first N articles (sorted by name) while iterating; 0 = all")
     args = ap.parse_args(argv)
     recs = load_records(args.split)
+    if args.max_articles > 0:
+        keep = set(sorted({r["article"] for r in recs})[:args.max_articles])
+        recs = [r for r in recs if r["article"] in keep]
     with (args.polnear / "metadata.tsv").open(encoding="utf-8") as fh:
         meta = {r["filename"]: r for r in csv.DictReader(fh, delimiter="\t")}
     names = sorted({r["article"] for r in recs})
@@ -100,7 +105,8 @@ def main(argv=None) -> int:
                 counts[key][1] += 1
                 if not ok and args.errors:
                     errors.append({"what": key, "article": r["article"], "attribution": r["attribution"],
-                                   "got": got, "want": want, "basis": r["date_basis"]})
+                                   "got": got, "want": want, "basis": r["date_basis"], "sys_basis": st.date_basis,
+                                   "content": r["content"], "cue": r["cue"], "published": r["published"]})
     results = {"split": args.split, "mode": "fast" if args.fast else "accurate", "annotated": len(recs),
                "matched": matched, "extract_seconds": round(seconds, 1),
                "command": "python benchmarks/eval_attributes.py --polnear ../shared/data/polnear"}
@@ -111,7 +117,7 @@ def main(argv=None) -> int:
         with args.errors.open("w", encoding="utf-8") as fh:
             for e in errors:
                 fh.write(json.dumps(e, ensure_ascii=False) + "\n")
-    if not args.no_write:
+    if not args.no_write and not args.max_articles:
         RESULTS.mkdir(parents=True, exist_ok=True)
         (RESULTS / "attributes_polnear.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
         lines = ["# Speaker, date, medium and reported_by on the PolNeAR stance set (dev)", "",
