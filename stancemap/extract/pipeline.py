@@ -34,7 +34,7 @@ from .chain import (
     short_names,
     wire_credits,
 )
-from .dates import find_date_mentions, statement_date
+from .dates import find_date_mentions, lead_date, statement_date
 from .parse import DEFAULT_MODEL, Piece, load_pipeline, parse_documents, root_at, sentence_of
 from .quotes import Quote, find_quotes
 from .rules import Candidate, find_candidates
@@ -308,6 +308,10 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
     sentences = _sentences(pieces)
     starts = [s for s, _ in sentences]
     mentions = find_date_mentions(text, article.published)
+    all_content = sorted((a, b) for c in candidates for a, b in c.content)
+    content_starts = [a for a, _ in all_content]
+    longest = max((b - a for a, b in all_content), default=0)
+    lead = lead_date(mentions, text, all_content, article.published)
     resolver = ActorResolver(pieces)
     offsets = {id(p.doc): p.offset for p in pieces}
     statements: list[Statement] = []
@@ -346,10 +350,17 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
             prev_sentence = None
         # Dates inside what anyone says are what is talked about, not when this was said: exclude the
         # content of every statement around (the previous sentence's statement included).
-        near = [(a, b) for c in candidates for a, b in c.content
-                if b > (prev_sentence or cand.sentence)[0] and a < cand.sentence[1]]
+        lo, hi = (prev_sentence or cand.sentence)[0], cand.sentence[1]
+        near = [span for span in all_content[bisect.bisect_left(content_starts, lo - longest):
+                                             bisect.bisect_left(content_starts, hi)] if span[1] > lo]
         date, basis = statement_date(mentions, sentence=cand.sentence, previous_sentence=prev_sentence,
                                      content=content + near, published=article.published)
+        if basis == "publication":
+            last = previous.get(actor.name) if actor is not None else None
+            if last is not None and k - last[0] <= ACTOR_LOOKBACK and last[1].date_basis in ("stated", "context"):
+                date, basis = last[1].date, "context"  # the same exchange, dated a few sentences before
+            elif lead is not None:
+                date, basis = lead.value, "context"  # the event the article reports, dated in its lead
         medium, reported = _chain(cand, actor, text, k, sentences, content, media, media_starts, previous,
                                   article.outlet, aliases)
         stmt = Statement(
