@@ -424,7 +424,7 @@ def statement_date(
     return pub_value, "publication"
 
 
-LEAD_CHARS = 600
+LEAD_CHARS = 1200
 
 
 def lead_date(mentions: list[DateMention], text: str, content: list[tuple[int, int]],
