@@ -12,7 +12,9 @@ date from PolNeAR's metadata.tsv); then, among matched statements:
 * **date**: the statement's date equals the annotated date said, over *dated* statements (basis
   ``stated`` or ``context``);
 * **medium**: equal to the annotated medium, over statements that have one;
-* **reported_by**: the same set of outlets, over statements that have any.
+* **reported_by**: the same set of outlets, over statements that have any;
+* **medium_null** / **reported_by_empty**: the other side, over statements annotated without a medium
+  (without outlets): the share where the extractor gives none either.
 
 Results: benchmarks/results/attributes_polnear.{json,md}.
 """
@@ -77,7 +79,8 @@ def main(argv=None) -> int:
     seconds = time.perf_counter() - t0
     registry = Registry(load_debate(sorted(DEBATES.glob("*.yaml"))[0]))
 
-    counts = {k: [0, 0] for k in ("speaker", "speaker_all", "date", "medium", "reported_by")}
+    counts = {k: [0, 0] for k in ("speaker", "speaker_all", "date", "medium", "reported_by", "medium_null",
+                                  "reported_by_empty")}
     matched = 0
     errors = []
     for r in recs:
@@ -99,7 +102,10 @@ def main(argv=None) -> int:
                  r["medium"]),
                 ("reported_by", bool(r["reported_by"]),
                  {outlet_key(x) for x in st.reported_by} == {outlet_key(x) for x in r["reported_by"]},
-                 st.reported_by, r["reported_by"])):
+                 st.reported_by, r["reported_by"]),
+                # the other side: statements annotated without a medium / outlet, where the extractor adds none
+                ("medium_null", not r["medium"], st.medium is None, st.medium, None),
+                ("reported_by_empty", not r["reported_by"], not st.reported_by, st.reported_by, [])):
             if applies:
                 counts[key][0] += ok
                 counts[key][1] += 1
@@ -127,7 +133,9 @@ def main(argv=None) -> int:
         bars = {"speaker": "0.92", "date": "0.75", "medium": "0.80", "reported_by": "0.80"}
         labels = {"speaker": "speaker → canonical actor (named actors)", "speaker_all": "speaker, all but unknown",
                   "date": "date said (dated statements)", "medium": "medium (annotated ones)",
-                  "reported_by": "reported_by (annotated ones)"}
+                  "reported_by": "reported_by (annotated ones)",
+                  "medium_null": "no medium where none is annotated",
+                  "reported_by_empty": "no reported_by where none is annotated"}
         for k, lab in labels.items():
             v = results[k]
             lines.append(f"| {lab} | {v['right']} | {v['of']} | {v['accuracy']} | {bars.get(k, '')} |")

@@ -96,7 +96,7 @@ _OUTLETS = (
     "The Guardian", "Los Angeles Times", "The Los Angeles Times", "The Boston Globe", "Boston Globe",
     "The Washington Times", "Washington Times", "Washington Examiner", "The Washington Examiner",
     "Washington Free Beacon", "The Washington Free Beacon", "New York Daily News", "New York Post",
-    "The New York Post", "Chicago Tribune", "The Des Moines Register", "Des Moines Register",
+    "The New York Post", "NY Daily News", "Chicago Tribune", "The Des Moines Register", "Des Moines Register",
     "Fox News", "Fox Business", "Fox & Friends", "MSNBC", "CNBC", "CNN", "NBC News", "NBC", "ABC News",
     "ABC", "CBS News", "CBS", "NPR", "PBS", "BBC", "C-SPAN", "HBO", "Bloomberg News", "Bloomberg",
     "Reuters", "The Associated Press", "Associated Press", "AP", "AFP", "Agence France-Presse", "UPI",
@@ -122,7 +122,7 @@ _OUTLET_RE = re.compile(
     + rf"|(?:The\s+)?(?:[A-Z][\w&.-]*\s+){{1,3}}{_OUTLET_WORDS})(?![\w-])"
 )
 # "the Times" / "the Post" / "the Journal": the outlet of that name the article named before.
-_SHORT_RE = re.compile(r"(?<=\bthe )(?:Times|Post|Journal|Beacon|Globe|Register)\b")
+_SHORT_RE = re.compile(r"(?<=\bthe\s)(?:Times|Post|Journal|Beacon|Globe|Register|Daily\sNews)\b")
 _PROGRAMME_RE = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(p) for p in _PROGRAMMES) + r")(?![\w-])")
 
 # Wire credits: a dateline "WASHINGTON (AP) —", "MEXICO CITY, Feb. 8 (UPI) —", "(Reuters) -", a sign-off
@@ -189,20 +189,26 @@ _EVENTS = {
     "Facebook": "Facebook", "Facebook post": "Facebook", "Instagram": "Instagram", "press release": "press release",
     "conference call": "conference call", "forum": "forum", "convention": "convention", "exit poll": "exit poll",
     "poll": "poll", "survey": "poll", "court filing": "court filing", "filing": "court filing",
-    "lawsuit": "lawsuit", "podcast": "podcast", "memo": "memo", "report": "report", "video": "video",
+    "lawsuit": "lawsuit", "podcast": "podcast", "memo": "memo", "video": "video", "press call": "press conference",
 }  # fmt: skip
+# Only these are counted in the plural ("at his rallies", "in recent interviews"); "emails", "letters" and
+# "statements" in the plural are mostly what a story is about.
+_PLURAL_EVENTS = {"debate", "rally", "speech", "interview", "remarks", "town hall", "hearing", "tweet", "forum"}
 _EVENT_WORDS = "|".join(re.escape(e) for e in sorted(_EVENTS, key=len, reverse=True))
 # "at a campaign rally", "during Thursday night's Republican debate", "in a statement", "in an interview
 # with", "on Twitter": a preposition, up to four modifiers, the event noun.
 _EVENT_RE = re.compile(
-    r"(?i:\b(?:at|during|in|on|after|before|from|through|via|throughout)\s+)"
-    r"(?:[\w’'.\-]+\s+){0,4}?"
-    rf"(?P<e>(?:{_EVENT_WORDS}))(?:e?s)?\b"
+    r"(?:(?i:\b(?:at|during|in|on|after|before|from|through|via|throughout|told|tells|telling|addressed|addressing)"
+    r"\s+)(?:[\w’'.\-]+\s+){0,4}?|\b[A-Z][\w.\-]*(?:’s|'s)\s+(?:[\w\-]+\s+)?)"
+    rf"(?P<e>(?:{_EVENT_WORDS}))(?P<pl>e?s)?\b(?!\s+(?i:server|scandal|account|practices|controversy|investigation"
+    r"|probe|system|address))"
 )
 # Verbs that name the channel: "tweeted" -> Twitter, "testified" -> hearing, "emailed" -> email.
 _VERB_CHANNELS = {"tweet": "Twitter", "retweet": "Twitter", "testif": "hearing", "email": "email",
                   "e-mail": "email", "post": None}
-_VERB_RE = re.compile(r"\b(?P<v>(?:re)?tweet(?:ed|s|ing)|testif(?:ied|ies|ying|y)|e-?mail(?:ed|s|ing))\b")
+_VERB_RE = re.compile(r"\b(?P<v>(?:re)?tweet(?:ed|s|ing)|testif(?:ied|ies|ying|y)|e-?mailed|speaking\s+(?:at|in|to)"
+                      r"\s+(?:a|an|the)?\s*(?:crowd|audience|rally|gathering|event|convention)|speaking\s+in\s+the\s+[A-Z]\w+"
+                      r"|(?:told|tells|telling|addressed|addressing)\s+(?:the\s+)?(?:crowd|audience|delegates)|on\s+stage)\b")
 _NOT_MEDIUM_BEFORE = re.compile(r"(?i:according\s+to|reported\s+by|(?:report|story|article)s?\s+(?:in|by))\s+$")
 
 
@@ -218,8 +224,10 @@ def _outlet_value(text: str, m: re.Match[str]) -> str:
     name = re.sub(r"^(?:[A-Z]\w+(?:’s|'s)\s+)", "", m.group(0))  # "Iowa's Cedar Rapids Gazette"
     if name.isupper() and len(name) > 5 and name not in ("POLITICO", "USA TODAY"):
         return name
-    return {"POLITICO": "Politico", "USA TODAY": "USA Today", "PolitiFact": "Politifact",
-            "Associated Press": "AP", "The Associated Press": "AP"}.get(name, name)
+    name = " ".join(name.split())
+    return {"POLITICO": "Politico", "USA TODAY": "USA Today", "PolitiFact": "Politifact", "NY Daily News":
+            "New York Daily News", "NBC News": "NBC", "CBS News": "CBS", "Associated Press": "AP",
+            "The Associated Press": "AP"}.get(name, name)
 
 
 def short_names(text: str) -> dict[str, str]:
@@ -231,13 +239,16 @@ def short_names(text: str) -> dict[str, str]:
         if last in ("Times", "Post", "Journal", "Beacon", "Globe", "Register") and len(value.split()) > 1:
             full = value if value.startswith("The ") else "The " + value
             out.setdefault(last, full)
+        if value.endswith("Daily News") and value != "Daily News":
+            out.setdefault("Daily News", value)
     return out
 
 
 def _outlets_in(text: str, start: int, end: int, aliases: dict[str, str]) -> list[tuple[int, int, str]]:
     found = [(m.start(), m.end(), _outlet_value(text, m)) for m in _OUTLET_RE.finditer(text, start, end)]
-    found += [(m.start(), m.end(), aliases[m.group(0)]) for m in _SHORT_RE.finditer(text, start, end)
-              if m.group(0) in aliases]
+    found = [(a, b, aliases.get(v.removeprefix("The "), v)) for a, b, v in found]
+    found += [(m.start(), m.end(), aliases[" ".join(m.group(0).split())]) for m in _SHORT_RE.finditer(text, start, end)
+              if " ".join(m.group(0).split()) in aliases]
     return found
 
 
@@ -251,7 +262,8 @@ def medium_mentions(text: str, aliases: dict[str, str] | None = None) -> list[Me
         if _NOT_MEDIUM_BEFORE.search(before):
             continue
         after = text[o_end:o_end + 30]
-        speaking = re.search(r"(?i:\b(?:told|tells|tell|telling|to|on|with|in|during|at)\s+(?:the\s+)?)$", before)
+        speaking = re.search(r"(?i:\b(?:told|tells|tell|telling|to|on|with|in|during|at)\s+(?:the\s+)?)"
+                             r"(?:[A-Z][\w.]*(?:’s|'s)\s+)?[\"“‘']?$", before)
         if speaking or re.match(r"(?:’s|'s)\s+[\"“‘']?[A-Z]|\s+(?i:interview|appearance|op-ed|broadcast|show|program"
                                 r"|debate|town\s+hall|forum)", after):
             out.append(MediumMention(o_start, o_end, value, True))
@@ -266,6 +278,8 @@ def medium_mentions(text: str, aliases: dict[str, str] | None = None) -> list[Me
         value = _EVENTS.get(key) or _EVENTS.get(word.lower())
         if value is None or (word[0].isupper() and word.lower() in ("address", "report", "statement")):
             continue
+        if m.group("pl") and key not in _PLURAL_EVENTS:
+            continue
         if value == "debate" and re.search(r"(?i:\b(?:the|this|a|an)\s+(?:[\w-]+\s+)?debate\s+(?:over|about|on|of)\b)",
                                            text[m.start():m.end() + 8]):
             continue  # "the debate over immigration" is a topic, not an event
@@ -274,7 +288,8 @@ def medium_mentions(text: str, aliases: dict[str, str] | None = None) -> list[Me
         out.append(MediumMention(m.start(), m.end(), "exit poll", False))
     for m in _VERB_RE.finditer(text):
         v = m.group("v").lower()
-        value = "Twitter" if "tweet" in v else "hearing" if v.startswith("testif") else "email"
+        value = ("Twitter" if "tweet" in v else "hearing" if v.startswith("testif") else "email"
+                 if "mail" in v else "speech")
         out.append(MediumMention(m.start(), m.end(), value, value == "Twitter"))
     out.sort(key=lambda x: x.start)
     return out

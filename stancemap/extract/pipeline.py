@@ -319,6 +319,9 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
     aliases = short_names(text)
     media = medium_mentions(text, aliases)
     media_starts = [m.start for m in media]
+    # The title's medium frames the article ("Putin chides Turkey and praises Trump at news conference").
+    first_line = text.find("\n")
+    title = medium_in(media, media_starts, (0, first_line), []) if 0 < first_line < 300 else None
     wire = [w for w in wire_credits(text) if not publisher_of(w, article.outlet)]
     for cand in candidates:
         content = [_trim(text, a, b) for a, b in _snap_to_quotes(cand.content, quotes, text, cand.cue)]
@@ -363,6 +366,8 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
                 date, basis = lead.value, "context"  # the event the article reports, dated in its lead
         medium, reported = _chain(cand, actor, text, k, sentences, content, media, media_starts, previous,
                                   article.outlet, aliases)
+        if medium is None and title is not None:
+            medium = title.value
         stmt = Statement(
             document=article.id,
             content=[Span.of(text, a, b) for a, b in content],
@@ -388,13 +393,14 @@ MEDIUM_LOOKBACK = 3
 # The same speaker's last statement carries its medium a little further ("Gorka told Breitbart News Daily
 # ... He noted ... Gorka said ..."): one dictionary look-up per statement.
 ACTOR_LOOKBACK = 8
+LEAD_MEDIUM_CHARS = 1200
 
 
 def _parse_medium(cand: Candidate) -> str | None:
     """The parse's outlet ("confesses to Le Monde"), unless it is a person (the interviewer)."""
     value = medium_of(cand)
-    if value is None:
-        return None
+    if value is None or len(value.split()) > 4:
+        return None  # a title-case headline is not a name
     ents = sentence_of(cand.cue_token).ents if cand.cue_token is not None else ()
     if any(e.label_ == "PERSON" and e.text.endswith(value) for e in ents):
         return None
