@@ -39,7 +39,7 @@ from .parse import DEFAULT_MODEL, Piece, load_pipeline, parse_documents, root_at
 from .quotes import Quote, find_quotes
 from .rules import Candidate, find_candidates
 
-EXTRACTOR_VERSION = "0.3.0"
+EXTRACTOR_VERSION = "0.4.0"
 MODES = ("accurate", "fast")
 
 
