@@ -104,8 +104,8 @@ def find(statements, word: str):
 
 
 def test_medium_carries_to_the_same_speakers_next_statements(extracted) -> None:
-    text = ("Harbor dispute escalates.\n\nThe port director told Reuters on Monday that the harbor would close. "
-            "The city council met later that day. The director added that the closure could last weeks.")
+    text = ("Harbor dispute escalates.\n\nPort director Jane Moss told Reuters on Monday that the harbor would close. "
+            "The city council met later. Boats were moved.\n\n“The closure could last weeks,” Moss said.")
     sts = extracted(text)
     assert find(sts, "harbor would close").medium == "Reuters"
     assert find(sts, "could last weeks").medium == "Reuters"
