@@ -362,8 +362,9 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
             last = previous.get(actor.name) if actor is not None else None
             if last is not None and k - last[0] <= ACTOR_LOOKBACK and last[1].date_basis in ("stated", "context"):
                 date, basis = last[1].date, "context"  # the same exchange, dated a few sentences before
-            elif lead is not None:
-                date, basis = lead.value, "context"  # the event the article reports, dated in its lead
+            elif lead is not None and lead.end <= cand.sentence[0]:
+                # the event the article reports, dated in its lead before this statement
+                date, basis = lead.value, "context"
         medium, reported = _chain(cand, actor, text, k, sentences, content, media, media_starts, previous,
                                   article.outlet, aliases)
         if medium is None and title is not None:
