@@ -12,7 +12,9 @@ date from PolNeAR's metadata.tsv); then, among matched statements:
 * **date**: the statement's date equals the annotated date said, over *dated* statements (basis
   ``stated`` or ``context``);
 * **medium**: equal to the annotated medium, over statements that have one;
-* **reported_by**: the same set of outlets, over statements that have any.
+* **reported_by**: the same set of outlets, over statements that have any;
+* **medium_null** / **reported_by_empty**: the other side, over statements annotated without a medium
+  (without outlets): the share where the extractor gives none either.
 
 Results: benchmarks/results/attributes_polnear.{json,md}.
 """
@@ -58,8 +60,13 @@ def main(argv=None) -> int:
     ap.add_argument("--fast", action="store_true")
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument("--errors", type=Path, help="write the mismatches here (JSONL) for reading")
+    ap.add_argument("--max-articles", type=int, default=0,
+                    help="only the first N articles (sorted by name) while iterating; 0 = all")
     args = ap.parse_args(argv)
     recs = load_records(args.split)
+    if args.max_articles > 0:
+        keep = set(sorted({r["article"] for r in recs})[:args.max_articles])
+        recs = [r for r in recs if r["article"] in keep]
     with (args.polnear / "metadata.tsv").open(encoding="utf-8") as fh:
         meta = {r["filename"]: r for r in csv.DictReader(fh, delimiter="\t")}
     names = sorted({r["article"] for r in recs})
@@ -72,7 +79,8 @@ def main(argv=None) -> int:
     seconds = time.perf_counter() - t0
     registry = Registry(load_debate(sorted(DEBATES.glob("*.yaml"))[0]))
 
-    counts = {k: [0, 0] for k in ("speaker", "speaker_all", "date", "medium", "reported_by")}
+    counts = {k: [0, 0] for k in ("speaker", "speaker_all", "date", "medium", "reported_by", "medium_null",
+                                  "reported_by_empty")}
     matched = 0
     errors = []
     for r in recs:
@@ -94,13 +102,17 @@ def main(argv=None) -> int:
                  r["medium"]),
                 ("reported_by", bool(r["reported_by"]),
                  {outlet_key(x) for x in st.reported_by} == {outlet_key(x) for x in r["reported_by"]},
-                 st.reported_by, r["reported_by"])):
+                 st.reported_by, r["reported_by"]),
+                # the other side: statements annotated without a medium / outlet, where the extractor adds none
+                ("medium_null", not r["medium"], st.medium is None, st.medium, None),
+                ("reported_by_empty", not r["reported_by"], not st.reported_by, st.reported_by, [])):
             if applies:
                 counts[key][0] += ok
                 counts[key][1] += 1
                 if not ok and args.errors:
                     errors.append({"what": key, "article": r["article"], "attribution": r["attribution"],
-                                   "got": got, "want": want, "basis": r["date_basis"]})
+                                   "got": got, "want": want, "basis": r["date_basis"], "sys_basis": st.date_basis,
+                                   "content": r["content"], "cue": r["cue"], "published": r["published"]})
     results = {"split": args.split, "mode": "fast" if args.fast else "accurate", "annotated": len(recs),
                "matched": matched, "extract_seconds": round(seconds, 1),
                "command": "python benchmarks/eval_attributes.py --polnear ../shared/data/polnear"}
@@ -111,7 +123,7 @@ def main(argv=None) -> int:
         with args.errors.open("w", encoding="utf-8") as fh:
             for e in errors:
                 fh.write(json.dumps(e, ensure_ascii=False) + "\n")
-    if not args.no_write:
+    if not args.no_write and not args.max_articles:
         RESULTS.mkdir(parents=True, exist_ok=True)
         (RESULTS / "attributes_polnear.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
         lines = ["# Speaker, date, medium and reported_by on the PolNeAR stance set (dev)", "",
@@ -121,7 +133,9 @@ def main(argv=None) -> int:
         bars = {"speaker": "0.92", "date": "0.75", "medium": "0.80", "reported_by": "0.80"}
         labels = {"speaker": "speaker → canonical actor (named actors)", "speaker_all": "speaker, all but unknown",
                   "date": "date said (dated statements)", "medium": "medium (annotated ones)",
-                  "reported_by": "reported_by (annotated ones)"}
+                  "reported_by": "reported_by (annotated ones)",
+                  "medium_null": "no medium where none is annotated",
+                  "reported_by_empty": "no reported_by where none is annotated"}
         for k, lab in labels.items():
             v = results[k]
             lines.append(f"| {lab} | {v['right']} | {v['of']} | {v['accuracy']} | {bars.get(k, '')} |")

@@ -67,7 +67,7 @@ def test_yesterday_today_and_days_ago() -> None:
 
 def test_last_week_month_year() -> None:
     assert values("He raised it last week, again last month and first last year.") == {
-        "last week": "2024-11-18",
+        "last week": "2024-11",  # 18-24 November: a period within one month
         "last month": "2024-10",
         "last year": "2023",
     }

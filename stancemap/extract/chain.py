@@ -8,6 +8,10 @@
 
 from __future__ import annotations
 
+import bisect
+import re
+from dataclasses import dataclass
+
 from spacy.tokens import Token
 
 from .parse import sentence_of
@@ -76,3 +80,261 @@ def reported_by_of(cand: Candidate) -> list[str]:
             if subj is not None and _is_outlet(subj) and (spk is None or subj.i != spk.i):
                 out.append(_name(subj))
     return list(dict.fromkeys(out))
+
+
+# --------------------------------------------------------------------------- document-level chain
+# Raw-text scans (each regex runs once over the document: linear), then per statement a look-up in its
+# own sentence and a bounded look-back over the few sentences before it.
+
+# News outlets as written; the longest name wins ("Fox News Sunday" -> "Fox News Sunday" is a
+# programme: see _PROGRAMMES). Matched case-sensitively.
+_OUTLETS = (
+    "The New York Times", "New York Times", "The Washington Post", "Washington Post", "The Wall Street Journal",
+    "Wall Street Journal", "USA Today", "USA TODAY", "The Huffington Post", "Huffington Post", "HuffPost",
+    "Politico", "POLITICO", "Breitbart News Daily", "Breitbart News", "Breitbart", "The Hill", "Newsmax",
+    "The Daily Beast", "Daily Beast", "The Atlantic", "The New Yorker", "Newsweek", "Time magazine",
+    "The Guardian", "Los Angeles Times", "The Los Angeles Times", "The Boston Globe", "Boston Globe",
+    "The Washington Times", "Washington Times", "Washington Examiner", "The Washington Examiner",
+    "Washington Free Beacon", "The Washington Free Beacon", "New York Daily News", "New York Post",
+    "The New York Post", "NY Daily News", "Chicago Tribune", "The Des Moines Register", "Des Moines Register",
+    "Fox News", "Fox Business", "Fox & Friends", "MSNBC", "CNBC", "CNN", "NBC News", "NBC", "ABC News",
+    "ABC", "CBS News", "CBS", "NPR", "PBS", "BBC", "C-SPAN", "HBO", "Bloomberg News", "Bloomberg",
+    "Reuters", "The Associated Press", "Associated Press", "AP", "AFP", "Agence France-Presse", "UPI",
+    "Univision", "Telemundo", "Vox", "BuzzFeed News", "BuzzFeed", "Yahoo News", "Rolling Stone",
+    "National Review", "Salon", "Slate", "RT", "Al Jazeera", "Le Monde", "Le Figaro", "Der Spiegel",
+    "Bild", "The Times", "The Telegraph", "Financial Times", "The Economist", "The Independent",
+    "Politifact", "PolitiFact", "The Intercept", "Mother Jones", "The Daily Caller", "Daily Caller",
+    "TMZ", "Axios", "Radio Free Europe", "Sky News", "ITV", "Deutsche Welle", "Euronews",
+)  # fmt: skip
+# Programmes: their network when the text does not name it ("on Meet the Press" -> "NBC").
+_PROGRAMMES = {
+    "Meet the Press": "NBC", "Face the Nation": "CBS", "This Week": "ABC", "State of the Union": "CNN",
+    "Morning Joe": "MSNBC", "Fox News Sunday": "Fox News", "Hannity": "Fox News", "The O'Reilly Factor": "Fox News",
+    "Good Morning America": "ABC", "Today show": "NBC", "60 Minutes": "CBS", "The View": "ABC",
+    "Real Time": "Real Time", "The Kelly File": "Fox News", "Fox and Friends": "Fox News",
+}  # fmt: skip
+# Any other capitalised name ending in a newspaper word ("Iowa's Cedar Rapids Gazette", "The Des Moines
+# Register").
+_OUTLET_WORDS = (r"(?:Gazette|Times|Post|News|Journal|Herald|Tribune|Magazine|Register|Chronicle|Inquirer|Globe"
+                 r"|Dispatch|Courier|Examiner|Observer|Star|Sun|Bee|Monitor|Radio|Network)")
+_OUTLET_RE = re.compile(
+    r"(?<![\w-])(?:" + "|".join(re.escape(o) for o in sorted(_OUTLETS, key=len, reverse=True))
+    + rf"|(?:The\s+)?(?:[A-Z][\w&.-]*\s+){{1,3}}{_OUTLET_WORDS})(?![\w-])"
+)
+# "the Times" / "the Post" / "the Journal": the outlet of that name the article named before.
+_SHORT_RE = re.compile(r"(?<=\bthe\s)(?:Times|Post|Journal|Beacon|Globe|Register|Daily\sNews)\b")
+_PROGRAMME_RE = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(p) for p in _PROGRAMMES) + r")(?![\w-])")
+
+# Wire credits: a dateline "WASHINGTON (AP) —", "MEXICO CITY, Feb. 8 (UPI) —", "(Reuters) -", a sign-off
+# "— The Associated Press", "Source: Reuters", "(Reporting by ...; Editing by ...)" (Reuters style).
+_AGENCIES = {
+    "ap": "AP", "associated press": "AP", "the associated press": "AP", "reuters": "Reuters", "upi": "UPI",
+    "afp": "AFP", "agence france-presse": "AFP", "bloomberg": "Bloomberg", "dpa": "dpa", "ansa": "ANSA",
+    "efe": "EFE", "xinhua": "Xinhua", "tass": "TASS", "pa": "PA",
+}  # fmt: skip
+_AGENCY = (r"(?:AP|Associated Press|The Associated Press|Reuters|UPI|AFP|Agence France-Presse|Bloomberg|dpa|ANSA"
+           r"|EFE|Xinhua|TASS)")
+_DATELINE_RE = re.compile(rf"\((?P<a>{_AGENCY})\)\s*[—–\-:]")
+_SIGNOFF_RE = re.compile(rf"(?m)^[ \t]*(?:[—–\-]+[ \t]*(?P<a>{_AGENCY})|(?i:source|credit)s?:[ \t]*(?P<b>{_AGENCY}))"
+                         r"[ \t.]*$")
+_REUTERS_CREDIT_RE = re.compile(r"\((?:Additional )?[Rr]eporting by [^()]{3,200}?;\s*[Ee]diting by [^()]{3,120}\)")
+
+
+def wire_credits(text: str, head: int = 600) -> list[str]:
+    """Agencies the whole article is credited to (a dateline near the top or a sign-off at the end)."""
+    out = []
+    for m in _DATELINE_RE.finditer(text, 0, min(len(text), head)):
+        out.append(_AGENCIES[m["a"].lower()])
+    tail = max(0, len(text) - 400)
+    for m in _SIGNOFF_RE.finditer(text, tail):
+        out.append(_AGENCIES[(m["a"] or m["b"]).lower()])
+    if _REUTERS_CREDIT_RE.search(text, tail):
+        out.append("Reuters")
+    return list(dict.fromkeys(out))
+
+
+def _publisher_key(outlet: str | None) -> str:
+    k = re.sub(r"[^a-z0-9]+", "", (outlet or "").lower())
+    return re.sub(r"^the", "", k)
+
+
+def publisher_of(name: str, publisher: str | None) -> bool:
+    """Whether ``name`` is the article's own publisher ("The Washington Post" for outlet "wash-post")."""
+    if not publisher:
+        return False
+    a, b = _publisher_key(name), _publisher_key(publisher)
+    if not a or not b:
+        return False
+    if a == b or a.startswith(b) or b.startswith(a):
+        return True
+    # "wash-post" / "huff-post" / "nyt" style codes: initials or word stems
+    words = re.findall(r"[a-z]+", re.sub(r"^the\s+", "", name.lower()))
+    initials = "".join(w[0] for w in words)
+    stems = [w[:4] for w in words]
+    codes = re.findall(r"[a-z]+", publisher.lower())
+    return b == initials or (len(codes) > 1 and all(any(s.startswith(c[:4]) for s in stems) for c in codes))
+
+
+# Event and channel nouns -> the medium as the guideline normalises it.
+_EVENTS = {
+    "press conference": "press conference", "news conference": "press conference",
+    "press briefing": "press conference", "briefing": "press conference",
+    "town hall": "town hall", "town-hall": "town hall", "townhall": "town hall",
+    "campaign ad": "campaign ad", "ad": "campaign ad", "advertisement": "campaign ad", "commercial": "campaign ad",
+    "television ad": "campaign ad", "TV ad": "campaign ad", "radio ad": "campaign ad",
+    "debate": "debate", "rally": "rally", "campaign rally": "rally", "speech": "speech", "address": "speech",
+    "remarks": "speech", "interview": "interview", "statement": "statement", "hearing": "hearing",
+    "testimony": "hearing", "op-ed": "op-ed", "column": "op-ed", "book": "book", "memoir": "book",
+    "email": "email", "e-mail": "email", "letter": "letter", "tweet": "Twitter", "Twitter": "Twitter",
+    "Facebook": "Facebook", "Facebook post": "Facebook", "Instagram": "Instagram", "press release": "press release",
+    "conference call": "conference call", "forum": "forum", "convention": "convention", "exit poll": "exit poll",
+    "poll": "poll", "survey": "poll", "court filing": "court filing", "filing": "court filing",
+    "lawsuit": "lawsuit", "podcast": "podcast", "memo": "memo", "video": "video", "press call": "press conference",
+}  # fmt: skip
+# Only these are counted in the plural ("at his rallies", "in recent interviews"); "emails", "letters" and
+# "statements" in the plural are mostly what a story is about.
+_PLURAL_EVENTS = {"debate", "rally", "speech", "interview", "remarks", "town hall", "hearing", "tweet", "forum"}
+_EVENT_WORDS = "|".join(re.escape(e) for e in sorted(_EVENTS, key=len, reverse=True))
+# "at a campaign rally", "during Thursday night's Republican debate", "in a statement", "in an interview
+# with", "on Twitter": a preposition, up to four modifiers, the event noun.
+_EVENT_RE = re.compile(
+    r"(?:(?i:\b(?:at|during|in|on|after|before|from|through|via|throughout|told|tells|telling|addressed|addressing)"
+    r"\s+)(?:[\w’'.\-]+\s+){0,4}?|\b[A-Z][\w.\-]*(?:’s|'s)\s+(?:[\w\-]+\s+)?)"
+    rf"(?P<e>(?:{_EVENT_WORDS}))(?P<pl>e?s)?\b(?!\s+(?i:server|scandal|account|practices|controversy|investigation"
+    r"|probe|system|address))"
+)
+# Verbs that name the channel: "tweeted" -> Twitter, "testified" -> hearing, "emailed" -> email.
+_VERB_CHANNELS = {"tweet": "Twitter", "retweet": "Twitter", "testif": "hearing", "email": "email",
+                  "e-mail": "email", "post": None}
+_VERB_RE = re.compile(r"\b(?P<v>(?:re)?tweet(?:ed|s|ing)|testif(?:ied|ies|ying|y)|e-?mailed|speaking\s+(?:at|in|to)"
+                      r"\s+(?:a|an|the)?\s*(?:crowd|audience|rally|gathering|event|convention)|speaking\s+in\s+the\s+[A-Z]\w+"
+                      r"|(?:told|tells|telling|addressed|addressing)\s+(?:the\s+)?(?:crowd|audience|delegates)|on\s+stage)\b")
+_NOT_MEDIUM_BEFORE = re.compile(r"(?i:according\s+to|reported\s+by|(?:report|story|article)s?\s+(?:in|by))\s+$")
+
+
+@dataclass(frozen=True)
+class MediumMention:
+    start: int
+    end: int
+    value: str
+    outlet: bool  # an outlet or platform (wins over an event type)
+
+
+def _outlet_value(text: str, m: re.Match[str]) -> str:
+    name = re.sub(r"^(?:[A-Z]\w+(?:’s|'s)\s+)", "", m.group(0))  # "Iowa's Cedar Rapids Gazette"
+    if name.isupper() and len(name) > 5 and name not in ("POLITICO", "USA TODAY"):
+        return name
+    name = " ".join(name.split())
+    return {"POLITICO": "Politico", "USA TODAY": "USA Today", "PolitiFact": "Politifact", "NY Daily News":
+            "New York Daily News", "NBC News": "NBC", "CBS News": "CBS", "Associated Press": "AP",
+            "The Associated Press": "AP"}.get(name, name)
+
+
+def short_names(text: str) -> dict[str, str]:
+    """"Times" -> "The New York Times" when the article names that paper (the first full name wins)."""
+    out: dict[str, str] = {}
+    for m in _OUTLET_RE.finditer(text):
+        value = _outlet_value(text, m)
+        last = value.split()[-1]
+        if last in ("Times", "Post", "Journal", "Beacon", "Globe", "Register") and len(value.split()) > 1:
+            full = value if value.startswith("The ") else "The " + value
+            out.setdefault(last, full)
+        if value.endswith("Daily News") and value != "Daily News":
+            out.setdefault("Daily News", value)
+    return out
+
+
+def _outlets_in(text: str, start: int, end: int, aliases: dict[str, str]) -> list[tuple[int, int, str]]:
+    found = [(m.start(), m.end(), _outlet_value(text, m)) for m in _OUTLET_RE.finditer(text, start, end)]
+    found = [(a, b, aliases.get(v.removeprefix("The "), v)) for a, b, v in found]
+    found += [(m.start(), m.end(), aliases[" ".join(m.group(0).split())]) for m in _SHORT_RE.finditer(text, start, end)
+              if " ".join(m.group(0).split()) in aliases]
+    return found
+
+
+def medium_mentions(text: str, aliases: dict[str, str] | None = None) -> list[MediumMention]:
+    """Where-said mentions in the whole document, sorted by position: outlets in a speaking context
+    ("told CNN", "on Fox News", "in an interview with the BBC", "NBC's Meet the Press"), event types
+    ("at a rally", "during Monday's debate", "in a statement"), channel verbs ("tweeted")."""
+    out: list[MediumMention] = []
+    for o_start, o_end, value in _outlets_in(text, 0, len(text), aliases or {}):
+        before = text[max(0, o_start - 40):o_start]
+        if _NOT_MEDIUM_BEFORE.search(before):
+            continue
+        after = text[o_end:o_end + 30]
+        speaking = re.search(r"(?i:\b(?:told|tells|tell|telling|to|on|with|in|during|at)\s+(?:the\s+)?)"
+                             r"(?:[A-Z][\w.]*(?:’s|'s)\s+)?[\"“‘']?$", before)
+        if speaking or re.match(r"(?:’s|'s)\s+[\"“‘']?[A-Z]|\s+(?i:interview|appearance|op-ed|broadcast|show|program"
+                                r"|debate|town\s+hall|forum)", after):
+            out.append(MediumMention(o_start, o_end, value, True))
+    for m in _PROGRAMME_RE.finditer(text):
+        before = text[max(0, m.start() - 12):m.start()]
+        if re.search(r"(?:’s|'s)\s+[\"“‘']?$", before):
+            continue  # "NBC's Meet the Press": the network is already a mention
+        out.append(MediumMention(m.start(), m.end(), _PROGRAMMES[m.group(0)], True))
+    for m in _EVENT_RE.finditer(text):
+        word = m.group("e")
+        key = word if word in _EVENTS else word.lower()
+        value = _EVENTS.get(key) or _EVENTS.get(word.lower())
+        if value is None or (word[0].isupper() and word.lower() in ("address", "report", "statement")):
+            continue
+        if m.group("pl") and key not in _PLURAL_EVENTS:
+            continue
+        if value == "debate" and re.search(r"(?i:\b(?:the|this|a|an)\s+(?:[\w-]+\s+)?debate\s+(?:over|about|on|of)\b)",
+                                           text[m.start():m.end() + 8]):
+            continue  # "the debate over immigration" is a topic, not an event
+        out.append(MediumMention(m.start("e"), m.end("e"), value, value in ("Twitter", "Facebook", "Instagram")))
+    for m in re.finditer(r"(?i:\bexit\s+polls?\b)", text):
+        out.append(MediumMention(m.start(), m.end(), "exit poll", False))
+    for m in _VERB_RE.finditer(text):
+        v = m.group("v").lower()
+        value = ("Twitter" if "tweet" in v else "hearing" if v.startswith("testif") else "email"
+                 if "mail" in v else "speech")
+        out.append(MediumMention(m.start(), m.end(), value, value == "Twitter"))
+    out.sort(key=lambda x: x.start)
+    return out
+
+
+def _outside(a: int, b: int, content: list[tuple[int, int]]) -> bool:
+    return not any(a < ce and cs < b for cs, ce in content)
+
+
+def medium_in(mentions: list[MediumMention], starts: list[int], span: tuple[int, int],
+              content: list[tuple[int, int]]) -> MediumMention | None:
+    """The medium mention of a stretch of text outside the content spans: an outlet wins over an event
+    type; among equals the one closest to the content."""
+    lo = bisect.bisect_left(starts, span[0])
+    hi = bisect.bisect_left(starts, span[1])
+    found = [m for m in mentions[lo:hi] if m.end <= span[1] and _outside(m.start, m.end, content)]
+    if not found:
+        return None
+    anchor = content[0][0] if content else span[0]
+    return min(found, key=lambda m: (not m.outlet, abs(m.start - anchor)))
+
+
+def outlet_name(text: str) -> str | None:
+    """``text`` when it is (only) a news outlet's name ("the Washington Post" -> "The Washington Post")."""
+    t = text.strip()
+    m = _OUTLET_RE.fullmatch(t) or _OUTLET_RE.fullmatch(t[0].upper() + t[1:] if t else t)
+    if m is None:
+        return None
+    return _outlet_value(t, m)
+
+
+def reported_in(text: str, sentence: tuple[int, int], content: list[tuple[int, int]],
+                aliases: dict[str, str] | None = None) -> list[str]:
+    """Outlets a sentence cites as its source outside the content: "according to (a report in) The Post",
+    "as (first) reported by Politico", "..., the AP reported", "The Associated Press quoted X as saying"."""
+    a, b = sentence
+    out = []
+    for o_start, o_end, value in _outlets_in(text, a, b, aliases or {}):
+        if not _outside(o_start, o_end, content):
+            continue
+        before = text[max(a, o_start - 60):o_start]
+        after = text[o_end:min(b, o_end + 40)]
+        if (re.search(r"(?i:according\s+to|reported\s+by|(?:report|story|article|investigation)s?\s+(?:in|by|from)"
+                      r"|citing|cited\s+by|first\s+reported\s+by)\s+(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,2}$", before)
+                or re.match(r"\s+(?:(?:first|previously|also|has|had|later)\s+)?(?:reported|reports|revealed|quoted"
+                            r"|wrote|writes|noted|notes)\b", after)):
+            out.append(value)
+    return out

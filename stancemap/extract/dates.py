@@ -22,8 +22,9 @@ Decisions (documented here because they are judgement calls):
   "in 2023" -> ``2023``; "last month" -> month precision, "last year" -> year precision.
 * A date without a year takes the publication year, or the year before when that would lie after
   the publication date ("December 5" in an article of 2024-11-25 -> ``2023-12-05``).
-* "last week" -> the day 7 days before publication; "this week" / "earlier this week" -> the
-  publication date itself (its upper bound; the day is unknown).
+* "last week", "this week", "earlier this week" -> the month when the whole week (Monday to Sunday,
+  this week up to publication) lies in one month, else the year (the annotation guideline's rule for
+  periods); a week across a year boundary -> the month of its end.
 * A weekday ("on Tuesday", "said Tuesday") -> the most recent such day *on or before* the
   publication date, so a Monday article saying "on Monday" means that same day (wire style);
   "this Tuesday" is read like "Tuesday", "last Tuesday" is strictly before, "next Tuesday"
@@ -48,7 +49,7 @@ from functools import lru_cache
 
 import dateparser
 
-__all__ = ["DateMention", "find_date_mentions", "statement_date"]
+__all__ = ["DateMention", "find_date_mentions", "lead_date", "statement_date"]
 
 
 @dataclass(frozen=True)
@@ -303,10 +304,23 @@ def _resolve(kind: str, m: re.Match[str], pub: date | None) -> str | None:
         unit = m["unit"].lower()
         if mod == "earlier this":
             mod = "this"
-        if mod == "this":  # dateparser gives the base day; only the precision matters
-            return _fmt(pub, "day" if unit == "week" else unit)
-        resolved = _dateparse(f"{mod} {unit}", pub)  # last week -> 7 days before
-        return _fmt(resolved, "day" if unit == "week" else unit) if resolved else None
+        if unit == "week":
+            # A week is a period: its month when the whole week (Monday to Sunday; this week up to the
+            # publication day) lies in one month, else its year (GUIDELINE.md, section 3).
+            monday = pub - timedelta(days=pub.weekday())
+            if mod == "last":
+                first, last = monday - timedelta(days=7), monday - timedelta(days=1)
+            elif mod == "next":
+                first, last = monday + timedelta(days=7), monday + timedelta(days=13)
+            else:
+                first, last = monday, pub
+            if (first.year, first.month) == (last.year, last.month):
+                return _fmt(first, "month")
+            return _fmt(last, "year") if first.year == last.year else _fmt(last, "month")
+        if mod == "this":
+            return _fmt(pub, unit)
+        resolved = _dateparse(f"{mod} {unit}", pub)  # last month / next year
+        return _fmt(resolved, unit) if resolved else None
 
     if kind == "ago":
         n_text = m["n"].lower()
@@ -408,3 +422,31 @@ def statement_date(
     if context is not None:
         return context.value, "context"
     return pub_value, "publication"
+
+
+LEAD_CHARS = 1200
+
+
+def lead_date(mentions: list[DateMention], text: str, content: list[tuple[int, int]],
+              published: str | None, lead_chars: int = LEAD_CHARS) -> DateMention | None:
+    """The date of the event an article reports: the first date mention in its lead (the first
+    ``lead_chars`` characters after the title line), outside any statement's content and not after the
+    publication date. Statements the text does not date otherwise were made at that event (on PolNeAR
+    train the first date of the article is the annotated date of 315 of 468 statements dated from
+    context)."""
+    pub = _parse_published(published)
+    pub_value = _normalise_published(published)
+    pub_limit = pub or (_period_end(pub_value) if pub_value else None)
+    first_line = text.find("\n")
+    body = first_line + 1 if 0 <= first_line < 300 else 0
+    for d in mentions:
+        if d.start < body:
+            continue
+        if d.start > body + lead_chars:
+            return None
+        if any(d.start < b and a < d.end for a, b in content):
+            continue
+        if pub_limit is not None and _period_start(d.value) > pub_limit:
+            continue
+        return d
+    return None

@@ -22,14 +22,25 @@ from dataclasses import dataclass, field
 
 from ..model import Actor, Article, Span, Statement
 from .actors import ActorResolver
-from .chain import medium_of, reported_by_of
-from .dates import find_date_mentions, statement_date
-from .parse import DEFAULT_MODEL, Piece, load_pipeline, parse_documents, root_at
+from .chain import (
+    _EVENTS,
+    medium_in,
+    medium_mentions,
+    medium_of,
+    outlet_name,
+    publisher_of,
+    reported_by_of,
+    reported_in,
+    short_names,
+    wire_credits,
+)
+from .dates import find_date_mentions, lead_date, statement_date
+from .parse import DEFAULT_MODEL, Piece, load_pipeline, parse_documents, root_at, sentence_of
 from .quotes import Quote, find_quotes
 from .rules import Candidate, find_candidates
 from .spanindex import SpanIndex
 
-EXTRACTOR_VERSION = "0.3.0"
+EXTRACTOR_VERSION = "0.4.0"
 MODES = ("accurate", "fast")
 
 
@@ -321,12 +332,21 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
     candidates.sort(key=lambda c: (min(a for a, _ in c.content), c.cue[0]))
     sentences = _sentences(pieces)
     starts = [s for s, _ in sentences]
-    mentions = SpanIndex(find_date_mentions(text, article.published))  # looked up by position
+    date_mentions = find_date_mentions(text, article.published)
+    mentions = SpanIndex(date_mentions)  # looked up by position
+    lead = lead_date(date_mentions, text, sorted(span for c in candidates for span in c.content), article.published)
     resolver = ActorResolver(pieces)
     offsets = {id(p.doc): p.offset for p in pieces}
     all_content = SpanIndex([span for c in candidates for span in c.content])  # looked up by position
     statements: list[Statement] = []
-    previous: dict[str, Statement] = {}
+    previous: dict[str, tuple[int, Statement]] = {}  # actor -> (sentence index, its last statement)
+    aliases = short_names(text)
+    media = medium_mentions(text, aliases)
+    media_starts = [m.start for m in media]
+    # The title's medium frames the article ("Putin chides Turkey and praises Trump at news conference").
+    first_line = text.find("\n")
+    title = medium_in(media, media_starts, (0, first_line), []) if 0 < first_line < 300 else None
+    wire = [w for w in wire_credits(text) if not publisher_of(w, article.outlet)]
     for cand in candidates:
         content = [_trim(text, a, b) for a, b in _snap_to_quotes(cand.content, quotes, text, cand.cue)]
         content = [(a, b) for a, b in content if b > a]
@@ -372,10 +392,17 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
         date, basis = statement_date(mentions.near(min(lo, cand.sentence[0]), hi), sentence=cand.sentence,
                                      previous_sentence=prev_sentence,
                                      content=content + near, published=article.published)
-        medium = medium_of(cand)
-        key = actor.name if actor else ""
-        if medium is None and basis == "context" and key in previous and previous[key].date == date:
-            medium = previous[key].medium  # the same interview: "When asked ..., he stated: ..."
+        if basis == "publication":
+            last = previous.get(actor.name) if actor is not None else None
+            if last is not None and k - last[0] <= ACTOR_LOOKBACK and last[1].date_basis in ("stated", "context"):
+                date, basis = last[1].date, "context"  # the same exchange, dated a few sentences before
+            elif lead is not None and lead.end <= cand.sentence[0]:
+                # the event the article reports, dated in its lead before this statement
+                date, basis = lead.value, "context"
+        medium, reported = _chain(cand, actor, text, k, sentences, content, media, media_starts, previous,
+                                  article.outlet, aliases)
+        if medium is None and title is not None:
+            medium = title.value
         stmt = Statement(
             document=article.id,
             content=[Span.of(text, a, b) for a, b in content],
@@ -386,13 +413,74 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
             date=date,
             date_basis=basis,
             medium=medium,
-            reported_by=reported_by_of(cand),
+            reported_by=list(dict.fromkeys(wire + reported)),
             confidence=cand.confidence,
         )
         statements.append(stmt)
-        if key:
-            previous[key] = stmt
+        if actor is not None:
+            previous[actor.name] = (k, stmt)
     return statements
+
+
+# How many sentences back a medium carries: the exchange or event set up just before ("In an interview
+# with the BBC ... When asked ..., he said"; "At a rally in Ohio, Trump said ... He also said ...").
+MEDIUM_LOOKBACK = 3
+# The same speaker's last statement carries its medium a little further ("Gorka told Breitbart News Daily
+# ... He noted ... Gorka said ..."): one dictionary look-up per statement.
+ACTOR_LOOKBACK = 8
+LEAD_MEDIUM_CHARS = 1200
+
+
+def _parse_medium(cand: Candidate) -> str | None:
+    """The parse's outlet ("confesses to Le Monde"), unless it is a person (the interviewer)."""
+    value = medium_of(cand)
+    if value is None or len(value.split()) > 4:
+        return None  # a title-case headline is not a name
+    ents = sentence_of(cand.cue_token).ents if cand.cue_token is not None else ()
+    if any(e.label_ == "PERSON" and e.text.endswith(value) for e in ents):
+        return None
+    return value
+
+
+def _chain(cand: Candidate, actor: Actor | None, text: str, k: int, sentences: list[tuple[int, int]],
+           content: list[tuple[int, int]], media: list, media_starts: list[int],
+           previous: dict[str, tuple[int, Statement]], publisher: str | None,
+           aliases: dict[str, str]) -> tuple[str | None, list[str]]:
+    """(medium, reported_by) of one statement; the look-back is bounded (a few sentences)."""
+    sentence = sentences[k] if k < len(sentences) else cand.sentence
+    reported = [r for r in reported_by_of(cand) + reported_in(text, sentence, content, aliases)
+                if not publisher_of(r, publisher)]
+    found = medium_in(media, media_starts, sentence, content)
+    medium = found.value if found is not None and found.outlet else None
+    medium = medium or _parse_medium(cand)
+    spk = outlet_name(text[cand.speaker[0]:cand.speaker[1]]) if cand.speaker else None
+    if spk is None and actor is not None and actor.type == "organization":
+        spk = outlet_name(actor.name)
+    if spk is not None:
+        # An outlet speaking: it is where it was said, and the article cites it ("..., the Post reported").
+        medium = medium or spk
+        if not publisher_of(spk, publisher):
+            reported.append(spk)
+    if medium is None:
+        found = medium_in(media, media_starts, sentence, content)
+        medium = found.value if found else None
+    if medium is None and cand.speaker_token is not None:
+        # "the ad says", "the statement said", "an email from X reveals"
+        head = cand.speaker_token
+        if head.lemma_.lower() in _EVENTS and head.pos_ == "NOUN":
+            medium = _EVENTS[head.lemma_.lower()]
+    if medium is None:
+        key = actor.name if actor else ""
+        last = previous.get(key) if key else None
+        if last is not None and k - last[0] <= ACTOR_LOOKBACK and last[1].medium:
+            medium = last[1].medium  # the same exchange: "X told Reuters ... X added ..."
+    if medium is None:
+        for j in range(k - 1, max(-1, k - 1 - MEDIUM_LOOKBACK), -1):
+            found = medium_in(media, media_starts, sentences[j], [])
+            if found is not None:
+                medium = found.value
+                break
+    return medium, list(dict.fromkeys(reported))
 
 
 class Extractor:
