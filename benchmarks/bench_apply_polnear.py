@@ -65,7 +65,7 @@ def main(argv=None) -> int:
     for f in sorted((ROOT / "debates" / "polnear").glob("*.yaml")):
         debate = load_debate(f)
         t1 = time.perf_counter()
-        applier = Applier(debate)
+        applier = Applier(debate, stance="model")
         res = applier.run(from_store(str(db)))
         secs = time.perf_counter() - t1
         total += secs

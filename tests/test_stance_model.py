@@ -95,6 +95,7 @@ class FakeModel:
     """Stands in for the cross-encoder: the label is chosen by a word of the statement."""
 
     version = "fake"
+    reads_description = False
 
     def __init__(self):
         self.seen = []
@@ -122,7 +123,8 @@ def test_debate_apply_links_what_the_model_says_is_about_and_takes_its_stance():
                                                                                    s0 + len(who) + 5)))
     meta = {"id": "d", "text": text, "published": "2024-03-01", "outlet": "X", "title": "t"}
     fake = FakeModel()
-    res = Applier(load_debate(DEBATE), evidence_rules=False, stance_model=fake).run([(s, meta) for s in sts])
+    res = Applier(load_debate(DEBATE), evidence_rules=False, stance="model", stance_model=fake).run(
+        [(s, meta) for s in sts])
     by = {c.statement.speaker.text: c for c in res.coded}
     assert by["Scholz"].stances["troops-deployable"].label == "oppose"
     assert by["Macron"].stances["troops-deployable"].label == "support"
@@ -140,7 +142,7 @@ def test_the_cheap_filter_lets_keywords_and_similar_texts_through():
 
 
 def test_rules_mode_keeps_the_old_linker_and_rules():
-    ap = Applier(load_debate(DEBATE), evidence_rules=False, stance="rules")
-    assert ap.stance_model is None
+    ap = Applier(load_debate(DEBATE), evidence_rules=False)
+    assert ap.stance_model is None and ap.stance_mode == "rules"
     with pytest.raises(ValueError, match="stance must be"):
         Applier(load_debate(DEBATE), stance="magic")

@@ -183,7 +183,7 @@ class Applier:
     """Holds the loaded resources (registry, embeddings, parser) for one debate."""
 
     def __init__(self, debate: Debate, embedder=None, nlp=None, threshold: float | None = None,
-                 evidence_rules: bool = True, stance: str = "model", stance_model=None):
+                 evidence_rules: bool = True, stance: str = "rules", stance_model=None):
         from .embed import shared_embedder
 
         if stance not in ("model", "rules"):
