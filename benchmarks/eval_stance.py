@@ -32,12 +32,10 @@ from stancemap.debate.apply import Applier  # noqa: E402
 from stancemap.debate.config import load_debate  # noqa: E402
 from stancemap.debate.stance_model import LABELS, StanceModel, pair_text  # noqa: E402
 from stancemap.evaluate_stance import DEBATES, load_pairs, load_records, stance_scores  # noqa: E402
+from stancemap.evaluate_stance import SEMEVAL_PROPOSITIONS as SEMEVAL  # noqa: E402
 from stancemap.model import Span, Statement  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
-SEMEVAL = {"abortion": "Abortion should be legal.", "atheism": "God does not exist.",
-           "climate": "Climate change is a real concern.", "feminist": "The feminist movement is right.",
-           "hillary": "Hillary Clinton should be president."}  # as in training/train_stance.py
 
 
 def gold_statements(polnear: Path, split: str) -> dict[str, list[tuple[str, Statement, dict]]]:

@@ -25,6 +25,10 @@ from .debate.text import Sentences
 ROOT = Path(__file__).resolve().parent.parent
 STANCE_SET = ROOT / "training" / "stance_data" / "polnear_stance.jsonl"
 DEBATES = ROOT / "debates" / "polnear"
+# SemEval-2016 Task 6's targets as propositions (the task's targets, worded as claims)
+SEMEVAL_PROPOSITIONS = {"abortion": "Abortion should be legal.", "atheism": "God does not exist.",
+                        "climate": "Climate change is a real concern.", "feminist": "The feminist movement is right.",
+                        "hillary": "Hillary Clinton should be president."}
 
 
 @dataclass

@@ -39,13 +39,10 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 import numpy as np  # noqa: E402
 
 from stancemap.debate.stance_model import LABELS, MAX_WORDPIECES, pair_text  # noqa: E402
+from stancemap.evaluate_stance import SEMEVAL_PROPOSITIONS as SEMEVAL  # noqa: E402
 from stancemap.evaluate_stance import load_pairs, stance_scores  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
-# SemEval-2016 targets as propositions (the wording of the task's targets, as claims).
-SEMEVAL = {"abortion": "Abortion should be legal.", "atheism": "God does not exist.",
-           "climate": "Climate change is a real concern.", "feminist": "The feminist movement is right.",
-           "hillary": "Hillary Clinton should be president."}
 IDX = {lab: i for i, lab in enumerate(LABELS)}
 # The PolNeAR propositions negated, for label-flip augmentation: the same statement read against the opposite
 # proposition takes the opposite stance (support <-> oppose; neutral and not-about stay). It makes the model
@@ -280,24 +277,17 @@ def main() -> int:
 
 def export(model, tok, src: Path, out: Path, work: Path, torch, info: dict, log, args) -> None:
     import onnx
+    from onnx_wrap import logits_only
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     out.mkdir(parents=True, exist_ok=True)
     fp32 = work / "model.fp32.onnx"
 
-    class Wrap(torch.nn.Module):
-        def __init__(self, m):
-            super().__init__()
-            self.m = m
-
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.m(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).logits
-
     e = tok.encode("Troops should go.", "He said so.")
     x = torch.tensor([e.ids])
     dyn = {k: {0: "batch", 1: "sequence"} for k in ("input_ids", "attention_mask", "token_type_ids")}
     dyn["logits"] = {0: "batch"}
-    torch.onnx.export(Wrap(model).eval(), (x, torch.ones_like(x), torch.tensor([e.type_ids])), str(fp32),
+    torch.onnx.export(logits_only(model, torch).eval(), (x, torch.ones_like(x), torch.tensor([e.type_ids])), str(fp32),
                       input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["logits"],
                       dynamic_axes=dyn, opset_version=17, do_constant_folding=True, dynamo=False)
     onnx.checker.check_model(str(fp32))

@@ -347,6 +347,7 @@ def mark_batch_dependent(path: Path) -> None:
 
 def export(model, tok, src: Path, out: Path, work: Path, torch, log: dict, args) -> None:
     import onnx
+    from onnx_wrap import logits_only
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     t0 = time.time()
@@ -355,14 +356,6 @@ def export(model, tok, src: Path, out: Path, work: Path, torch, log: dict, args)
     onnx_dir.mkdir(parents=True, exist_ok=True)
     fp32 = onnx_dir / "model.fp32.onnx"
     torch.save(model.state_dict(), work / "model_state.pt")
-
-    class Wrap(torch.nn.Module):
-        def __init__(self, m):
-            super().__init__()
-            self.m = m
-
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.m(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).logits
 
     model.config.return_dict = True
     ex = tok.encode("The minister said so.")
@@ -374,7 +367,7 @@ def export(model, tok, src: Path, out: Path, work: Path, torch, log: dict, args)
         "logits": {0: "batch", 1: "sequence"},
     }
     torch.onnx.export(
-        Wrap(model).eval(),
+        logits_only(model, torch).eval(),
         (x, torch.ones_like(x), torch.zeros_like(x)),
         str(fp32),
         input_names=["input_ids", "attention_mask", "token_type_ids"],
