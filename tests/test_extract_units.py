@@ -221,3 +221,17 @@ def test_dash_signature_after_non_breaking_spaces(fast_extractor):
     statements = fast_extractor.extract(Article(id="x", text=text))
     (s,) = [s for s in statements if s.cue and s.cue.text == "―"]
     assert s.speaker.text == "Jacklyn Ashley" and s.content[0].text == "I cannot believe the campaign got this low."
+
+
+def test_the_one_asked_a_question_is_not_its_speaker():
+    from stancemap.extract.pipeline import _asked
+
+    t = "Asked whether French soldiers could go, Barrot said France ruled nothing out."
+    assert _asked(t, (t.index("Barrot"), t.index("Barrot") + 6), (0, 5))
+    t = "Barrot was asked whether soldiers could go."
+    assert _asked(t, (0, 6), (t.index("was asked"), t.index("was asked") + 9))
+    t = "When asked about troops, he said nothing."
+    assert _asked(t, (t.index("he"), t.index("he") + 2), (0, 10))
+    t = "Trump asked why the troops were there."
+    assert not _asked(t, (0, 5), (6, 11))
+    assert not _asked("Barrot said so.", (0, 6), (7, 11))
