@@ -7,6 +7,7 @@ import pytest
 
 from stancemap.extract.chain import medium_mentions, outlet_name, publisher_of, reported_in, short_names, wire_credits
 from stancemap.extract.dates import find_date_mentions, lead_date
+from stancemap.extract.spanindex import SpanIndex
 from stancemap.model import Article
 
 PUB = "2016-03-10"  # a Thursday
@@ -144,10 +145,11 @@ def test_historical_dates_keep_their_precision() -> None:
 
 def test_lead_date_is_the_first_date_of_the_article() -> None:
     text = "Harbor dispute escalates.\n\nThe port director said on Monday that the harbor would close."
-    found = lead_date(find_date_mentions(text, PUB), text, [], PUB)
+    found = lead_date(find_date_mentions(text, PUB), text, SpanIndex([]), PUB)
     assert found is not None and found.value == "2016-03-07"
     # a date inside a statement's content is not the event's
-    assert lead_date(find_date_mentions(text, PUB), text, [(text.index("on Monday"), len(text))], PUB) is None
+    content = SpanIndex([(text.index("on Monday"), len(text))])
+    assert lead_date(find_date_mentions(text, PUB), text, content, PUB) is None
 
 
 def test_statements_take_the_event_date_and_the_same_speakers_date(extracted) -> None:

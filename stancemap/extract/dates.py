@@ -49,6 +49,8 @@ from functools import lru_cache
 
 import dateparser
 
+from .spanindex import SpanIndex
+
 __all__ = ["DateMention", "find_date_mentions", "lead_date", "statement_date"]
 
 
@@ -427,7 +429,7 @@ def statement_date(
 LEAD_CHARS = 1200
 
 
-def lead_date(mentions: list[DateMention], text: str, content: list[tuple[int, int]],
+def lead_date(mentions: list[DateMention], text: str, content: SpanIndex[tuple[int, int]],
               published: str | None, lead_chars: int = LEAD_CHARS) -> DateMention | None:
     """The date of the event an article reports: the first date mention in its lead (the first
     ``lead_chars`` characters after the title line), outside any statement's content and not after the
@@ -444,7 +446,7 @@ def lead_date(mentions: list[DateMention], text: str, content: list[tuple[int, i
             continue
         if d.start > body + lead_chars:
             return None
-        if any(d.start < b and a < d.end for a, b in content):
+        if any(d.start < b and a < d.end for a, b in content.near(d.start, d.end)):
             continue
         if pub_limit is not None and _period_start(d.value) > pub_limit:
             continue

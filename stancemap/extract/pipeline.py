@@ -118,13 +118,13 @@ def _asked(text: str, speaker: tuple[int, int], cue: tuple[int, int]) -> bool:
     >>> _asked(t, (31, 37), (0, 5)), _asked("Trump asked why.", (0, 5), (6, 11))
     (True, False)
     """
-    if not _ASKED.match(text[cue[0]:cue[1]]):
+    asked = _ASKED.match(text[cue[0]:cue[1]])
+    if not asked:
         return False
     if speaker[0] >= cue[1]:
         return True  # "Asked ..., Barrot ...": the asked one comes after the participle
     between = text[speaker[1]:cue[0]]
-    return len(between) < 40 and bool(_ASKED_BEFORE.search(between) or _ASKED.match(text[cue[0]:cue[1]]).group(0)
-                                       .lower() != "asked")
+    return len(between) < 40 and bool(_ASKED_BEFORE.search(between) or asked.group(0).lower() != "asked")
 
 
 def _dash_attributions(text: str, pieces: list[Piece]) -> list[Candidate]:
@@ -334,10 +334,10 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
     starts = [s for s, _ in sentences]
     date_mentions = find_date_mentions(text, article.published)
     mentions = SpanIndex(date_mentions)  # looked up by position
-    lead = lead_date(date_mentions, text, sorted(span for c in candidates for span in c.content), article.published)
+    all_content = SpanIndex([span for c in candidates for span in c.content])  # looked up by position
+    lead = lead_date(date_mentions, text, all_content, article.published)
     resolver = ActorResolver(pieces)
     offsets = {id(p.doc): p.offset for p in pieces}
-    all_content = SpanIndex([span for c in candidates for span in c.content])  # looked up by position
     statements: list[Statement] = []
     previous: dict[str, tuple[int, Statement]] = {}  # actor -> (sentence index, its last statement)
     aliases = short_names(text)
