@@ -329,16 +329,14 @@ class Applier:
             chosen = {i: [lk for lk in links_all[i] if _about(probs.get((i, lk.proposition)))]
                       for i in set(idx)}
             for i, lks in chosen.items():
-                lks.sort(key=lambda lk: -_about_p(probs[(i, lk.proposition)]))
+                for lk in lks:
+                    lk.about = round(_about_p(probs[(i, lk.proposition)]), 4)
+                lks.sort(key=lambda lk, i=i: -_about_p(probs[(i, lk.proposition)]))
         else:
             chosen = {}
             for i in set(idx):
                 top = links_all[i][0].score if links_all[i] else 0.0
                 chosen[i] = [lk for lk in links_all[i] if linkable(lk, top, self.threshold)]
-        for i, lks in chosen.items():
-            for lk in lks:
-                if (i, lk.proposition) in probs:
-                    lk.about = round(_about_p(probs[(i, lk.proposition)]), 4)
         self._parse([texts[i] for i in chosen if chosen[i]])
         out: list[Coded] = []
         seen_in_doc = self._keys

@@ -35,6 +35,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..model import Span
+from .stance_model import LABELS as MODEL_LABELS
 
 LABELS = ("support", "oppose", "conditional", "neutral")
 
@@ -436,24 +437,22 @@ def model_stance(p, rules: Stance, text: str, content: list[Span], cue: Span | N
     option open (the parse rules' condition, or :func:`condition_span` on the content) is conditional.
     ``confidence`` is the model's probability of the label (joint with "about").
     """
-    from .stance_model import LABELS as MODEL_LABELS
-
     k = max(range(4), key=lambda j: float(p[j]))
     label = MODEL_LABELS[k]
     conf = float(p[k])
     condition = None
+    upgraded = False  # a support the content's condition made conditional
     if label in ("support", "conditional"):
-        condition = rules.condition if rules.label == "conditional" else None
-        condition = condition or condition_span(text, content)
+        condition = (rules.condition if rules.label == "conditional" else None) or condition_span(text, content)
         if condition is not None and label == "support":
-            label, conf = "conditional", float(p[0] + p[1])
-        elif label == "conditional" and condition is None:
+            label, conf, upgraded = "conditional", float(p[0] + p[1]), True
+        elif condition is None and label == "conditional":
             condition = condition_span(text, content, next_sentence)
     agree = rules.label == label or (_POLARITY[rules.label] == _POLARITY[label] != 0)
     evidence = list(rules.evidence) if agree else []
     if cue is not None and all((e.start, e.end) != (cue.start, cue.end) for e in evidence):
         evidence.insert(0, cue)
     rule = "model" if agree else f"model (rules: {rules.label}, {rules.rule})"
-    if condition is not None and label == "conditional" and MODEL_LABELS[k] == "support":
+    if upgraded:
         rule += "+condition"
     return Stance(label, round(conf, 4), _dedupe(evidence), condition, rule, _POLARITY[label], rules.margin)
