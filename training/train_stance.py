@@ -38,7 +38,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import numpy as np  # noqa: E402
 
-from stancemap.debate.stance_model import LABELS, MAX_WORDPIECES, pair_text  # noqa: E402
+from stancemap.debate.stance_model import LABELS, pair_text  # noqa: E402
 from stancemap.evaluate_stance import SEMEVAL_PROPOSITIONS as SEMEVAL  # noqa: E402
 from stancemap.evaluate_stance import load_pairs, stance_scores  # noqa: E402
 
@@ -112,7 +112,7 @@ def batches(data, bs, rng, shuffle=True):
         yield from bl
 
 
-def encode(tok, pairs, torch, max_len):
+def encode(tok, pairs, torch):
     encs = [tok.encode(a, b) for a, b in pairs]
     n = max(len(e.ids) for e in encs)
     ids = torch.zeros((len(encs), n), dtype=torch.long)
@@ -132,7 +132,7 @@ def predict(model, tok, pairs, torch, bs=32) -> np.ndarray:
     with torch.no_grad():
         for k in range(0, len(order), bs):
             sel = order[k:k + bs]
-            ids, att, tt = encode(tok, [pairs[i] for i in sel], torch, MAX_WORDPIECES)
+            ids, att, tt = encode(tok, [pairs[i] for i in sel], torch)
             logits = model(input_ids=ids, attention_mask=att, token_type_ids=tt).logits
             out[sel] = torch.softmax(logits, -1).numpy()
     model.train()
@@ -150,7 +150,7 @@ def train_stage(model, tok, data, torch, *, epochs, lr, bs, rng, weights=None, o
     for ep in range(epochs):
         run = 0.0
         for k, b in enumerate(batches(data, bs, rng)):
-            ids, att, tt = encode(tok, [data[i][0] for i in b], torch, MAX_WORDPIECES)
+            ids, att, tt = encode(tok, [data[i][0] for i in b], torch)
             y = torch.tensor([data[i][1] for i in b])
             loss = loss_fn(model(input_ids=ids, attention_mask=att, token_type_ids=tt).logits, y)
             loss.backward()
