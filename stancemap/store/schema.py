@@ -18,13 +18,22 @@ a table here and add a migration in the same commit.
 * ``failures``: input problems, extraction errors and warnings, each with its source and reason.
 * ``runs``: one row per ingest/reextract run.
 * ``review_conflicts``: statements a re-extraction proposed over a human-reviewed one.
+* ``debates``, ``debate_actors``: debate files applied to this store (their text, digest and who decided
+  the stances) and the actors of their registries.
+* ``coded_statements``, ``statement_links``, ``stances``: a debate's reading of each statement -- for each
+  of its actors, the propositions it is linked to (score, keywords) and the stance on each (label,
+  confidence, evidence and condition spans, the rule or model that decided, review state). Rule-made
+  statements (evidence rules) have no ``statements`` row; their contract JSON is kept in
+  ``rule_statement``. The stance rows repeat the actor, date, origin and outlet of their coded statement
+  so that ``positions`` is one indexed aggregation, without joins, on a million statements.
+* ``review_audit``: every human change (who, when, what it was before and after), for undo.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-SCHEMA_REVISION = "0002"  # the Alembic head; the migration test checks it
+SCHEMA_REVISION = "0003"  # the Alembic head; the migration test checks it
 
 REVIEW_STATES = ("auto", "confirmed", "corrected", "rejected")
 HUMAN_REVIEWED = ("confirmed", "corrected", "rejected")
@@ -235,4 +244,128 @@ review_conflicts = sa.Table(
     sa.Column("extractor_mode", sa.String(16), nullable=False),
     sa.Column("created_at", Timestamp, nullable=False),
     sa.UniqueConstraint("statement_id", "proposed_key"),
+)
+
+debates = sa.Table(
+    "debates",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False, unique=True),  # the debate file's id
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("path", sa.Text, nullable=True),  # where the file was when last applied
+    sa.Column("digest", sa.String(64), nullable=False),  # of the file's text: what the codings were made with
+    sa.Column("source", sa.Text, nullable=False),  # the file's text, so the debate can be used by its id alone
+    sa.Column("propositions", sa.JSON, nullable=False),  # [{"id", "statement"}, ...]
+    sa.Column("decider", sa.String(16), nullable=False),  # rules | model: who decides the stances
+    sa.Column("decider_version", sa.String(64), nullable=False),
+    sa.Column("evidence_rules", sa.Boolean, nullable=False),
+    sa.Column("threshold", sa.Float, nullable=True),  # the rules' link threshold when not the file's
+    sa.Column("applied_at", Timestamp, nullable=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+)
+
+debate_actors = sa.Table(
+    "debate_actors",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("debate_id", Id, sa.ForeignKey("debates.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("actor_key", sa.Text, nullable=False),  # the registry's id
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("type", sa.String(16), nullable=False),
+    sa.Column("country", sa.Text, nullable=True),
+    sa.Column("affiliation", sa.JSON, nullable=False),
+    sa.Column("aliases", sa.JSON, nullable=False),
+    sa.Column("roles", sa.JSON, nullable=False),  # [{"title", "since", "until"}, ...]
+    sa.UniqueConstraint("debate_id", "actor_key"),
+)
+
+coded_statements = sa.Table(
+    "coded_statements",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("debate_id", Id, sa.ForeignKey("debates.id", ondelete="CASCADE"), nullable=False),
+    # sha1 of the statement's stable key (or, for a rule-made one, article, origin and spans) and the actor
+    sa.Column("key", sa.String(40), nullable=False),
+    sa.Column("statement_id", Id, sa.ForeignKey("statements.id", ondelete="CASCADE"), nullable=True, index=True),
+    sa.Column("article_id", Id, sa.ForeignKey("articles.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("origin", sa.String(32), nullable=False),  # extractor | rule:opposition-from | rule:embedded-belief
+    sa.Column("rule_statement", sa.JSON, nullable=True),  # the contract JSON of a rule-made statement
+    sa.Column("actor_key", sa.Text, nullable=True),
+    sa.Column("actor", sa.JSON, nullable=True),  # the resolved actor: name, type, registered, matched_by, ...
+    sa.Column("date", sa.String(10), nullable=True),  # when it was said, else the publication date
+    sa.Column("date_basis", sa.String(16), nullable=False),
+    sa.Column("content_text", sa.Text, nullable=False),
+    sa.Column("content_start", sa.Integer, nullable=False),
+    sa.Column("content_end", sa.Integer, nullable=False),
+    sa.Column("best_proposition", sa.Text, nullable=True),
+    sa.Column("best_score", sa.Float, nullable=True),
+    sa.Column("digest", sa.String(64), nullable=False),
+    sa.Column("decider_version", sa.String(64), nullable=False),
+    sa.Column("coded_at", Timestamp, nullable=False),
+    sa.UniqueConstraint("debate_id", "key"),
+    sa.Index("ix_coded_statements_debate_id_article_id", "debate_id", "article_id"),
+)
+
+statement_links = sa.Table(
+    "statement_links",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("coded_id", Id, sa.ForeignKey("coded_statements.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("proposition", sa.Text, nullable=False),
+    sa.Column("rank", sa.Integer, nullable=False),  # 0: the best link
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("similarity", sa.Float, nullable=False),
+    sa.Column("keywords", sa.JSON, nullable=False),
+    sa.Column("about", sa.Float, nullable=True),  # the stance model's probability that it is about it
+    sa.UniqueConstraint("coded_id", "proposition"),
+)
+
+stances = sa.Table(
+    "stances",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("coded_id", Id, sa.ForeignKey("coded_statements.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("debate_id", Id, sa.ForeignKey("debates.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("proposition", sa.Text, nullable=False),
+    sa.Column("label", sa.String(12), nullable=False),  # support | oppose | conditional | neutral
+    sa.Column("confidence", sa.Float, nullable=False),
+    sa.Column("evidence", sa.JSON, nullable=False),  # [{"text", "start", "end"}, ...]
+    sa.Column("condition", sa.JSON, nullable=True),  # {"text", "start", "end"}
+    sa.Column("rule", sa.Text, nullable=False),  # which parse rules fired, or "model"
+    sa.Column("polarity", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("margin", sa.Float, nullable=False, server_default="0"),
+    sa.Column("decided_by", sa.String(16), nullable=False),  # rules | model | human
+    sa.Column("decider_version", sa.String(64), nullable=False),
+    sa.Column("review_state", sa.String(12), nullable=False, server_default="auto"),
+    sa.Column("reviewed_by", sa.Text, nullable=True),
+    sa.Column("reviewed_at", Timestamp, nullable=True),
+    # copied from the coded statement (and its article): positions aggregate this table alone
+    sa.Column("actor_key", sa.Text, nullable=False),
+    sa.Column("actor_name", sa.Text, nullable=False),
+    sa.Column("actor_type", sa.String(16), nullable=False),
+    sa.Column("registered", sa.Boolean, nullable=False),
+    sa.Column("origin", sa.String(32), nullable=False),
+    sa.Column("date", sa.String(10), nullable=True),
+    sa.Column("date_start", sa.String(10), nullable=True),
+    sa.Column("outlet_norm", sa.Text, nullable=True),
+    sa.CheckConstraint("review_state IN ('auto', 'confirmed', 'corrected', 'rejected')", name="review_state"),
+    sa.UniqueConstraint("coded_id", "proposition"),
+    sa.Index("ix_stances_debate_id_actor_key_proposition", "debate_id", "actor_key", "proposition", "label",
+             "confidence", "date_start", "date"),
+)
+
+review_audit = sa.Table(
+    "review_audit",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("at", Timestamp, nullable=False),
+    sa.Column("by", sa.Text, nullable=False),
+    sa.Column("target", sa.String(16), nullable=False),  # statement | stance
+    sa.Column("target_id", Id, nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),  # confirm | reject | correct | undo
+    sa.Column("before", sa.JSON, nullable=True),
+    sa.Column("after", sa.JSON, nullable=True),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("undone_by", Id, nullable=True),  # the audit row of the undo
+    sa.Index("ix_review_audit_target_target_id", "target", "target_id"),
 )
