@@ -18,10 +18,11 @@ DEBATE = str(ROOT / "debates" / "western-troops-ukraine.yaml")
 
 @pytest.fixture(scope="module")
 def applied(tmp_path_factory):
-    out = tmp_path_factory.mktemp("cli") / "seed.applied.jsonl"
+    """A store with the seed article in it, the debate applied to it."""
+    db = tmp_path_factory.mktemp("cli") / "seed.db"
     assert main(["debate", "apply", DEBATE, "--input", SEED, "--fast", "--published", "2024-11-25",
-                 "-o", str(out)]) == 0
-    return out
+                 "--db", str(db)]) == 0
+    return db
 
 
 def run(capsys, *argv):
@@ -31,7 +32,7 @@ def run(capsys, *argv):
 
 
 def test_apply_summary_and_positions_json(applied, capsys):
-    code, out, err = run(capsys, "positions", "--debate", DEBATE, "--applied", str(applied), "--format", "json")
+    code, out, err = run(capsys, "positions", "--debate", DEBATE, "--db", str(applied), "--format", "json")
     assert code == 0
     rows = {(r["actor"], r["proposition"]): r for r in json.loads(out)}
     assert rows[("Jean-Noël Barrot", "no-red-lines")]["position"] == "support"
@@ -41,14 +42,14 @@ def test_apply_summary_and_positions_json(applied, capsys):
 
 
 def test_timeline_and_unknown_actor(applied, capsys):
-    code, out, _ = run(capsys, "timeline", "Barrot", "--debate", DEBATE, "--applied", str(applied))
+    code, out, _ = run(capsys, "timeline", "Barrot", "--debate", DEBATE, "--db", str(applied))
     assert code == 0 and out.startswith("Jean-Noël Barrot") and "2024-11-23" in out
-    code, _, err = run(capsys, "timeline", "Nobody Atall", "--debate", DEBATE, "--applied", str(applied))
+    code, _, err = run(capsys, "timeline", "Nobody Atall", "--debate", DEBATE, "--db", str(applied))
     assert code == 1 and "no statements by 'Nobody Atall'" in err
 
 
 def test_network_exports(applied, capsys, tmp_path):
-    base = ["--debate", DEBATE, "--applied", str(applied)]
+    base = ["--debate", DEBATE, "--db", str(applied)]
     assert run(capsys, "network", *base, "--format", "graphml", "-o", str(tmp_path / "n.graphml"))[0] == 0
     g = nx.read_graphml(tmp_path / "n.graphml")
     assert g.has_edge("jens-stoltenberg", "germany") or g.has_edge("germany", "jens-stoltenberg")
@@ -65,28 +66,26 @@ def test_network_exports(applied, capsys, tmp_path):
 
 
 def test_coalitions_and_report(applied, capsys, tmp_path):
-    code, out, _ = run(capsys, "coalitions", "--debate", DEBATE, "--applied", str(applied), "--since", "2024-02-01",
+    code, out, _ = run(capsys, "coalitions", "--debate", DEBATE, "--db", str(applied), "--since", "2024-02-01",
                        "--window", "30d", "--step", "30d")
     assert code == 0 and "Germany" in out
-    code, out, _ = run(capsys, "report", "--debate", DEBATE, "--applied", str(applied), "-o", str(tmp_path / "r.html"))
+    code, out, _ = run(capsys, "report", "--debate", DEBATE, "--db", str(applied), "-o", str(tmp_path / "r.html"))
     assert code == 0 and (tmp_path / "r.html").stat().st_size > 10_000 and "report:" in out
 
 
 def test_bad_input(applied, capsys, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("propositions:\n  - id: x\n    statement: [oops\n", encoding="utf-8")
-    code, _, err = run(capsys, "positions", "--debate", str(bad), "--applied", str(applied))
+    code, _, err = run(capsys, "positions", "--debate", str(bad), "--db", str(applied))
     assert code == 1 and "bad.yaml:" in err and "invalid YAML" in err
-    code, _, err = run(capsys, "positions", "--debate", DEBATE, "--applied", str(applied), "--since", "soon")
+    code, _, err = run(capsys, "positions", "--debate", DEBATE, "--db", str(applied), "--since", "soon")
     assert code == 2 and "not a date" in err
-    code, _, err = run(capsys, "positions", "--debate", str(tmp_path / "missing.yaml"), "--applied", str(applied))
+    code, _, err = run(capsys, "positions", "--debate", str(tmp_path / "missing.yaml"), "--db", str(applied))
     assert code == 1 and "no such debate file" in err
-    other = tmp_path / "other.yaml"
-    other.write_text(Path(DEBATE).read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
-    code, _, err = run(capsys, "positions", "--debate", str(other), "--applied", str(applied))
-    assert code == 1 and "another version of the debate file" in err
-    code, _, err = run(capsys, "debate", "apply", DEBATE)
-    assert code == 2 and "needs --input" in err
+    code, _, err = run(capsys, "debate", "apply", DEBATE, "--db", str(tmp_path / "typo.db"))
+    assert code == 1 and "typo.db: no such store" in err and not (tmp_path / "typo.db").exists()
+    code, _, err = run(capsys, "positions", "--debate", DEBATE, "--db", str(tmp_path / "typo.db"))
+    assert code == 1 and "no such store" in err
 
 
 def test_init_writes_a_template_once(capsys, tmp_path):

@@ -104,6 +104,19 @@ def events_from_result(result) -> list[Event]:
     return out
 
 
+def event_from_stance_row(r) -> Event:
+    """An event from a row of :func:`stancemap.store.coding.iter_stance_rows` (a stance coded in the store)."""
+    actor = r.actor or {}
+    return Event(
+        key=r.key, actor_id=r.actor_key, actor=r.actor_name, actor_type=r.actor_type, registered=bool(r.registered),
+        proposition=r.proposition, stance=r.label, confidence=round(float(r.confidence), 3), date=r.date,
+        document=r.doc_id, outlet=r.outlet, published=r.published, title=r.title, country=actor.get("country"),
+        affiliation=tuple(actor.get("affiliation") or ()), role=actor.get("role"), start=r.content_start,
+        stop=r.content_end, text=r.content_text, condition=(r.condition or {}).get("text"),
+        evidence=tuple(e.get("text", "") for e in r.evidence or []), origin=r.origin, date_basis=r.date_basis,
+        link_score=round(float(r.score), 3) if r.score is not None else 0.0)
+
+
 @dataclass
 class Filters:
     """DNA-style filters. Dates compare on the statement's date (its first day when coarser)."""

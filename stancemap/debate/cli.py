@@ -3,10 +3,10 @@
 
 Where statements come from (every command but ``debate init``):
 
-* ``--applied FILE``: a result saved by ``debate apply`` (JSON lines);
-* ``--input PATH ...``: articles run through the extractor now (``--fast`` for parse rules only);
-* ``--db URL``: a corpus store (issue 3's ``stancemap.api``);
-* none of these: the result ``debate apply`` saved by default, ``.stancemap/<debate id>.applied.jsonl``.
+* the store (``--db``, default ``./stancemap.db``): the debate's codings there, brought up to date first
+  (statements ingested since the last ``debate apply`` are coded before answering; ``--no-update`` only
+  warns);
+* ``--input PATH ...``: articles run through the extractor now and coded in memory, no store.
 
 Exit status: 0 done, 1 failed (bad debate file, unreadable input, nothing to work on), 2 usage.
 """
@@ -16,12 +16,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..safetext import shown
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-DEFAULT_DIR = Path(".stancemap")
 
 
 class CommandError(Exception):
@@ -34,28 +35,29 @@ def _err(msg: str) -> None:
     print(f"stancemap: {msg}", file=sys.stderr, flush=True)
 
 
-def default_applied(debate) -> Path:
-    return DEFAULT_DIR / f"{debate.id}.applied.jsonl"
-
-
 # ---------------------------------------------------------------------------------------------
 # shared options
 
 
-def _source_opts(p: argparse.ArgumentParser) -> None:
+def _source_opts(p: argparse.ArgumentParser, analysis: bool = True) -> None:
     g = p.add_argument_group("statements")
-    g.add_argument("--input", nargs="+", metavar="PATH", help="articles to extract statements from now")
-    g.add_argument("--db", metavar="URL", help="a corpus store database (stancemap.api)")
-    g.add_argument("--applied", metavar="FILE", help="a result saved by `stancemap debate apply`")
+    g.add_argument("--db", metavar="URL", help="the store (default ./stancemap.db)")
+    g.add_argument("--input", nargs="+", metavar="PATH",
+                   help="articles to extract statements from now" + ("" if analysis else
+                                                                    ", stored in the store first (as `ingest`)"))
+    if analysis:
+        g.add_argument("--no-update", action="store_true",
+                       help="do not code statements the debate has not coded yet; only warn about them")
     g.add_argument("--fast", action="store_true", help="with --input: parse rules only (no transformer)")
     g.add_argument("--published", help="with --input: publication date for inputs that lack one")
     g.add_argument("--outlet-name", dest="outlet_name", help="with --input: outlet for inputs that lack one")
     g.add_argument("--threshold", type=float, help="link threshold of the rules' linker, with --stance rules "
                    "(default: the debate file's)")
-    g.add_argument("--stance", choices=("model", "rules"), default="rules",
-                   help="who links and decides the stance: the parse rules and embedding linker (default) or the "
+    g.add_argument("--stance", choices=("model", "rules"), default=None,
+                   help="who links and decides the stance: the parse rules and embedding linker or the "
                         "trained stance model (better on PolNeAR news, 3-class 0.30 against 0.23, but it fails "
-                        "seed-article stances the rules get right; see README)")
+                        "seed-article stances the rules get right; see README). Default: as the debate was last "
+                        "applied to the store, else rules")
     g.add_argument("--no-evidence-rules", action="store_true",
                    help="do not add rule-made statements ('opposition from X')")
 
@@ -110,9 +112,22 @@ def _load_debate(path: str):
         raise CommandError("error: invalid debate file:\n" + "\n".join(f"  {i}" for i in exc.issues)) from None
 
 
-def _records(args, debate):
-    from .source import SourceUnavailable, from_inputs, from_store
+def _check_published(args) -> None:
+    if args.published is not None:
+        from ..ingest import normalise_date
 
+        if normalise_date(args.published) is None:
+            raise CommandError(f"error: --published {args.published!r} is not a date (use YYYY-MM-DD)", EXIT_USAGE)
+
+
+def _in_memory(args, debate):
+    """--input without a store: extract and code now; the result and the input errors."""
+    from .apply import Applier
+    from .embed import EmbeddingModelMissing
+    from .source import from_inputs
+    from .stance_model import StanceModelMissing
+
+    _check_published(args)
     problems = {"n": 0}
 
     def on_problem(msg: str) -> None:
@@ -120,71 +135,102 @@ def _records(args, debate):
             problems["n"] += 1
         _err(msg)
 
-    if args.input:
-        if args.published is not None:
-            from ..ingest import normalise_date
-
-            if normalise_date(args.published) is None:
-                raise CommandError(f"error: --published {args.published!r} is not a date (use YYYY-MM-DD)", EXIT_USAGE)
-        return from_inputs(args.input, mode="fast" if args.fast else "accurate", published=args.published,
-                           outlet=args.outlet_name, on_problem=on_problem), problems
-    try:
-        return from_store(args.db), problems
-    except SourceUnavailable as exc:
-        raise CommandError(f"error: {exc}") from None
-
-
-def _apply(args, debate):
-    from .apply import Applier
-    from .embed import EmbeddingModelMissing
-    from .source import SourceUnavailable
-    from .stance_model import StanceModelMissing
-
-    records, problems = _records(args, debate)
+    records = from_inputs(args.input, mode="fast" if args.fast else "accurate", published=args.published,
+                          outlet=args.outlet_name, on_problem=on_problem)
     try:
         applier = Applier(debate, threshold=args.threshold, evidence_rules=not args.no_evidence_rules,
-                          stance=args.stance)
+                          stance=args.stance or "rules")
     except (EmbeddingModelMissing, StanceModelMissing) as exc:
         raise CommandError(f"error: {exc}") from None
-    try:
-        result = applier.run(records)
-    except SourceUnavailable as exc:
-        raise CommandError(f"error: {exc}") from None
+    result = applier.run(records)
     result.stats["input_errors"] = problems["n"]
     return result
 
 
-def _result(args, debate):
-    """The DebateResult for a command: applied file, --input, --db or the default applied file."""
-    from .apply import StaleResult, load_result
+def _open_app(args, create: bool = False):
+    from ..app import App
+    from ..store.db import StoreError
 
-    if sum(bool(x) for x in (args.applied, args.input, args.db)) > 1:
-        raise CommandError("error: give only one of --applied, --input, --db", EXIT_USAGE)
-    if args.input or args.db:
-        return _apply(args, debate)
-    path = Path(args.applied) if args.applied else default_applied(debate)
-    if not path.exists():
-        if args.applied:
-            raise CommandError(f"error: {shown(path)}: no such file")
-        raise CommandError(f"error: no statements for debate {debate.id!r}: give --input FILES or --db URL, "
-                           f"or run `stancemap debate apply {debate.path} --input FILES` first")
     try:
-        return load_result(path, debate)
-    except (StaleResult, ValueError) as exc:
+        return App.open(args.db, create=create)
+    except StoreError as exc:
         raise CommandError(f"error: {exc}") from None
 
 
-def _events(args, result):
+def _app_debate(app, ref: str):
+    from ..app import DebateNotFound
+    from .config import DebateError
+
+    try:
+        return app.debate(ref)
+    except DebateNotFound as exc:
+        raise CommandError(f"error: {exc}") from None
+    except FileNotFoundError:
+        raise CommandError(f"error: {shown(ref)}: no such debate file "
+                           f"(create one with `stancemap debate init {shown(ref)}`)") from None
+    except OSError as exc:
+        raise CommandError(f"error: {shown(ref)}: cannot read ({exc.strerror or exc})") from None
+    except DebateError as exc:
+        raise CommandError("error: invalid debate file:\n" + "\n".join(f"  {i}" for i in exc.issues)) from None
+
+
+def _progress(label: str):
+    from ..progress import ProgressBar
+
+    return ProgressBar(label, unit="articles")
+
+
+@dataclass
+class _ReportResult:
+    debate: object
+    articles: dict
+    coded: tuple = ()
+    threshold: float = 0.0
+
+    def problems(self) -> list[str]:
+        return []
+
+
+@dataclass
+class Source:
+    """What an analysis command reads: the debate, its events, and article metadata on demand."""
+
+    debate: object
+    events: list
+    articles: Callable[[bool], dict[str, dict]]  # text? -> document id -> metadata
+
+
+def _problems(debate, events) -> list[str]:
+    with_statements = {e.proposition for e in events}
+    out = [f"proposition {p.id!r} has no statements" for p in debate.propositions if p.id not in with_statements]
+    unreg = sorted({e.actor for e in events if not e.registered})
+    if unreg:
+        names = ", ".join(unreg[:8]) + (f" and {len(unreg) - 8} more" if len(unreg) > 8 else "")
+        out.append(f"{len(unreg)} actors of linked statements are not in the registry (kept as found): {names}")
+    return out
+
+
+def _source(args) -> Source:
+    """The debate and its filtered events: from the store (default) or --input."""
     from ..analysis.events import events_from_result, filter_events
 
-    return filter_events(events_from_result(result), _filters(args))
-
-
-def _debate_events(args):
-    """The debate file, the applied result and its events: what the analysis commands start from."""
-    debate = _load_debate(args.debate)
-    result = _result(args, debate)
-    return debate, result, _events(args, result)
+    if args.input and args.db:
+        raise CommandError("error: give only one of --db, --input", EXIT_USAGE)
+    filters = _filters(args)
+    if args.input:
+        debate = _load_debate(args.debate)
+        result = _in_memory(args, debate)
+        events = filter_events(events_from_result(result), filters)
+        for msg in result.problems():
+            _err(f"warning: {msg}")
+        return Source(debate, events, lambda text: result.articles)
+    app = _open_app(args)
+    debate = _app_debate(app, args.debate)
+    with _progress("coding") as bar:
+        events = app.events(debate, filters, update=not args.no_update, progress=bar, warn=_err)
+    for msg in _problems(debate, events):
+        _err(f"warning: {msg}")
+    return Source(debate, events, lambda text: app.articles_meta([e.document for e in events], text=text))
 
 
 def _run(fn):
@@ -220,37 +266,68 @@ def cmd_init(args) -> int:
 
 @_run
 def cmd_apply(args) -> int:
-    debate = _load_debate(args.file)
-    if not (args.input or args.db):
-        raise CommandError("error: debate apply needs --input FILES or --db URL", EXIT_USAGE)
-    result = _apply(args, debate)
-    out = Path(args.out) if args.out else default_applied(debate)
-    result.save(out)
-    s = result.stats
-    print(f"{s['statements']} statements, {s['linked']} linked to {len(debate.propositions)} propositions "
-          f"(threshold {result.threshold:.2f}); {s['statements'] - s['linked']} unlinked kept; "
-          f"{s['seconds']:.1f} s; saved to {shown(out)}")
-    counts: dict[str, dict[str, int]] = {}
-    for c in result.coded:
-        for pid, st in c.stances.items():
-            counts.setdefault(pid, {}).setdefault(st.label, 0)
-            counts[pid][st.label] += 1
+    if args.input:
+        _check_published(args)
+    from ..store.db import sqlite_path
+
+    new = sqlite_path(args.db)
+    new = new if new is not None and not new.exists() else None
+    app = _open_app(args, create=bool(args.input))
+    if new is not None and args.input:
+        _err(f"created the store {shown(new)}")
+    debate = _app_debate(app, args.file)
+    failed = 0
+    if args.input:
+        from ..store.ingest import ingest, print_summary
+
+        rep = ingest(app.engine, args.input, mode="fast" if args.fast else "accurate", published=args.published,
+                     outlet=args.outlet_name, progress=sys.stderr.isatty())
+        print_summary(rep, file=sys.stderr)
+        failed = sum(rep.failed.values())
+    from .embed import EmbeddingModelMissing
+    from .stance_model import StanceModelMissing
+
+    try:
+        with _progress("debate apply") as bar:
+            report = app.apply(debate, stance=args.stance, threshold=args.threshold,
+                               evidence_rules=False if args.no_evidence_rules else None, progress=bar)
+    except (EmbeddingModelMissing, StanceModelMissing) as exc:
+        raise CommandError(f"error: {exc}") from None
+    print(report.summary())
     for p in debate.propositions:
-        c = counts.get(p.id, {})
-        print(f"  {p.id}: " + (", ".join(f"{k} {v}" for k, v in sorted(c.items())) or "no statements"))
-    for msg in result.problems():
-        _err(f"warning: {msg}")
-    return EXIT_FAILED if s.get("input_errors") and not s["statements"] else EXIT_OK
+        c = report.counts.get(p.id, {})
+        if report.articles:
+            print(f"  {p.id}: " + (", ".join(f"{k} {v}" for k, v in sorted(c.items())) or "no new statements"))
+    for c in report.conflicts[:20]:
+        _err(f"warning: reviewed stance kept: {c.proposition} is {c.reviewed!r} by review, the machine says "
+             f"{c.proposed!r} (coding {c.coded_key[:12]})")
+    if args.export:
+        from ..analysis.events import Filters
+        from ..export.jsonout import write_json
+
+        events = app.events(debate, Filters(), update=False)
+        write_json(args.export, events, debate)
+        print(f"exported {len(events)} coded stances to {shown(args.export)}")
+    return EXIT_FAILED if failed and not report.statements else EXIT_OK
 
 
 @_run
 def cmd_positions(args) -> int:
     from ..analysis.positions import positions
 
-    debate, result, events = _debate_events(args)
-    rows = positions(events)
-    for msg in result.problems():
-        _err(f"warning: {msg}")
+    if args.input or args.duplicates != "none":
+        src = _source(args)
+        debate, rows = src.debate, positions(src.events)
+    else:
+        app = _open_app(args)
+        debate = _app_debate(app, args.debate)
+        with _progress("coding") as bar:
+            rows = app.positions(debate, _filters(args), update=not args.no_update, progress=bar, warn=_err,
+                                 statements=args.format == "json")
+        props = {r.proposition for r in rows}
+        for p in debate.propositions:
+            if p.id not in props:
+                _err(f"warning: proposition {p.id!r} has no statements")
     if args.format == "json":
         json.dump([r.to_json() for r in rows], sys.stdout, ensure_ascii=False, indent=1)
         print()
@@ -277,7 +354,8 @@ def cmd_timeline(args) -> int:
     from ..analysis.timeline import actor_timeline, find_actor
     from .registry import Registry
 
-    debate, result, events = _debate_events(args)
+    src = _source(args)
+    debate, events = src.debate, src.events
     hit = find_actor(events, args.actor, Registry(debate))
     if hit is None:
         known = sorted({e.actor for e in events})
@@ -306,13 +384,12 @@ def cmd_network(args) -> int:
     from ..analysis.networks import one_mode, two_mode, windowed
     from ..export.graphs import write_gexf, write_gexf_dynamic, write_graphml
 
-    debate = _load_debate(args.debate)
     if args.format != "table" and not args.out:
         raise CommandError("error: -o/--out is required for --format " + args.format, EXIT_USAGE)
     if args.step and not args.window:
         raise CommandError("error: --step needs --window", EXIT_USAGE)
-    result = _result(args, debate)
-    events = _events(args, result)
+    src = _source(args)
+    debate, events = src.debate, src.events
     out = Path(args.out) if args.out else None
     if args.format == "csv":
         from ..export.eventlist import write_eventlist
@@ -323,8 +400,9 @@ def cmd_network(args) -> int:
     if args.format == "dna":
         from ..export.dna import write_dna
 
-        write_dna(out, events, result.articles, debate, password=args.dna_password)
-        print(f"wrote {len(events)} statements in {len(result.articles)} documents to {shown(out)} "
+        arts = src.articles(True)
+        write_dna(out, events, arts, debate, password=args.dna_password)
+        print(f"wrote {len(events)} statements in {len(arts)} documents to {shown(out)} "
               f"(DNA 3: open as SQLite, coder Admin, password {args.dna_password!r})")
         return EXIT_OK
     table = EventTable.from_events(events, conditional=args.conditional,
@@ -385,7 +463,7 @@ def cmd_coalitions(args) -> int:
     from ..analysis.coalitions import coalitions_over_time, stance_changes
     from ..analysis.events import EventTable
 
-    debate, result, events = _debate_events(args)
+    events = _source(args).events
     table = EventTable.from_events(events, conditional=args.conditional)
     try:
         wins = coalitions_over_time(table, args.window, args.step, aggregation=args.type,
@@ -421,8 +499,9 @@ def cmd_coalitions(args) -> int:
 def cmd_report(args) -> int:
     from ..report.html import write_report
 
-    debate, result, events = _debate_events(args)
-    out = write_report(args.out, result, events, window=args.window, step=args.step)
+    src = _source(args)
+    out = write_report(args.out, _ReportResult(src.debate, src.articles(True)), src.events, window=args.window,
+                       step=args.step)
     print(f"report: {out.resolve()}")
     return EXIT_OK
 
@@ -436,13 +515,14 @@ def add_debate_commands(subparsers) -> None:
     i.add_argument("--force", action="store_true", help="overwrite an existing file")
     i.set_defaults(func=cmd_init)
     a = dsub.add_parser("apply", help="link statements to the propositions and score their stance")
-    a.add_argument("file", help="the debate file (YAML)")
-    _source_opts(a)
-    a.add_argument("-o", "--out", help="where to save the result (default .stancemap/<debate id>.applied.jsonl)")
+    a.add_argument("file", help="the debate file (YAML), or the id of a debate already applied to the store")
+    _source_opts(a, analysis=False)
+    a.add_argument("--export", metavar="FILE",
+                   help="also write the coded stances to FILE (the JSON of `network --format json`)")
     a.set_defaults(func=cmd_apply)
 
     p = subparsers.add_parser("positions", help="actor × proposition table: support / oppose / conditional / neutral")
-    p.add_argument("--debate", required=True)
+    p.add_argument("--debate", required=True, help="a debate file, or the id of a debate applied to the store")
     _source_opts(p)
     _filter_opts(p, neutral_default=True)
     p.add_argument("--format", choices=("table", "json"), default="table")
@@ -450,14 +530,14 @@ def add_debate_commands(subparsers) -> None:
 
     t = subparsers.add_parser("timeline", help="one actor's statements and stance changes over time")
     t.add_argument("actor", help="a name, alias or actor id")
-    t.add_argument("--debate", required=True)
+    t.add_argument("--debate", required=True, help="a debate file, or the id of a debate applied to the store")
     _source_opts(t)
     _filter_opts(t, neutral_default=True)
     t.add_argument("--format", choices=("table", "json"), default="table")
     t.set_defaults(func=cmd_timeline)
 
     n = subparsers.add_parser("network", help="discourse networks (DNA semantics) and exports")
-    n.add_argument("--debate", required=True)
+    n.add_argument("--debate", required=True, help="a debate file, or the id of a debate applied to the store")
     _source_opts(n)
     _filter_opts(n, neutral_default=False)
     n.add_argument("--type", default="congruence", choices=("congruence", "conflict", "subtract", "ignore", "twomode"),
@@ -477,7 +557,7 @@ def add_debate_commands(subparsers) -> None:
     n.set_defaults(func=cmd_network)
 
     c = subparsers.add_parser("coalitions", help="coalitions per time window and stance changes")
-    c.add_argument("--debate", required=True)
+    c.add_argument("--debate", required=True, help="a debate file, or the id of a debate applied to the store")
     _source_opts(c)
     _filter_opts(c, neutral_default=False)
     c.add_argument("--window", default="30d")
@@ -490,7 +570,7 @@ def add_debate_commands(subparsers) -> None:
     c.set_defaults(func=cmd_coalitions)
 
     r = subparsers.add_parser("report", help="one self-contained HTML report")
-    r.add_argument("--debate", required=True)
+    r.add_argument("--debate", required=True, help="a debate file, or the id of a debate applied to the store")
     _source_opts(r)
     _filter_opts(r, neutral_default=True)
     r.add_argument("--window", default="90d", help="time window for the coalition view")

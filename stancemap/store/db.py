@@ -98,9 +98,24 @@ def write_tx(engine: Engine) -> Iterator[Connection]:
             yield conn
 
 
+def sqlite_path(db: str | Path | None) -> Path | None:
+    """The file of a SQLite store (None for another database)."""
+    url = sa.engine.make_url(resolve_url(db))
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database).expanduser()
+
+
 def open_engine(db: str | Path | None = None, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
-                migrate: bool = True) -> Engine:
-    """An engine for ``db``, its schema upgraded in place to the current revision."""
+                migrate: bool = True, create: bool = True) -> Engine:
+    """An engine for ``db``, its schema upgraded in place to the current revision.
+
+    With ``create=False`` a SQLite file that does not exist is an error rather than a new, empty store:
+    a mistyped path must not look like a store without statements.
+    """
+    path = sqlite_path(db)
+    if not create and path is not None and not path.exists():
+        raise StoreError(f"{path}: no such store (check the path; `stancemap ingest FILES --db {path}` creates one)")
     engine = make_engine(db, busy_timeout=busy_timeout)
     if migrate:
         from .migrations import upgrade_to_head

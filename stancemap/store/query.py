@@ -475,6 +475,14 @@ def _statement_row(r: Any) -> StatementRow:
     )
 
 
+def statements_by_id(conn: Connection, ids: Sequence[int]) -> list[StatementRow]:
+    """The rows of these statements, in the order of ``ids`` (missing ones left out)."""
+    by_id: dict[int, StatementRow] = {}
+    for k in range(0, len(ids), 500):
+        by_id.update((r.id, _statement_row(r)) for r in conn.execute(_rows_select(list(ids[k:k + 500]))))
+    return [by_id[i] for i in ids if i in by_id]
+
+
 def _add_carriers(conn: Connection, rows: list[StatementRow]) -> None:
     """Fill ``outlets`` and ``copies`` for a chunk of rows: every article carrying each row's statement."""
     if not rows:

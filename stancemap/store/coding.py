@@ -1,0 +1,348 @@
+"""Debate results in the store: which statements a debate has coded, and the codings themselves.
+
+Persistence only, over plain dicts: the debate layer decides what a coding is (:mod:`stancemap.debate.persist`
+turns its results into the dicts written here). A debate's codings are made under one *digest* (the debate
+file's) and one *decider version* (the stance rules' or the stance model's); statements with no coding under
+both are *pending*, and :func:`pending_articles` names the articles to (re)code -- an article is always coded
+whole, because the evidence rules read the whole article.
+
+A stance a person reviewed (``review_state`` other than ``auto``) is never overwritten: recoding an article
+keeps it (and its coded statement), and a machine stance that disagrees with it is reported as a conflict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from .db import write_tx
+from .schema import articles, coded_statements, debate_actors, debates, stances, statement_links, statements
+from .write import date_range, now
+
+
+@dataclass
+class DebateRow:
+    id: int
+    name: str
+    title: str
+    path: str | None
+    digest: str
+    source: str
+    propositions: list[dict]
+    decider: str
+    decider_version: str
+    evidence_rules: bool
+    threshold: float | None
+    applied_at: Any
+
+
+@dataclass
+class StanceConflict:
+    """The machine's stance differs from the one a person left."""
+
+    coded_key: str
+    proposition: str
+    reviewed: str
+    proposed: str
+
+
+@dataclass
+class ArticleCoding:
+    """What :func:`replace_codings` did to one article."""
+
+    coded: int = 0
+    stances: int = 0
+    kept_reviewed: int = 0
+    conflicts: list[StanceConflict] = field(default_factory=list)
+
+
+def _debate_row(r: Any) -> DebateRow:
+    return DebateRow(r.id, r.name, r.title, r.path, r.digest, r.source, list(r.propositions or []), r.decider,
+                     r.decider_version, bool(r.evidence_rules), r.threshold, r.applied_at)
+
+
+def get_debate(engine_or_conn: Engine | Connection, name: str) -> DebateRow | None:
+    q = sa.select(debates).where(debates.c.name == name)
+    if isinstance(engine_or_conn, Engine):
+        with engine_or_conn.connect() as conn:
+            r = conn.execute(q).first()
+    else:
+        r = engine_or_conn.execute(q).first()
+    return _debate_row(r) if r is not None else None
+
+
+def list_debates(engine: Engine) -> list[DebateRow]:
+    with engine.connect() as conn:
+        return [_debate_row(r) for r in conn.execute(sa.select(debates).order_by(debates.c.name))]
+
+
+def save_debate(engine: Engine, *, name: str, title: str, path: str | None, digest: str, source: str,
+                propositions: list[dict], decider: str, decider_version: str, evidence_rules: bool,
+                threshold: float | None, actors: Sequence[dict]) -> DebateRow:
+    """Insert or update a debate and replace its registry's actors; codings are left alone (they are recoded,
+    article by article, when they were made under another digest or decider)."""
+    values = dict(title=title, path=path, digest=digest, source=source, propositions=propositions, decider=decider,
+                  decider_version=decider_version, evidence_rules=evidence_rules, threshold=threshold)
+    with write_tx(engine) as conn:
+        found = conn.execute(sa.select(debates.c.id).where(debates.c.name == name)).scalar()
+        if found is None:
+            found = conn.execute(sa.insert(debates).values(name=name, created_at=now(), **values)
+                                 .returning(debates.c.id)).scalar_one()
+        else:
+            conn.execute(sa.update(debates).where(debates.c.id == found).values(**values))
+        conn.execute(sa.delete(debate_actors).where(debate_actors.c.debate_id == found))
+        if actors:
+            conn.execute(sa.insert(debate_actors), [{"debate_id": found, **a} for a in actors])
+        row = get_debate(conn, name)
+    assert row is not None
+    return row
+
+
+def mark_applied(engine: Engine, debate_id: int) -> None:
+    with write_tx(engine) as conn:
+        conn.execute(sa.update(debates).where(debates.c.id == debate_id).values(applied_at=now()))
+
+
+def _eligible() -> sa.ColumnElement[bool]:
+    """Statements a debate codes: not copies of a statement in another article, not rejected by a person."""
+    return sa.and_(statements.c.copy_of.is_(None), statements.c.review_state != "rejected")
+
+
+def _stale_codings(debate: DebateRow) -> sa.Select:
+    c = coded_statements
+    return sa.select(c.c.article_id).where(
+        c.c.debate_id == debate.id, sa.or_(c.c.digest != debate.digest, c.c.decider_version != debate.decider_version))
+
+
+def _uncoded(debate: DebateRow) -> sa.Select:
+    c = coded_statements
+    coded = sa.select(c.c.id).where(c.c.debate_id == debate.id, c.c.statement_id == statements.c.id,
+                                    c.c.digest == debate.digest, c.c.decider_version == debate.decider_version)
+    return sa.select(statements.c.article_id).where(_eligible(), ~coded.exists())
+
+
+def pending_counts(engine: Engine, debate: DebateRow) -> tuple[int, int]:
+    """(statements not coded under the debate's digest and decider, articles to code)."""
+    with engine.connect() as conn:
+        c = coded_statements
+        coded = sa.select(c.c.id).where(c.c.debate_id == debate.id, c.c.statement_id == statements.c.id,
+                                        c.c.digest == debate.digest, c.c.decider_version == debate.decider_version)
+        n_st = conn.execute(sa.select(sa.func.count()).select_from(statements)
+                            .where(_eligible(), ~coded.exists())).scalar_one()
+        ids = sa.union(_uncoded(debate), _stale_codings(debate)).subquery()
+        n_art = conn.execute(sa.select(sa.func.count()).select_from(ids)).scalar_one()
+    return int(n_st), int(n_art)
+
+
+def pending_articles(engine: Engine, debate: DebateRow, *, after: int = 0, limit: int = 200) -> list[int]:
+    """Ids (ascending, above ``after``) of articles with statements not coded under the debate's digest and
+    decider, or with codings made under another."""
+    u = sa.union(_uncoded(debate), _stale_codings(debate)).subquery()
+    with engine.connect() as conn:
+        return [int(x) for x in conn.execute(
+            sa.select(u.c.article_id).where(u.c.article_id > after).order_by(u.c.article_id).limit(limit)).scalars()]
+
+
+def article_statement_ids(conn: Connection, article_ids: Sequence[int]) -> list[int]:
+    """The statements a debate codes in these articles, in article and position order."""
+    return [int(x) for x in conn.execute(
+        sa.select(statements.c.id).where(statements.c.article_id.in_(list(article_ids)), _eligible())
+        .order_by(statements.c.article_id, statements.c.content_start, statements.c.id)).scalars()]
+
+
+def replace_codings(engine: Engine, debate: DebateRow, article_id: int, coded: Sequence[dict]) -> ArticleCoding:
+    """Write an article's codings for ``debate`` in one transaction, replacing the machine's earlier ones.
+
+    Each dict of ``coded`` holds the columns of ``coded_statements`` (without ids, debate, digest) plus
+    ``links`` (list of ``statement_links`` column dicts) and ``stances`` (list of ``stances`` column dicts,
+    without the columns copied from the coded statement).
+    """
+    report = ArticleCoding()
+    c, lk, st = coded_statements, statement_links, stances
+    with write_tx(engine) as conn:
+        outlet = conn.execute(sa.select(articles.c.outlet_norm).where(articles.c.id == article_id)).scalar()
+        old = {r.key: r.id for r in conn.execute(
+            sa.select(c.c.id, c.c.key).where(c.c.debate_id == debate.id, c.c.article_id == article_id))}
+        reviewed: dict[tuple[int, str], str] = {
+            (r.coded_id, r.proposition): r.label for r in conn.execute(
+                sa.select(st.c.coded_id, st.c.proposition, st.c.label).where(
+                    st.c.coded_id.in_(list(old.values())), st.c.review_state != "auto"))} if old else {}
+        kept = {cid for cid, _ in reviewed}
+        if old:
+            ids = list(old.values())
+            conn.execute(sa.delete(st).where(st.c.coded_id.in_(ids), st.c.review_state == "auto"))
+            conn.execute(sa.delete(lk).where(lk.c.coded_id.in_(ids)))
+            gone = [i for i in ids if i not in kept]
+            if gone:
+                conn.execute(sa.delete(c).where(c.c.id.in_(gone)))
+        stamp = now()
+        for k in kept:  # a reviewed coding stays, made current so that it is not recoded again and again
+            conn.execute(sa.update(c).where(c.c.id == k).values(digest=debate.digest,
+                                                                 decider_version=debate.decider_version))
+        report.kept_reviewed = len(reviewed)
+        for row in coded:
+            row = dict(row)
+            links = row.pop("links", [])
+            stance_rows = row.pop("stances", [])
+            values = dict(row, debate_id=debate.id, article_id=article_id, digest=debate.digest,
+                          decider_version=debate.decider_version, coded_at=stamp)
+            cid = old.get(row["key"])
+            if cid is not None and cid in kept:
+                conn.execute(sa.update(c).where(c.c.id == cid).values(**values))
+            else:
+                cid = conn.execute(sa.insert(c).values(**values).returning(c.c.id)).scalar_one()
+            report.coded += 1
+            if links:
+                conn.execute(sa.insert(lk), [dict(x, coded_id=cid) for x in links])
+            actor = row.get("actor") or {}
+            shared = {"debate_id": debate.id, "actor_key": row.get("actor_key") or "",
+                      "actor_name": actor.get("name") or "", "actor_type": actor.get("type") or "unknown",
+                      "registered": bool(actor.get("registered")), "origin": row["origin"], "date": row.get("date"),
+                      "date_start": date_range(row.get("date"))[0], "outlet_norm": outlet}
+            todo = []
+            for s in stance_rows:
+                was = reviewed.get((cid, s["proposition"]))
+                if was is not None:
+                    if was != s["label"]:
+                        report.conflicts.append(StanceConflict(row["key"], s["proposition"], was, s["label"]))
+                    continue
+                todo.append(dict(s, coded_id=cid, decider_version=debate.decider_version, **shared))
+            if todo:
+                conn.execute(sa.insert(st), todo)
+                report.stances += len(todo)
+    return report
+
+
+# -- reading
+
+
+@dataclass
+class StanceFilter:
+    """Filters on coded stances, in the store's terms (see :class:`stancemap.analysis.events.Filters`)."""
+
+    since: str | None = None  # on the first day of the date said
+    until: str | None = None
+    outlets: Sequence[str] = ()  # lower-cased
+    exclude_outlets: Sequence[str] = ()
+    actor_types: Sequence[str] = ()
+    actors: Sequence[str] = ()  # actor keys or names, any case
+    propositions: Sequence[str] = ()
+    min_confidence: float = 0.0
+    include_neutral: bool = True
+    registered_only: bool = False
+    origins: Sequence[str] = ()
+
+
+def _where(debate_id: int, f: StanceFilter) -> list[sa.ColumnElement[bool]]:
+    st = stances
+    w: list[sa.ColumnElement[bool]] = [st.c.debate_id == debate_id, st.c.review_state != "rejected"]
+    if f.since:
+        w.append(st.c.date_start >= f.since)
+    if f.until:
+        w.append(st.c.date_start <= f.until)
+    if f.outlets:
+        w.append(st.c.outlet_norm.in_([o.lower() for o in f.outlets]))
+    if f.exclude_outlets:
+        w.append(sa.or_(st.c.outlet_norm.is_(None), st.c.outlet_norm.not_in([o.lower() for o in f.exclude_outlets])))
+    if f.actor_types:
+        w.append(st.c.actor_type.in_(list(f.actor_types)))
+    if f.actors:
+        names = [a.lower() for a in f.actors]
+        w.append(sa.or_(sa.func.lower(st.c.actor_key).in_(names), sa.func.lower(st.c.actor_name).in_(names)))
+    if f.propositions:
+        w.append(st.c.proposition.in_(list(f.propositions)))
+    if f.min_confidence:
+        w.append(st.c.confidence >= f.min_confidence)
+    if not f.include_neutral:
+        w.append(st.c.label != "neutral")
+    if f.registered_only:
+        w.append(st.c.registered.is_(True))
+    if f.origins:
+        w.append(st.c.origin.in_(list(f.origins)))
+    return w
+
+
+def iter_stance_rows(engine: Engine, debate_id: int, f: StanceFilter, batch: int = 5000) -> Iterator[Any]:
+    """Every coded stance matching ``f`` with what an event needs, in date order (undated first)."""
+    st, c, a = stances, coded_statements, articles
+    q = (sa.select(st.c.id, st.c.proposition, st.c.label, st.c.confidence, st.c.evidence, st.c.condition,
+                   st.c.review_state, st.c.decided_by, st.c.actor_key, st.c.actor_name, st.c.actor_type,
+                   st.c.registered, st.c.origin, st.c.date, c.c.key, c.c.actor, c.c.statement_id,
+                   c.c.content_text, c.c.content_start, c.c.content_end, c.c.date_basis, a.c.doc_id, a.c.outlet,
+                   a.c.published, a.c.title, statement_links.c.score)
+         .join(c, c.c.id == st.c.coded_id).join(a, a.c.id == c.c.article_id)
+         .outerjoin(statement_links, sa.and_(statement_links.c.coded_id == st.c.coded_id,
+                                             statement_links.c.proposition == st.c.proposition))
+         .where(*_where(debate_id, f))
+         .order_by(st.c.date_start.is_not(None), st.c.date_start, c.c.key, st.c.proposition))
+    with engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, yield_per=batch).execute(q)
+        yield from result
+
+
+@dataclass
+class PositionAggregate:
+    actor_key: str
+    actor_name: str
+    actor_type: str
+    proposition: str
+    label: str
+    n: int
+    weight: float
+    first: str | None  # the date as written of the earliest / latest dated statement
+    last: str | None
+
+
+def position_aggregates(engine: Engine, debate_id: int, f: StanceFilter) -> list[PositionAggregate]:
+    """Counts, summed confidence and first/last date per (actor, proposition, stance): one grouped scan."""
+    st = stances
+    # "date_start|date": the minimum/maximum orders by day and still gives the date as written
+    dated = sa.case((st.c.date_start.is_not(None), st.c.date_start + "|" + st.c.date), else_=None)
+    q = (sa.select(st.c.actor_key, sa.func.max(st.c.actor_name), sa.func.max(st.c.actor_type), st.c.proposition,
+                   st.c.label, sa.func.count(), sa.func.sum(st.c.confidence), sa.func.min(dated), sa.func.max(dated))
+         .where(*_where(debate_id, f)).group_by(st.c.actor_key, st.c.proposition, st.c.label))
+    out = []
+    with engine.connect() as conn:
+        for r in conn.execute(q):
+            out.append(PositionAggregate(r[0], r[1], r[2], r[3], r[4], int(r[5]), float(r[6] or 0.0),
+                                         r[7].split("|", 1)[1] if r[7] else None,
+                                         r[8].split("|", 1)[1] if r[8] else None))
+    return out
+
+
+def latest_sides(engine: Engine, debate_id: int, f: StanceFilter) -> dict[tuple[str, str], str]:
+    """The stance of each (actor, proposition)'s most recent non-neutral dated statement."""
+    st = stances
+    base = [*_where(debate_id, f), st.c.label != "neutral", st.c.date_start.is_not(None)]
+    last = (sa.select(st.c.actor_key, st.c.proposition, sa.func.max(st.c.date_start).label("day"))
+            .where(*base).group_by(st.c.actor_key, st.c.proposition).subquery())
+    q = (sa.select(st.c.actor_key, st.c.proposition, st.c.label)
+         .join(last, sa.and_(last.c.actor_key == st.c.actor_key, last.c.proposition == st.c.proposition,
+                             last.c.day == st.c.date_start))
+         .where(*base).order_by(st.c.id))
+    out: dict[tuple[str, str], str] = {}
+    with engine.connect() as conn:
+        for r in conn.execute(q):
+            out[(r[0], r[1])] = r[2]
+    return out
+
+
+def article_meta(engine: Engine, doc_ids: Sequence[str], *, text: bool = False) -> dict[str, dict]:
+    """Article metadata (and text if asked) by document id."""
+    cols = [articles.c.doc_id, articles.c.outlet, articles.c.published, articles.c.title, articles.c.url,
+            articles.c.author] + ([articles.c.text] if text else [])
+    out: dict[str, dict] = {}
+    ids = list(dict.fromkeys(doc_ids))
+    with engine.connect() as conn:
+        for k in range(0, len(ids), 500):
+            for r in conn.execute(sa.select(*cols).where(articles.c.doc_id.in_(ids[k:k + 500]))):
+                d = {"id": r.doc_id, "outlet": r.outlet, "published": r.published, "title": r.title, "url": r.url,
+                     "author": r.author}
+                if text:
+                    d["text"] = r.text
+                out.setdefault(r.doc_id, d)
+    return out
