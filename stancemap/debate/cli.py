@@ -422,7 +422,7 @@ def cmd_report(args) -> int:
     from ..report.html import write_report
 
     debate, result, events = _debate_events(args)
-    out = write_report(args.out, result, events, window=args.window, step=args.step)
+    out = write_report(args.out, result.debate, events, result.articles, window=args.window, step=args.step)
     print(f"report: {out.resolve()}")
     return EXIT_OK
 
