@@ -108,6 +108,8 @@ def test_network_shows_the_top_n_actors_and_says_how_many_are_left_out():
     shown = set(re.findall(r'<circle [^>]*data-actor="([^"]+)"', _svg(html, "network")))
     assert shown == {f"actor{k:02d}" for k in range(50, 60)}
     assert "The 10 registered actors with most statements (50 more not shown)" in html
+    # all 45 pairs agree; three lines per actor are drawn
+    assert len(re.findall("<line ", _svg(html, "network"))) == 30 and "The 30 strongest of 45 ties:" in html
 
 
 def test_actor_colour_in_the_picture_is_its_coalition_row_colour():

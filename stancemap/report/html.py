@@ -44,6 +44,7 @@ CHAR_PX = 6.6
 LINE_PX = 14  # two labels whose baselines are this far apart do not touch
 LABEL_CHARS = 26  # longer actor names are cut in the pictures (the full name is in the hover title)
 PLOT_WIDTH = 680  # timeline plot area, px
+EDGES_PER_ACTOR = 3  # the network picture draws at most this many ties per shown actor, the strongest
 
 CSS = """
 body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1200px;
@@ -109,7 +110,8 @@ class NetworkView:
     activity: dict[str, int]  # statements per actor
     left_out: int  # actors with statements that are not shown
     coalitions: list[list[str]]  # 2+ members each, largest first; members most active first
-    edges: list[tuple[str, str, float]]
+    edges: list[tuple[str, str, float]]  # the strongest ties, strongest first
+    ties: int  # all ties among the shown actors (some may not be drawn)
     registered_only: bool
 
     def coalition_of(self, actor_id: str) -> int | None:
@@ -142,8 +144,12 @@ def network_view(events: Sequence[Event], top: int = 40) -> NetworkView | None:
     rank = {a: k for k, a in enumerate(shown)}
     groups = [sorted(c, key=rank.__getitem__) for c in communities(g) if len(c) > 1]
     groups.sort(key=lambda c: (-len(c), -sum(activity[a] for a in c), rank[c[0]]))
-    edges = [(u, v, float(w)) for u, v, w in g.edges(data="weight") if w]
-    return NetworkView(shown, labels, activity, len(ranked) - len(shown), groups, edges, bool(registered))
+    edges = sorted(((u, v, float(w)) for u, v, w in g.edges(data="weight") if w),
+                   key=lambda e: (-abs(e[2]), rank[e[0]], rank[e[1]]))
+    # every pair of 40 actors can be tied (780 lines): a picture is readable with a few lines per actor
+    drawn = edges[:EDGES_PER_ACTOR * len(shown)]
+    return NetworkView(shown, labels, activity, len(ranked) - len(shown), groups, drawn, len(edges),
+                       bool(registered))
 
 
 def circle_layout(groups: Sequence[Sequence[str]], line_px: float = LINE_PX, min_radius: float = 160.0
@@ -178,7 +184,7 @@ def _network_svg(view: NetworkView) -> str:
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="network" width="{_n(size)}" height="{_n(size)}" '
            f'viewBox="0 0 {_n(size)} {_n(size)}" font-size="{FONT_PX}" role="img" '
            f'aria-label="actor network">']
-    for u, v, w in sorted(view.edges, key=lambda e: abs(e[2])):  # strongest drawn last, on top
+    for u, v, w in reversed(view.edges):  # strongest drawn last, on top
         (x1, y1), (x2, y2) = xy[u], xy[v]
         style = 'stroke="#2c7bb6"' if w > 0 else 'stroke="#d7191c" stroke-dasharray="4 3"'
         out.append(f'<line x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" {style} '
@@ -524,9 +530,10 @@ def build_report(debate: Debate, events: Sequence[Event], articles: Mapping[str,
     else:
         who = "registered actors" if view.registered_only else "actors"
         more = f" ({view.left_out} more not shown)" if view.left_out else ""
-        add(f"<p class='muted'>The {len(view.actors)} {who} with most statements{more}. Lines: agreement minus "
-            f"disagreement per mean activity (blue = agree, red dashed = disagree); node colour = coalition "
-            f"(table below; grey = in no coalition), node size = statements.</p>")
+        lines = f"the {len(view.edges)} strongest of {view.ties} ties" if len(view.edges) < view.ties else "lines"
+        add(f"<p class='muted'>The {len(view.actors)} {who} with most statements{more}. {lines.capitalize()}: "
+            f"agreement minus disagreement per mean activity (blue = agree, red dashed = disagree); node colour = "
+            f"coalition (table below; grey = in no coalition), node size = statements.</p>")
         add(_network_svg(view))
         add(_coalition_table(view))
 
