@@ -67,6 +67,8 @@ def test_report_embeds_cited_sentences_not_whole_articles():
     assert "Filler sentence 4 " not in html  # nothing of an article no statement cites
     links = set(re.findall(r"href=['\"]#(s-[^'\"]+)['\"]", html))
     assert links and links <= set(re.findall(r'<a id="(s-[^"]+)"></a>', html))
+    docs = set(re.findall(r"href='#(doc-[^']+)'", html))  # the claims table's source column
+    assert len(docs) == 400 and docs <= set(re.findall(r"<h3 id='(doc-[^']+)'>", html))
 
 
 def test_without_article_text_the_statement_words_are_shown():

@@ -74,6 +74,10 @@ def _anchor(key: str) -> str:
     return "s-" + "".join(c if c.isalnum() or c in "-_" else "_" for c in key)
 
 
+def _doc_anchor(doc: str) -> str:
+    return "doc-" + _anchor(doc)[2:]
+
+
 def _short(label: str, n: int = LABEL_CHARS) -> str:
     return label if len(label) <= n else label[:n - 1].rstrip() + "…"
 
@@ -433,7 +437,7 @@ def _cited(events: Sequence[Event], articles: Mapping[str, Mapping]) -> str:
                           if x)
         url = str(meta.get("url") or "")
         link = f" · <a href='{_esc(url)}'>link</a>" if url.startswith(("http://", "https://")) else ""
-        out.append(f"<h3 id='{_esc('doc-' + _anchor(doc))}'>{_esc(title)}</h3><p class='muted'>{head}{link}</p>")
+        out.append(f"<h3 id='{_doc_anchor(doc)}'>{_esc(title)}</h3><p class='muted'>{head}{link}</p>")
         text = meta.get("text") or ""
         good: list[tuple[int, int, str, str]] = []
         for key, (s, t, who, words) in spans[doc].items():
@@ -583,7 +587,7 @@ def build_report(debate: Debate, events: Sequence[Event], articles: Mapping[str,
             f"<td>{_pill(e.stance)} {e.confidence:.2f}</td>"
             f"<td><a href='#{_anchor(e.key)}'>{_esc(e.text[:200])}</a>{cond}{origin}</td>"
             f"<td>{_esc(', '.join(e.evidence))}</td><td>{_esc(e.outlet or '')}<br>"
-            f"<a class='muted' href='#{_esc('doc-' + _anchor(e.document))}'>{_esc(e.title or e.document)}</a>"
+            f"<a class='muted' href='#{_doc_anchor(e.document)}'>{_esc(e.title or e.document)}</a>"
             f"</td></tr>")
     add("</table>")
 
