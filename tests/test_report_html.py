@@ -24,13 +24,15 @@ def html(fast_extractor):
     meta = article_meta(art)
     result = Applier(load_debate(ROOT / "debates" / "western-troops-ukraine.yaml")).run(
         [(st, meta) for st in fast_extractor.extract(art)])
-    return build_report(result, events_from_result(result))
+    return build_report(result.debate, events_from_result(result), result.articles)
 
 
 def test_self_contained(html):
     assert "<script src" not in html and "<link " not in html
     assert not re.search(r"""src=['"]https?://""", html)
-    assert len(re.findall(r"src='data:image/png;base64,", html)) >= 2  # network + at least one timeline
+    assert "<script" not in html and "<img" not in html
+    assert len(re.findall(r'<svg class="network"|<svg [^>]*class="network"', html)) == 1
+    assert len(re.findall(r'<svg [^>]*class="timeline"', html)) >= 1
 
 
 def test_every_claim_link_has_a_target_in_the_text(html):

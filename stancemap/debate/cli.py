@@ -181,17 +181,6 @@ def _progress(label: str):
 
 
 @dataclass
-class _ReportResult:
-    debate: object
-    articles: dict
-    coded: tuple = ()
-    threshold: float = 0.0
-
-    def problems(self) -> list[str]:
-        return []
-
-
-@dataclass
 class Source:
     """What an analysis command reads: the debate, its events, and article metadata on demand."""
 
@@ -500,8 +489,7 @@ def cmd_report(args) -> int:
     from ..report.html import write_report
 
     src = _source(args)
-    out = write_report(args.out, _ReportResult(src.debate, src.articles(True)), src.events, window=args.window,
-                       step=args.step)
+    out = write_report(args.out, src.debate, src.events, src.articles(True), window=args.window, step=args.step)
     print(f"report: {out.resolve()}")
     return EXIT_OK
 
