@@ -2,8 +2,8 @@
 
 Rows come back as plain dataclasses (:class:`StatementRow`, :class:`ArticleRow`), streamed in chunks so an
 export of millions of statements runs in bounded memory. The same filters work on SQLite and PostgreSQL;
-full-text search uses FTS5 on SQLite and ``to_tsvector`` on PostgreSQL, actor search a trigram index
-on both (FTS5 ``trigram`` / ``pg_trgm``).
+full-text search (syntax and matching in :mod:`.search`) narrows with FTS5 on SQLite and checks the exact
+words on both, actor search uses a trigram index on both (FTS5 ``trigram`` / ``pg_trgm``).
 
 By default a statement carried by several near-duplicate articles (wire copies) is listed once, from the
 original article, with the outlets that carried it (``outlets``) and the number of further copies
