@@ -298,13 +298,16 @@ def _count(option: str):
 
 
 def _search(option: str):
-    """An argparse type: a search text of reasonable length."""
+    """An argparse type: a search text of reasonable length (for --text, a query that parses)."""
 
     def parse(value: str) -> str:
-        from .query import check_search
+        from .search import check_search, parse_search
 
         try:
-            check_search(value, option)
+            if option == "text" and value.strip():
+                parse_search(value, option)
+            else:
+                check_search(value, option)
         except ValueError as exc:
             raise argparse.ArgumentTypeError(str(exc)) from None
         return value
@@ -369,7 +372,8 @@ def add_store_commands(subparsers: Any) -> None:
     p.add_argument("--kind", action="append", choices=KINDS, help="statement kind (repeatable)")
     p.add_argument("--language", action="append", help="article language code (repeatable)")
     p.add_argument("--text", type=_search("text"),
-                   help='full-text search in the content: words and "phrases" must all occur, -word not')
+                   help='search the content: words (all must occur), "exact phrase", a OR b, rul* (prefix), '
+                        '-word (must not occur); whole words, case-insensitive, no stemming')
     p.add_argument("--article", help="only this article (store id or the input's id)")
     p.add_argument("--review-state", action="append", choices=REVIEW_STATES, help="repeatable")
     p.add_argument("--all-copies", action="store_true",

@@ -23,6 +23,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from .search import search_words
+
 DEFAULT_DB = "sqlite:///stancemap.db"
 DEFAULT_BUSY_TIMEOUT = 30.0  # seconds
 
@@ -75,6 +77,8 @@ def _setup_sqlite(engine: Engine, busy_timeout: float) -> None:
             cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = NORMAL")
         cur.close()
+        # Text search checks the exact words with this (the FTS5 index is stemmed): see store/search.py.
+        dbapi_conn.create_function("stancemap_words", 1, search_words, deterministic=True)
 
     @sa.event.listens_for(engine, "begin")
     def on_begin(conn: Connection) -> None:

@@ -2,8 +2,8 @@
 
 Rows come back as plain dataclasses (:class:`StatementRow`, :class:`ArticleRow`), streamed in chunks so an
 export of millions of statements runs in bounded memory. The same filters work on SQLite and PostgreSQL;
-full-text search uses FTS5 on SQLite and ``to_tsvector`` on PostgreSQL, actor search a trigram index
-on both (FTS5 ``trigram`` / ``pg_trgm``).
+full-text search (syntax and matching in :mod:`.search`) narrows with FTS5 on SQLite and checks the exact
+words on both, actor search uses a trigram index on both (FTS5 ``trigram`` / ``pg_trgm``).
 
 By default a statement carried by several near-duplicate articles (wire copies) is listed once, from the
 original article, with the outlets that carried it (``outlets``) and the number of further copies
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, fields
@@ -38,7 +37,10 @@ from .schema import (
     runs,
     statements,
 )
+from .search import MAX_SEARCH_CHARS, MAX_SEARCH_TERMS, check_search, parse_search, search_condition
 from .write import date_range, norm_name
+
+__all__ = ["MAX_SEARCH_CHARS", "MAX_SEARCH_TERMS", "check_search"]  # re-exported: the CLI validates with them
 
 CHUNK = 1000
 FORMATS = ("table", "csv", "jsonl", "parquet")
@@ -200,12 +202,6 @@ def _date_bound(value: str | None, what: str, end: bool) -> str | None:
     return stop if end else start
 
 
-_QUERY_TOKEN = re.compile(r'(-?)"([^"]*)"|(-?)(\S+)')
-
-
-# A search is a few words: longer queries are refused (120 KB exceeded PostgreSQL's stack depth).
-MAX_SEARCH_CHARS = 1000
-MAX_SEARCH_TERMS = 64
 # SQL LIMIT/OFFSET are signed 64-bit integers on both backends.
 MAX_ROWS = 2**63 - 1
 
@@ -220,39 +216,6 @@ def check_count(value: int | None, what: str) -> None:
         raise ValueError(f"{what} must be 0 or more, not {value}")
     if value > MAX_ROWS:
         raise ValueError(f"{what} {value} is too large (at most {MAX_ROWS})")
-
-
-def check_search(text: str, what: str = "text") -> None:
-    if len(text) > MAX_SEARCH_CHARS:
-        raise ValueError(f"{what} search is {len(text)} characters long (at most {MAX_SEARCH_CHARS})")
-
-
-def _search_terms(text: str) -> list[tuple[bool, str]]:
-    """``red lines "no option" -troops`` -> (negated, term) pairs: words and phrases, ``-`` negates."""
-    check_search(text)
-    terms = []
-    for m in _QUERY_TOKEN.finditer(text):
-        neg = bool(m.group(1) or m.group(3))
-        term = m.group(2) if m.group(2) is not None else m.group(4)
-        term = " ".join(re.findall(r"\w+", term))
-        if term:
-            terms.append((neg, term))
-    if not any(not neg for neg, _ in terms):
-        raise ValueError(f"nothing to search for in {text!r}: give at least one word")
-    if len(terms) > MAX_SEARCH_TERMS:
-        raise ValueError(f"text search has {len(terms)} words and phrases (at most {MAX_SEARCH_TERMS})")
-    return terms
-
-
-def _fts5_query(text: str) -> str:
-    """All words and "quoted phrases" must occur, ``-word`` must not: as an FTS5 MATCH expression."""
-    terms = _search_terms(text)
-    pos = " AND ".join(f'"{t}"' for neg, t in terms if not neg)
-    expr = f"({pos})"
-    for neg, t in terms:
-        if neg:
-            expr += f' NOT "{t}"'
-    return expr
 
 
 def _fts5_phrase(value: str) -> str:
@@ -387,14 +350,7 @@ def statements_select(
     if kinds:
         conds.append(s.c.kind.in_(kinds))
     if text is not None and text.strip():
-        if pg:
-            _search_terms(text)  # same validation as SQLite
-            conds.append(sa.text("to_tsvector('english', statements.content_text) @@ "
-                                 "websearch_to_tsquery('english', :fts_query)").bindparams(fts_query=text))
-        else:
-            fts = sa.table(SQLITE_CONTENT_FTS, sa.column("rowid"))
-            conds.append(s.c.id.in_(sa.select(fts.c.rowid).where(sa.text(f"{SQLITE_CONTENT_FTS} MATCH :fts_query")
-                                                                   .bindparams(fts_query=_fts5_query(text)))))
+        conds.append(search_condition(conn, parse_search(text), s.c.content_text, s.c.id, SQLITE_CONTENT_FTS))
     if article is not None:
         conds.append(s.c.article_id.in_(_article_ids_for(conn, article)))
     states = _allowed(review_state, REVIEW_STATES, "review state", "states")
