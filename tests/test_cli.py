@@ -21,7 +21,7 @@ def statements(stdout: str) -> list[dict]:
 
 
 def test_seed_article_jsonl_contract():
-    res = run("analyze", str(SEED), "--published", "2024-11-25", "--outlet", "Example Daily", "--format", "jsonl",
+    res = run("analyze", str(SEED), "--published", "2024-11-25", "--outlet-name", "Example Daily", "--format", "jsonl",
               "--fast")
     assert res.returncode == 0, res.stderr
     rows = statements(res.stdout)

@@ -9,7 +9,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from stancemap.debate.cli import main
+from stancemap.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = str(ROOT.parent / "shared/examples/western-troops-ukraine.txt")

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from stancemap.app import App, DebateNotFound
-from stancemap.debate.cli import main
+from stancemap.cli import main
 from stancemap.store import schema
 
 ROOT = Path(__file__).resolve().parents[1]

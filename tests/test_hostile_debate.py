@@ -66,6 +66,9 @@ def test_cli_reports_hostile_file(tmp_path, capsys):
 
     p = tmp_path / "laughs.yaml"
     p.write_text(LAUGHS, encoding="utf-8")
-    rc = main(["positions", "--debate", str(p), "--db", str(tmp_path / "none.db")])
+    from stancemap.app import App
+
+    App.open(tmp_path / "empty.db", create=True).close()
+    rc = main(["positions", "--debate", str(p), "--db", str(tmp_path / "empty.db")])
     err = capsys.readouterr().err
     assert rc != 0 and "laughs.yaml" in err and "Traceback" not in err

@@ -6,9 +6,9 @@ import json
 
 from store_conftest import example_records, write_jsonl
 
+from stancemap import cli as store_cli
 from stancemap.cli import main as cli_main
 from stancemap.ingest import InputProblem, read_inputs
-from stancemap.store import cli as store_cli
 from stancemap.store.db import open_engine
 from stancemap.store.query import find_articles, find_statements
 

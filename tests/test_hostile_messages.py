@@ -7,9 +7,9 @@ import json
 
 from store_conftest import write_jsonl
 
+from stancemap import cli as store_cli
 from stancemap.cli import main as cli_main
 from stancemap.ingest import InputProblem, read_inputs
-from stancemap.store import cli as store_cli
 
 FORGED = "bad\nstancemap: error: everything is fine.jsonl"
 ANSI = "\x1b[2J\x1b[31m"

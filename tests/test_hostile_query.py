@@ -7,8 +7,8 @@ import json
 import pytest
 from store_conftest import example_records, write_jsonl
 
+from stancemap import cli as store_cli
 from stancemap.cli import main as cli_main
-from stancemap.store import cli as store_cli
 from stancemap.store.db import open_engine
 from stancemap.store.query import find_articles, find_statements
 
@@ -46,7 +46,7 @@ def test_extreme_dates_and_descending_sort_work(filled, capsys):
                  ["--published-until", "9999-12-31"]):
         assert cli_main(["statements", "--db", filled, "--format", "jsonl", *argv]) == 0
         assert len(capsys.readouterr().out.splitlines()) == everything
-    assert cli_main(["articles", "--db", filled, "--format", "jsonl", "--since", "0001-01-01"]) == 0
+    assert cli_main(["articles", "--db", filled, "--format", "jsonl", "--published-since", "0001-01-01"]) == 0
     assert len(capsys.readouterr().out.splitlines()) == len(find_articles(open_engine(filled)))
     assert cli_main(["statements", "--db", filled, "--format", "jsonl", "--sort", "-confidence"]) == 0
     conf = [json.loads(x)["confidence"] for x in capsys.readouterr().out.splitlines()]

@@ -209,7 +209,7 @@ if PG_URL:
 def test_sigkill_mid_ingest_loses_nothing_and_a_rerun_finishes_exactly(db_url, tmp_path, fast_extractor):
     records = synthetic_records(150, seed=11)
     corpus = write_jsonl(tmp_path / "big.jsonl", records)
-    cmd = [sys.executable, "-m", "stancemap.store.cli", "ingest", str(corpus), "--db", db_url, "--fast",
+    cmd = [sys.executable, "-m", "stancemap.cli", "ingest", str(corpus), "--db", db_url, "--fast",
            "--batch-size", "4", "--progress", "never"]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     watcher = make_engine(db_url)

@@ -9,10 +9,10 @@ import json
 import sqlalchemy as sa
 from store_conftest import FRENCH_TEXT, example_records, synthetic_records, write_jsonl
 
+from stancemap import cli as store_cli
 from stancemap.extract.pipeline import EXTRACTOR_VERSION
 from stancemap.ingest import readers as readers_module
 from stancemap.model import Article
-from stancemap.store import cli as store_cli
 from stancemap.store import schema
 from stancemap.store.db import open_engine
 from stancemap.store.ingest import ingest

@@ -8,9 +8,9 @@ import dataclasses
 import sqlalchemy as sa
 from store_conftest import example_records, write_jsonl
 
+from stancemap import cli as store_cli
 from stancemap.extract import pipeline
 from stancemap.model import Span
-from stancemap.store import cli as store_cli
 from stancemap.store import schema
 from stancemap.store.ingest import ingest
 from stancemap.store.query import find_articles, find_statements, list_conflicts, list_failures, status

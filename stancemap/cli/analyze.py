@@ -1,10 +1,5 @@
-"""stancemap: who stands where, on which proposition, since when, according to whom.
-
-``analyze``: articles -> statements (table, JSON or JSONL).
-``eval polnear``: run the extractor over a PolNeAR split and score it.
-``ingest`` / ``statements`` / ``articles`` / ``status`` / ``reextract``: the corpus store.
-``debate`` / ``positions`` / ``timeline`` / ``network`` / ``coalitions`` / ``report``: debates.
-"""
+"""``analyze`` (articles -> statements as a table, JSON or JSONL; no store) and ``eval polnear`` (the extractor
+scored on a PolNeAR split)."""
 
 from __future__ import annotations
 
@@ -15,20 +10,26 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from . import __version__
-from .model import SCHEMA_VERSION, Article, Statement
-from .safetext import one_line, shown, terminal_safe
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-def _err(msg: str) -> None:
-    print(f"stancemap: {msg}", file=sys.stderr, flush=True)
+from ..model import SCHEMA_VERSION, Article, Statement
+from ..safetext import one_line, shown, terminal_safe
+from .common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    CommandError,
+    add_input_defaults,
+    add_progress,
+    check_published,
+    command,
+    load_extractor,
+    progress_bar,
+)
+from .common import err as _err
 
 
 def _articles(paths: list[str], published: str | None, outlet: str | None, state: dict) -> Iterator[Article]:
     """Articles from the inputs; problems are reported on stderr as they come and counted in ``state``."""
-    from .ingest import read_inputs
+    from ..ingest import read_inputs
 
     for item in read_inputs(paths, published=published, outlet=outlet):
         if isinstance(item, Article):
@@ -66,42 +67,22 @@ def _table(rows: list[tuple[Article, list[Statement]]]) -> None:
         console.print(table)
 
 
+@command
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from .extract.pipeline import Extractor
+    from ..store.ingest import estimate_documents
 
-    mode = "fast" if args.fast else "accurate"
-    try:
-        extractor = Extractor(mode=mode)
-    except (OSError, ImportError) as exc:
-        _err(f"error: cannot load the {mode} extractor: {exc}")
-        return EXIT_FAILED
-    if args.published is not None:
-        from .ingest import normalise_date
-
-        if normalise_date(args.published) is None:
-            _err(f"error: --published {args.published!r} is not a date (use YYYY-MM-DD)")
-            return EXIT_USAGE
+    check_published(args)
+    extractor = load_extractor(args)
     state = {"failed": 0, "warnings": 0, "articles": 0, "statements": 0}
-    articles = _articles(args.paths, args.published, args.outlet, state)
-    show_progress = args.progress == "always" or (args.progress == "auto" and len(args.paths) > 3) or (
-        args.progress == "auto" and any(Path(p).is_dir() for p in args.paths))
+    articles = _articles(args.paths, args.published, args.outlet_name, state)
+    total = estimate_documents(args.paths) if args.progress != "never" else None
     table_rows: list[tuple[Article, list[Statement]]] = []
     json_out: list[dict] = []
-    progress = None
-    if show_progress:
-        from rich.console import Console
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-        progress = Progress(TextColumn("analyze"), BarColumn(), TextColumn("{task.completed} articles"),
-                            TimeElapsedColumn(), console=Console(stderr=True), transient=True)
-        progress.start()
-        task = progress.add_task("analyze", total=None)
-    try:
+    with progress_bar(args, "analyze") as bar:
         for article, statements in _safe(extractor, articles, state):
             state["articles"] += 1
             state["statements"] += len(statements)
-            if progress is not None:
-                progress.update(task, advance=1)
+            bar(state["articles"], total)
             if args.format == "jsonl":
                 for s in statements:
                     sys.stdout.write(json.dumps(s.to_json(), ensure_ascii=False) + "\n")
@@ -109,9 +90,6 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                 json_out.extend(s.to_json() for s in statements)
             else:
                 table_rows.append((article, statements))
-    finally:
-        if progress is not None:
-            progress.stop()
     if args.format == "json":
         json.dump({"schema": SCHEMA_VERSION, "statements": json_out}, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
@@ -133,24 +111,25 @@ def _safe(extractor, articles: Iterator[Article], state: dict) -> Iterator[tuple
     yield from extractor.extract_many(articles, on_error=on_error)
 
 
+@command
 def cmd_eval(args: argparse.Namespace) -> int:
-    from .evaluate import load_gold, score
-    from .extract.pipeline import Extractor
+    from ..evaluate import load_gold, score
 
     split = Path(args.split)
     if not (split / "text").is_dir() or not (split / "attributions").is_dir():
-        _err(f"error: {shown(split)}: not a PolNeAR split (needs text/ and attributions/)")
-        return EXIT_USAGE
+        raise CommandError(f"error: {shown(split)}: not a PolNeAR split (needs text/ and attributions/)", EXIT_USAGE)
     gold = load_gold(split)
-    extractor = Extractor(mode="fast" if args.fast else "accurate")
+    extractor = load_extractor(args)
     arts = [Article(id=f"{name}.txt", text=doc.text) for name, doc in sorted(gold.items())]
     t0 = time.perf_counter()
     preds: list[dict] = []
-    for _, statements in extractor.extract_many(arts):
-        preds.extend(s.to_json() for s in statements)
+    with progress_bar(args, "eval", unit="documents") as bar:
+        for k, (_, statements) in enumerate(extractor.extract_many(arts), 1):
+            preds.extend(s.to_json() for s in statements)
+            bar(k, len(arts))
     seconds = time.perf_counter() - t0
     if args.out:
-        from .fileio import atomic_write
+        from ..fileio import atomic_write
 
         with atomic_write(args.out) as fh:
             for p in preds:
@@ -165,18 +144,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="stancemap", description=__doc__.splitlines()[0])
-    p.add_argument("--version", action="version", version=f"stancemap {__version__} (schema {SCHEMA_VERSION})")
-    sub = p.add_subparsers(dest="command", required=True)
-
-    a = sub.add_parser("analyze", help="extract attributed, dated statements from articles")
+def add_analyze_commands(sub) -> None:
+    a = sub.add_parser("analyze", help="extract attributed, dated statements from articles (no store)")
     a.add_argument("paths", nargs="+", help=".txt, .html, .json, .jsonl, .csv, .warc(.gz) files or directories")
-    a.add_argument("--published", help="publication date for inputs that lack one (YYYY-MM-DD)")
-    a.add_argument("--outlet", help="outlet name for inputs that lack one")
+    add_input_defaults(a)
     a.add_argument("--format", choices=("table", "json", "jsonl"), default="table")
     a.add_argument("--fast", action="store_true", help="no transformer: parse rules + CRF; faster, less accurate")
-    a.add_argument("--progress", choices=("auto", "always", "never"), default="auto")
+    add_progress(a)
     a.set_defaults(func=cmd_analyze)
 
     e = sub.add_parser("eval", help="score the extractor on an annotated corpus")
@@ -185,22 +159,5 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--fast", action="store_true")
     e.add_argument("--out", help="also write the predictions (JSONL) here")
     e.add_argument("--json", action="store_true", help="print the figures as JSON")
+    add_progress(e)
     e.set_defaults(func=cmd_eval)
-
-    from .debate.cli import add_debate_commands
-    from .store.cli import add_store_commands
-
-    add_store_commands(sub)
-    add_debate_commands(sub)
-    return p
-
-
-def main(argv: list[str] | None = None) -> int:
-    from .store.cli import sort_values_attached
-
-    args = build_parser().parse_args(sort_values_attached(sys.argv[1:] if argv is None else list(argv)))
-    return args.func(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,5 +1,5 @@
 """Command-line commands for debates: ``debate init|apply``, ``positions``, ``timeline``, ``network``,
-``coalitions`` and ``report``. ``stancemap/cli.py`` adds them with :func:`add_debate_commands`.
+``coalitions`` and ``report``: thin commands over :class:`stancemap.app.App`.
 
 Where statements come from (every command but ``debate init``):
 
@@ -21,19 +21,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..safetext import shown
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-class CommandError(Exception):
-    def __init__(self, message: str, code: int = EXIT_FAILED):
-        super().__init__(message)
-        self.code = code
-
-
-def _err(msg: str) -> None:
-    print(f"stancemap: {msg}", file=sys.stderr, flush=True)
-
+from .common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    STEP,
+    WINDOW,
+    CommandError,
+    add_db,
+    add_input_defaults,
+    add_progress,
+    check_published,
+    command,
+    open_app,
+    progress_bar,
+)
+from .common import err as _err
 
 # ---------------------------------------------------------------------------------------------
 # shared options
@@ -41,7 +44,7 @@ def _err(msg: str) -> None:
 
 def _source_opts(p: argparse.ArgumentParser, analysis: bool = True) -> None:
     g = p.add_argument_group("statements")
-    g.add_argument("--db", metavar="URL", help="the store (default ./stancemap.db)")
+    add_db(g)
     g.add_argument("--input", nargs="+", metavar="PATH",
                    help="articles to extract statements from now" + ("" if analysis else
                                                                     ", stored in the store first (as `ingest`)"))
@@ -49,8 +52,8 @@ def _source_opts(p: argparse.ArgumentParser, analysis: bool = True) -> None:
         g.add_argument("--no-update", action="store_true",
                        help="do not code statements the debate has not coded yet; only warn about them")
     g.add_argument("--fast", action="store_true", help="with --input: parse rules only (no transformer)")
-    g.add_argument("--published", help="with --input: publication date for inputs that lack one")
-    g.add_argument("--outlet-name", dest="outlet_name", help="with --input: outlet for inputs that lack one")
+    add_input_defaults(g)
+    add_progress(p)
     g.add_argument("--threshold", type=float, help="link threshold of the rules' linker, with --stance rules "
                    "(default: the debate file's)")
     g.add_argument("--stance", choices=("model", "rules"), default=None,
@@ -98,7 +101,7 @@ def _filters(args):
 
 
 def _load_debate(path: str):
-    from .config import DebateError, load_debate
+    from ..debate.config import DebateError, load_debate
 
     try:
         return load_debate(path)
@@ -112,22 +115,14 @@ def _load_debate(path: str):
         raise CommandError("error: invalid debate file:\n" + "\n".join(f"  {i}" for i in exc.issues)) from None
 
 
-def _check_published(args) -> None:
-    if args.published is not None:
-        from ..ingest import normalise_date
-
-        if normalise_date(args.published) is None:
-            raise CommandError(f"error: --published {args.published!r} is not a date (use YYYY-MM-DD)", EXIT_USAGE)
-
-
 def _in_memory(args, debate):
     """--input without a store: extract and code now; the result and the input errors."""
-    from .apply import Applier
-    from .embed import EmbeddingModelMissing
-    from .source import from_inputs
-    from .stance_model import StanceModelMissing
+    from ..debate.apply import Applier
+    from ..debate.embed import EmbeddingModelMissing
+    from ..debate.source import from_inputs
+    from ..debate.stance_model import StanceModelMissing
 
-    _check_published(args)
+    check_published(args)
     problems = {"n": 0}
 
     def on_problem(msg: str) -> None:
@@ -147,19 +142,9 @@ def _in_memory(args, debate):
     return result
 
 
-def _open_app(args, create: bool = False):
-    from ..app import App
-    from ..store.db import StoreError
-
-    try:
-        return App.open(args.db, create=create)
-    except StoreError as exc:
-        raise CommandError(f"error: {exc}") from None
-
-
 def _app_debate(app, ref: str):
     from ..app import DebateNotFound
-    from .config import DebateError
+    from ..debate.config import DebateError
 
     try:
         return app.debate(ref)
@@ -172,12 +157,6 @@ def _app_debate(app, ref: str):
         raise CommandError(f"error: {shown(ref)}: cannot read ({exc.strerror or exc})") from None
     except DebateError as exc:
         raise CommandError("error: invalid debate file:\n" + "\n".join(f"  {i}" for i in exc.issues)) from None
-
-
-def _progress(label: str):
-    from ..progress import ProgressBar
-
-    return ProgressBar(label, unit="articles")
 
 
 @dataclass
@@ -213,34 +192,22 @@ def _source(args) -> Source:
         for msg in result.problems():
             _err(f"warning: {msg}")
         return Source(debate, events, lambda text: result.articles)
-    app = _open_app(args)
+    app = open_app(args)
     debate = _app_debate(app, args.debate)
-    with _progress("coding") as bar:
+    with progress_bar(args, "coding") as bar:
         events = app.events(debate, filters, update=not args.no_update, progress=bar, warn=_err)
     for msg in _problems(debate, events):
         _err(f"warning: {msg}")
     return Source(debate, events, lambda text: app.articles_meta([e.document for e in events], text=text))
 
 
-def _run(fn):
-    def wrapper(args) -> int:
-        try:
-            return fn(args)
-        except CommandError as exc:
-            _err(str(exc))
-            return exc.code
-        except BrokenPipeError:
-            return EXIT_OK
-    return wrapper
-
-
 # ---------------------------------------------------------------------------------------------
 # commands
 
 
-@_run
+@command
 def cmd_init(args) -> int:
-    from .config import write_template
+    from ..debate.config import write_template
 
     try:
         p = write_template(args.file, overwrite=args.force)
@@ -253,17 +220,11 @@ def cmd_init(args) -> int:
     return EXIT_OK
 
 
-@_run
+@command
 def cmd_apply(args) -> int:
     if args.input:
-        _check_published(args)
-    from ..store.db import sqlite_path
-
-    new = sqlite_path(args.db)
-    new = new if new is not None and not new.exists() else None
-    app = _open_app(args, create=bool(args.input))
-    if new is not None and args.input:
-        _err(f"created the store {shown(new)}")
+        check_published(args)
+    app = open_app(args, create=bool(args.input))
     debate = _app_debate(app, args.file)
     failed = 0
     if args.input:
@@ -273,11 +234,11 @@ def cmd_apply(args) -> int:
                      outlet=args.outlet_name, progress=sys.stderr.isatty())
         print_summary(rep, file=sys.stderr)
         failed = sum(rep.failed.values())
-    from .embed import EmbeddingModelMissing
-    from .stance_model import StanceModelMissing
+    from ..debate.embed import EmbeddingModelMissing
+    from ..debate.stance_model import StanceModelMissing
 
     try:
-        with _progress("debate apply") as bar:
+        with progress_bar(args, "debate apply") as bar:
             report = app.apply(debate, stance=args.stance, threshold=args.threshold,
                                evidence_rules=False if args.no_evidence_rules else None, progress=bar)
     except (EmbeddingModelMissing, StanceModelMissing) as exc:
@@ -300,7 +261,7 @@ def cmd_apply(args) -> int:
     return EXIT_FAILED if failed and not report.statements else EXIT_OK
 
 
-@_run
+@command
 def cmd_positions(args) -> int:
     from ..analysis.positions import positions
 
@@ -308,9 +269,9 @@ def cmd_positions(args) -> int:
         src = _source(args)
         debate, rows = src.debate, positions(src.events)
     else:
-        app = _open_app(args)
+        app = open_app(args)
         debate = _app_debate(app, args.debate)
-        with _progress("coding") as bar:
+        with progress_bar(args, "coding") as bar:
             rows = app.positions(debate, _filters(args), update=not args.no_update, progress=bar, warn=_err,
                                  statements=args.format == "json")
         props = {r.proposition for r in rows}
@@ -338,10 +299,10 @@ def cmd_positions(args) -> int:
     return EXIT_OK
 
 
-@_run
+@command
 def cmd_timeline(args) -> int:
     from ..analysis.timeline import actor_timeline, find_actor
-    from .registry import Registry
+    from ..debate.registry import Registry
 
     src = _source(args)
     debate, events = src.debate, src.events
@@ -367,7 +328,7 @@ def cmd_timeline(args) -> int:
     return EXIT_OK
 
 
-@_run
+@command
 def cmd_network(args) -> int:
     from ..analysis.events import EventTable
     from ..analysis.networks import one_mode, two_mode, windowed
@@ -447,7 +408,7 @@ def cmd_network(args) -> int:
     return EXIT_OK
 
 
-@_run
+@command
 def cmd_coalitions(args) -> int:
     from ..analysis.coalitions import coalitions_over_time, stance_changes
     from ..analysis.events import EventTable
@@ -484,7 +445,7 @@ def cmd_coalitions(args) -> int:
     return EXIT_OK
 
 
-@_run
+@command
 def cmd_report(args) -> int:
     from ..report.html import write_report
 
@@ -548,8 +509,8 @@ def add_debate_commands(subparsers) -> None:
     c.add_argument("--debate", required=True, help="a debate file, or the id of a debate applied to the store")
     _source_opts(c)
     _filter_opts(c, neutral_default=False)
-    c.add_argument("--window", default="30d")
-    c.add_argument("--step", default="7d")
+    c.add_argument("--window", default=WINDOW, help=f"time window (default {WINDOW})")
+    c.add_argument("--step", default=STEP, help=f"window step (default {STEP})")
     c.add_argument("--type", default="congruence", choices=("congruence", "subtract"))
     c.add_argument("--normalize", default="no", choices=("no", "average", "jaccard", "cosine"))
     c.add_argument("--conditional", default="support", choices=("support", "neutral", "exclude"))
@@ -561,19 +522,7 @@ def add_debate_commands(subparsers) -> None:
     r.add_argument("--debate", required=True, help="a debate file, or the id of a debate applied to the store")
     _source_opts(r)
     _filter_opts(r, neutral_default=True)
-    r.add_argument("--window", default="90d", help="time window for the coalition view")
-    r.add_argument("--step", default="30d")
+    r.add_argument("--window", default=WINDOW, help=f"time window for the coalition view (default {WINDOW})")
+    r.add_argument("--step", default=STEP, help=f"window step (default {STEP})")
     r.add_argument("-o", "--out", default="report.html")
     r.set_defaults(func=cmd_report)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry point (the lead wires the commands into ``stancemap/cli.py``)."""
-    parser = argparse.ArgumentParser(prog="stancemap")
-    add_debate_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

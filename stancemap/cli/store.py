@@ -1,8 +1,7 @@
 """The store's commands: ``ingest``, ``statements``, ``articles``, ``status``, ``reextract``.
 
-:func:`add_store_commands` registers them on the ``stancemap`` parser's subparsers; ``python -m
-stancemap.store.cli`` runs them on their own. Exit codes: 0 done; 1 done, but some inputs failed (all
-else stored); 2 usage error; 3 stopped by a database error (what was stored is kept: run again).
+Exit codes: 0 done; 1 done, but some inputs failed (all else stored); 2 usage error; 3 stopped by a
+database error (what was stored is kept: run again).
 """
 
 from __future__ import annotations
@@ -12,22 +11,33 @@ import json
 import sys
 from typing import Any
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_STOPPED = 0, 1, 2, 3
-DB_HELP = "database: a SQLite file path or URL, or postgresql://user@host/db (default: ./stancemap.db)"
+from .common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_STOPPED,
+    EXIT_USAGE,
+    add_db,
+    add_input_defaults,
+    add_progress,
+    new_store_path,
+    show_progress,
+)
+from .common import err as _err
 
 
-def _err(msg: str) -> None:
-    print(f"stancemap: {msg}", file=sys.stderr, flush=True)
+def _open(args: argparse.Namespace, create: bool = False):  # -> Engine | None
+    from ..safetext import shown
+    from ..store.db import StoreError, open_engine
 
-
-def _open(args: argparse.Namespace):  # -> Engine | None
-    from .db import StoreError, open_engine
-
+    new = new_store_path(args.db) if create else None
     try:
-        return open_engine(args.db, busy_timeout=getattr(args, "busy_timeout", None) or 30.0)
+        engine = open_engine(args.db, busy_timeout=getattr(args, "busy_timeout", None) or 30.0, create=create)
     except StoreError as exc:
         _err(f"error: {exc}")
         return None
+    if new is not None:
+        _err(f"created the store {shown(new)}")
+    return engine
 
 
 def _csv_columns(specs: list[str] | None) -> dict[str, str] | None:
@@ -42,15 +52,11 @@ def _csv_columns(specs: list[str] | None) -> dict[str, str] | None:
     return out
 
 
-def _show_progress(choice: str) -> bool:
-    return choice == "always" or (choice == "auto" and sys.stderr.isatty())
-
-
 # --------------------------------------------------------------------------- ingest
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from .ingest import ExtractorUnavailable, IngestStopped, ingest
+    from ..store.ingest import ExtractorUnavailable, IngestStopped, ingest
 
     try:
         columns = _csv_columns(args.csv_column)
@@ -62,13 +68,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     except ValueError as exc:
         _err(f"error: {exc}")
         return EXIT_USAGE
-    engine = _open(args)
+    engine = _open(args, create=True)
     if engine is None:
         return EXIT_STOPPED
     try:
         report = ingest(engine, args.paths, mode="fast" if args.fast else "accurate", published=args.published,
-                        outlet=args.outlet, csv_columns=columns, batch_size=args.batch_size,
-                        progress=_show_progress(args.progress))
+                        outlet=args.outlet_name, csv_columns=columns, batch_size=args.batch_size,
+                        progress=show_progress(args))
     except ValueError as exc:
         _err(f"error: {exc}")
         return EXIT_USAGE
@@ -90,7 +96,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _write(rows: Any, args: argparse.Namespace, kind: str) -> int:
-    from . import query
+    from ..store import query
 
     columns = query.FLAT_STATEMENT_COLUMNS if kind == "statements" else query.FLAT_ARTICLE_COLUMNS
     if args.format == "parquet":
@@ -113,7 +119,7 @@ def _write(rows: Any, args: argparse.Namespace, kind: str) -> int:
 
 
 def _write_text(rows: Any, args: argparse.Namespace, out: Any, columns: list[str]) -> int:
-    from . import query
+    from ..store import query
 
     if args.format == "csv":
         return query.write_csv(rows, out, columns)
@@ -148,7 +154,7 @@ def _run_query(args: argparse.Namespace, query_fn, filters: dict, noun: str) -> 
 
 
 def cmd_statements(args: argparse.Namespace) -> int:
-    from .query import iter_statements
+    from ..store.query import iter_statements
 
     filters = dict(actor=args.actor, role=args.role, outlet=args.outlet, since=args.since, until=args.until,
                    published_since=args.published_since, published_until=args.published_until, kind=args.kind,
@@ -159,9 +165,10 @@ def cmd_statements(args: argparse.Namespace) -> int:
 
 
 def cmd_articles(args: argparse.Namespace) -> int:
-    from .query import iter_articles
+    from ..store.query import iter_articles
 
-    filters = dict(outlet=args.outlet, language=args.language, since=args.since, until=args.until,
+    filters = dict(outlet=args.outlet, language=args.language, since=args.published_since,
+                   until=args.published_until,
                    duplicates_of=args.duplicates_of, unsupported_language=args.unsupported_language,
                    not_extracted=args.not_extracted, include_text=args.with_text, sort=args.sort, limit=_limit(args),
                    offset=args.offset)
@@ -172,7 +179,7 @@ def cmd_articles(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from .query import list_conflicts, list_failures, status
+    from ..store.query import list_conflicts, list_failures, status
 
     engine = _open(args)
     if engine is None:
@@ -241,15 +248,15 @@ def _by_count(counts: dict[str, int]) -> str:
 
 
 def cmd_reextract(args: argparse.Namespace) -> int:
-    from .ingest import ExtractorUnavailable
-    from .reextract import ReextractStopped, reextract
+    from ..store.ingest import ExtractorUnavailable
+    from ..store.reextract import ReextractStopped, reextract
 
     engine = _open(args)
     if engine is None:
         return EXIT_STOPPED
     try:
         report = reextract(engine, mode="fast" if args.fast else "accurate", batch_size=args.batch_size,
-                           limit=args.limit, progress=_show_progress(args.progress))
+                           limit=args.limit, progress=show_progress(args))
     except ExtractorUnavailable as exc:
         _err(f"error: {exc}")
         return EXIT_FAILED
@@ -274,15 +281,11 @@ def _print_conflicts(report: Any) -> None:
 # --------------------------------------------------------------------------- parser
 
 
-def _db_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", default=None, help=DB_HELP)
-
-
 def _count(option: str):
     """An argparse type: a whole number from 0 to the largest SQL LIMIT/OFFSET."""
 
     def parse(value: str) -> int:
-        from .query import check_count
+        from ..store.query import check_count
 
         try:
             n = int(value)
@@ -301,7 +304,7 @@ def _search(option: str):
     """An argparse type: a search text of reasonable length (for --text, a query that parses)."""
 
     def parse(value: str) -> str:
-        from .search import check_search, parse_search
+        from ..store.search import check_search, parse_search
 
         try:
             if option == "text" and value.strip():
@@ -313,20 +316,6 @@ def _search(option: str):
         return value
 
     return parse
-
-
-def sort_values_attached(argv: list[str]) -> list[str]:
-    """``--sort -confidence`` as ``--sort=-confidence``: argparse takes a value starting with ``-`` for an
-    option and refused the descending sort the help documents."""
-    out: list[str] = []
-    it = iter(range(len(argv)))
-    for k in it:
-        if argv[k] == "--sort" and k + 1 < len(argv) and argv[k + 1].startswith("-") and argv[k + 1] != "--":
-            out.append(f"--sort={argv[k + 1]}")
-            next(it, None)
-        else:
-            out.append(argv[k])
-    return out
 
 
 def _output_args(p: argparse.ArgumentParser, sorts: tuple[str, ...], default_sort: str) -> None:
@@ -342,26 +331,25 @@ def _output_args(p: argparse.ArgumentParser, sorts: tuple[str, ...], default_sor
 def add_store_commands(subparsers: Any) -> None:
     """Register ``ingest``, ``statements``, ``articles``, ``status`` and ``reextract`` on ``subparsers``."""
     from ..model import KINDS
-    from .query import ARTICLE_SORTS, STATEMENT_SORTS
-    from .schema import REVIEW_STATES
+    from ..store.query import ARTICLE_SORTS, STATEMENT_SORTS
+    from ..store.schema import REVIEW_STATES
 
     p = subparsers.add_parser("ingest", help="store articles and their statements in a database (incremental)")
     p.add_argument("paths", nargs="+", help=".txt, .html, .json, .jsonl, .csv, .warc(.gz) files or directories")
-    _db_arg(p)
+    add_db(p)
     p.add_argument("--fast", action="store_true", help="extract with parse rules only (no trained model)")
-    p.add_argument("--published", help="publication date for inputs that lack one (YYYY-MM-DD)")
-    p.add_argument("--outlet", help="outlet name for inputs that lack one")
+    add_input_defaults(p)
     p.add_argument("--csv-column", action="append", metavar="FIELD=COLUMN",
                    help="CSV column holding a field (id, text, url, title, outlet, published, language, author); "
                         "repeatable")
     p.add_argument("--batch-size", type=int, default=16, help="articles extracted together (default 16)")
     p.add_argument("--busy-timeout", type=float, default=30.0,
                    help="seconds to wait for another writer's lock on a SQLite database (default 30)")
-    p.add_argument("--progress", choices=("auto", "always", "never"), default="auto")
+    add_progress(p)
     p.set_defaults(func=cmd_ingest)
 
     p = subparsers.add_parser("statements", help="query stored statements")
-    _db_arg(p)
+    add_db(p)
     p.add_argument("--actor", type=_search("actor"), help="actor name or speaker text contains this (case-insensitive)")
     p.add_argument("--role", type=_search("role"), help="actor role contains this (case-insensitive)")
     p.add_argument("--outlet", action="append", help="outlet (case-insensitive; repeatable)")
@@ -383,11 +371,11 @@ def add_store_commands(subparsers: Any) -> None:
     p.set_defaults(func=cmd_statements)
 
     p = subparsers.add_parser("articles", help="query stored articles")
-    _db_arg(p)
+    add_db(p)
     p.add_argument("--outlet", action="append", help="outlet (case-insensitive; repeatable)")
     p.add_argument("--language", action="append", help="language code (repeatable)")
-    p.add_argument("--since", help="published on or after")
-    p.add_argument("--until", help="published on or before")
+    p.add_argument("--published-since", help="published on or after (YYYY-MM-DD, YYYY-MM or YYYY)")
+    p.add_argument("--published-until", help="published on or before")
     p.add_argument("--duplicates-of", metavar="ID", help="near-duplicates and exact copies of this article")
     p.add_argument("--unsupported-language", action="store_true", help="only articles stored without extraction")
     p.add_argument("--not-extracted", action="store_true", help="only articles without statements extracted")
@@ -396,7 +384,7 @@ def add_store_commands(subparsers: Any) -> None:
     p.set_defaults(func=cmd_articles)
 
     p = subparsers.add_parser("status", help="what the store holds: counts, extractor versions, failures")
-    _db_arg(p)
+    add_db(p)
     p.add_argument("--failures", action="store_true", help="list the stored failures and warnings")
     p.add_argument("--conflicts", action="store_true", help="list re-extraction conflicts with reviewed statements")
     p.add_argument("--json", action="store_true", help="print as JSON")
@@ -404,24 +392,9 @@ def add_store_commands(subparsers: Any) -> None:
 
     p = subparsers.add_parser("reextract", help="recompute statements made by another extractor version, "
                                                 "keeping human reviews")
-    _db_arg(p)
+    add_db(p)
     p.add_argument("--fast", action="store_true", help="re-extract with the fast (parse rules only) extractor")
     p.add_argument("--limit", type=int, help="at most this many articles")
     p.add_argument("--batch-size", type=int, default=16)
-    p.add_argument("--progress", choices=("auto", "always", "never"), default="auto")
+    add_progress(p)
     p.set_defaults(func=cmd_reextract)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="stancemap", description="stancemap corpus store")
-    add_store_commands(parser.add_subparsers(dest="command", required=True))
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(sort_values_attached(sys.argv[1:] if argv is None else list(argv)))
-    return args.func(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

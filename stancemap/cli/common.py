@@ -1,0 +1,130 @@
+"""What every command shares: exit codes, the error helper, option definitions with one meaning per name,
+opening the store, loading the extractor, progress bars.
+
+Options that mean the same everywhere:
+
+* ``--db URL``: the store (a SQLite path or URL, or postgresql://...; default ``./stancemap.db``). A SQLite
+  file that does not exist is an error, except for ``ingest`` and ``debate apply --input``, which create it.
+* ``--published DATE`` / ``--outlet-name NAME``: *set* the publication date / outlet of inputs that lack one.
+* ``--outlet NAME`` (repeatable): *filter* on the outlet.
+* ``--since`` / ``--until``: filter on the date a statement was *made* (``--published-since`` /
+  ``--published-until`` filter on the article's publication date).
+* ``--window`` / ``--step``: time windows, :data:`WINDOW` and :data:`STEP` by default in every command.
+* ``--fast``: the extractor without the transformer (parse rules + CRF).
+* ``--progress auto|always|never``: progress bar with rate and ETA on stderr (auto: when stderr is a terminal).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..safetext import shown
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_STOPPED = 0, 1, 2, 3
+DB_HELP = "the store: a SQLite file path or URL, or postgresql://user@host/db (default: ./stancemap.db)"
+WINDOW, STEP = "90d", "30d"  # coalition and network time windows, the same default in every command
+
+
+class CommandError(Exception):
+    """Ends a command with a message on stderr and an exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_FAILED):
+        super().__init__(message)
+        self.code = code
+
+
+def err(msg: str) -> None:
+    print(f"stancemap: {msg}", file=sys.stderr, flush=True)
+
+
+def command(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """A command function: a :class:`CommandError` becomes its message and exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(args: argparse.Namespace) -> int:
+        try:
+            return fn(args)
+        except CommandError as exc:
+            err(str(exc))
+            return exc.code
+
+    return wrapper
+
+
+# -- options
+
+
+def add_db(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", default=None, metavar="URL", help=DB_HELP)
+
+
+def add_input_defaults(p: argparse.ArgumentParser | Any) -> None:
+    p.add_argument("--published", help="publication date for inputs that lack one (YYYY-MM-DD)")
+    p.add_argument("--outlet-name", dest="outlet_name", metavar="NAME", help="outlet for inputs that lack one")
+
+
+def add_progress(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
+                   help="progress bar with rate and ETA on stderr (auto: when stderr is a terminal)")
+
+
+def show_progress(args: argparse.Namespace) -> bool:
+    choice = getattr(args, "progress", "auto")
+    return choice == "always" or (choice == "auto" and sys.stderr.isatty())
+
+
+def progress_bar(args: argparse.Namespace, label: str, unit: str = "articles"):
+    from .progress import ProgressBar
+
+    return ProgressBar(label, unit=unit, enabled=show_progress(args))
+
+
+def check_published(args: argparse.Namespace) -> None:
+    if getattr(args, "published", None) is not None:
+        from ..ingest import normalise_date
+
+        if normalise_date(args.published) is None:
+            raise CommandError(f"error: --published {args.published!r} is not a date (use YYYY-MM-DD)", EXIT_USAGE)
+
+
+# -- the store and the extractor
+
+
+def new_store_path(db: str | None) -> Path | None:
+    """The SQLite file ``db`` names when it does not exist yet (the command will create it)."""
+    from ..store.db import sqlite_path
+
+    p = sqlite_path(db)
+    return p if p is not None and not p.exists() else None
+
+
+def open_app(args: argparse.Namespace, *, create: bool = False):
+    """The application object over ``--db``; a missing SQLite file is an error unless ``create``."""
+    from ..app import App
+    from ..store.db import StoreError
+
+    new = new_store_path(args.db) if create else None
+    try:
+        app = App.open(args.db, create=create, busy_timeout=getattr(args, "busy_timeout", None) or 30.0)
+    except StoreError as exc:
+        raise CommandError(f"error: {exc}", EXIT_STOPPED if create else EXIT_FAILED) from None
+    if new is not None:
+        err(f"created the store {shown(new)}")
+    return app
+
+
+def load_extractor(args: argparse.Namespace):
+    """The extractor ``--fast`` asks for; if it cannot be loaded, an error that says why (never a silent
+    switch to the other mode: the statements would differ without anyone knowing)."""
+    from ..store.ingest import ExtractorUnavailable
+    from ..store.ingest import load_extractor as load
+
+    try:
+        return load("fast" if getattr(args, "fast", False) else "accurate")
+    except ExtractorUnavailable as exc:
+        raise CommandError(f"error: {exc}") from None
