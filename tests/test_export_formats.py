@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
+import xml.etree.ElementTree as ET
 
 import networkx as nx
 
@@ -13,6 +14,7 @@ from stancemap.analysis.events import Event, EventTable
 from stancemap.analysis.networks import one_mode, two_mode, windowed
 from stancemap.export import write_dna, write_eventlist, write_gexf_dynamic, write_graphml, write_json
 from stancemap.export.dna import jasypt_strong_hash
+from stancemap.export.graphs import peak
 
 TEXT = "Anna said troops must go. Ben said no troops. Cara said no, never 𝄞 troops."
 ARTICLES = {"d1": {"id": "d1", "title": "T1", "outlet": "Example Daily", "published": "2024-01-02", "url": "u",
@@ -46,6 +48,20 @@ def test_graphml_plain_read_back(tmp_path):
     assert "visone" not in raw and "yworks" not in raw.lower()
 
 
+GEXF = "{http://gexf.net/1.3}"
+
+
+def _gexf_edges(path) -> dict[tuple[str, str], tuple[float, list[tuple[float, str, str]]]]:
+    """(source, target) -> (static weight, [(value, start, end)] of the dynamic weight), parsed as XML."""
+    root = ET.parse(path).getroot()
+    out = {}
+    for e in root.iter(f"{GEXF}edge"):
+        vals = [(float(v.get("value")), v.get("start"), v.get("end")) for v in e.iter(f"{GEXF}attvalue")
+                if v.get("for") == "weight"]
+        out[(e.get("source"), e.get("target"))] = (float(e.get("weight")), vals)
+    return out
+
+
 def test_gexf_dynamic_has_spells_and_per_window_weights(tmp_path):
     t = EventTable.from_events(EVENTS)
     wins = windowed(t, "30d", "30d", aggregation="conflict")
@@ -57,9 +73,52 @@ def test_gexf_dynamic_has_spells_and_per_window_weights(tmp_path):
     assert back.has_edge("anna", "ben") and not back.has_edge("anna", "cara") and back.has_edge("cara", "eve")
     assert back.nodes["anna"]["spells"] == [("2024-01-01", "2024-01-30")]
     assert back.nodes["eve"]["spells"] == [("2024-01-31", "2024-02-29")]
-    weights = back.edges["anna", "ben"]["window_weight"]
-    assert isinstance(weights, list) and weights[0] == (1.0, "2024-01-01", "2024-01-30")
-    assert back.edges["anna", "ben"]["weight"] == sum(w for w, _, _ in weights)
+    edges = _gexf_edges(p)
+    assert edges[("anna", "ben")] == (1.0, [(1.0, "2024-01-01", "2024-01-30")])
+
+
+def test_gexf_dynamic_weight_is_the_attribute_gephi_plays(tmp_path):
+    # step < size: windows overlap, so Cara, Dan and Eve's statements (Feb 15-17) fall in three windows
+    wins = windowed(EventTable.from_events(EVENTS), "30d", "10d", aggregation="conflict")
+    assert sum(1 for _, g in wins if g.has_edge("cara", "eve")) == 3
+    p = write_gexf_dynamic(wins, tmp_path / "n.gexf")
+    root = ET.parse(p).getroot()
+    graph = root.find(f"{GEXF}graph")
+    assert root.get("version") == "1.3" and graph.get("mode") == "dynamic" and graph.get("timeformat") == "date"
+    edge_attrs = [(a.get("mode"), x.get("id"), x.get("title"), x.get("type"))
+                  for a in graph.iter(f"{GEXF}attributes") if a.get("class") == "edge"
+                  for x in a.iter(f"{GEXF}attribute")]
+    # the one edge attribute: dynamic, id "weight" (Gephi looks the weight column up by id), a double
+    assert edge_attrs == [("dynamic", "weight", "weight", "double")]
+    static, vals = _gexf_edges(p)[("cara", "eve")]
+    assert [v for v, _, _ in vals] == [1.0, 1.0, 1.0]
+    # one value per window, cut so no two intervals overlap (Gephi drops an overlapping one)
+    assert [(s, e) for _, s, e in vals] == [("2024-01-21", "2024-01-30"), ("2024-01-31", "2024-02-09"),
+                                           ("2024-02-10", "2024-03-10")]
+    # static weight: the peak window, not the sum over overlapping windows
+    assert static == 1.0 and static != sum(v for v, _, _ in vals)
+    assert nx.read_gexf(p).edges["cara", "eve"]["weight"] == 1.0
+
+
+def test_peak_keeps_the_sign_of_the_strongest_window():
+    assert peak([0.5, -2.0, 1.0]) == -2.0 and peak([0.5, 1.5, -1.0]) == 1.5
+
+
+def test_graphml_key_ids_unique_across_nodes_and_edges(tmp_path):
+    g = nx.Graph()
+    g.add_node("a", label="A", weight=1)  # an int here, a float on b: still one node key
+    g.add_node("b", label="B", weight=2.5)
+    g.add_edge("a", "b", label="a-b", weight=3.0)
+    p = write_graphml(g, tmp_path / "k.graphml")
+    keys = ET.parse(p).getroot().findall("{http://graphml.graphdrawing.org/xmlns}key")
+    ids = [k.get("id") for k in keys]
+    assert len(ids) == len(set(ids)) == 4
+    assert sorted((k.get("for"), k.get("attr.name"), k.get("attr.type")) for k in keys) == [
+        ("edge", "label", "string"), ("edge", "weight", "double"),
+        ("node", "label", "string"), ("node", "weight", "double")]
+    back = nx.read_graphml(p)
+    assert back.nodes["a"] == {"label": "A", "weight": 1.0} and back.nodes["b"]["weight"] == 2.5
+    assert back.edges["a", "b"] == {"label": "a-b", "weight": 3.0}
 
 
 def test_eventlist_csv_in_dna_layout(tmp_path):
