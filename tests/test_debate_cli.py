@@ -64,6 +64,20 @@ def test_network_exports(applied, capsys, tmp_path):
     assert code == 2 and "-o/--out is required" in err
 
 
+def test_network_graphml_windows_are_files_beside_the_name(applied, capsys, tmp_path):
+    base = ["--debate", DEBATE, "--applied", str(applied), "--window", "7d", "--format", "graphml"]
+    code, out, _ = run(capsys, "network", *base, "-o", str(tmp_path / "net.graphml"))
+    assert code == 0 and not (tmp_path / "net.graphml").exists()  # no directory named like a file
+    files = sorted(tmp_path.glob("net.*_*.graphml"))
+    assert len(files) > 1 and all(x.is_file() for x in files)
+    assert out.splitlines() == [f"wrote {x}" for x in files]
+    assert all(nx.read_graphml(x) is not None for x in files)
+    into = tmp_path / "windows"
+    into.mkdir()
+    assert run(capsys, "network", *base, "-o", str(into))[0] == 0
+    assert sorted(x.name for x in into.iterdir()) == [x.name.removeprefix("net.") for x in files]
+
+
 def test_coalitions_and_report(applied, capsys, tmp_path):
     code, out, _ = run(capsys, "coalitions", "--debate", DEBATE, "--applied", str(applied), "--since", "2024-02-01",
                        "--window", "30d", "--step", "30d")

@@ -14,7 +14,7 @@ from stancemap.analysis.events import Event, EventTable
 from stancemap.analysis.networks import one_mode, two_mode, windowed
 from stancemap.export import write_dna, write_eventlist, write_gexf_dynamic, write_graphml, write_json
 from stancemap.export.dna import jasypt_strong_hash
-from stancemap.export.graphs import peak
+from stancemap.export.graphs import peak, window_paths, write_graphml_windows
 
 TEXT = "Anna said troops must go. Ben said no troops. Cara said no, never 𝄞 troops."
 ARTICLES = {"d1": {"id": "d1", "title": "T1", "outlet": "Example Daily", "published": "2024-01-02", "url": "u",
@@ -181,3 +181,24 @@ def test_json_for_r_and_pandas(tmp_path):
     assert all(not isinstance(v, (list, dict)) for e in d["events"] for v in e.values())
     assert {e["source"] for e in d["network"]["edges"]} | {e["target"] for e in d["network"]["edges"]} <= \
         {n["id"] for n in d["network"]["nodes"]}
+
+
+def test_window_paths_beside_a_file_or_in_a_directory(tmp_path):
+    wins = [w for w, _ in windowed(EventTable.from_events(EVENTS), "30d", "30d")]
+    names = ["2024-01-01_2024-01-30", "2024-01-31_2024-02-29"]
+    assert window_paths(tmp_path / "net.graphml", wins) == [tmp_path / f"net.{n}.graphml" for n in names]
+    assert window_paths(tmp_path / "net", wins) == [tmp_path / f"net.{n}.graphml" for n in names]
+    (tmp_path / "out").mkdir()
+    assert window_paths(tmp_path / "out", wins) == [tmp_path / "out" / f"{n}.graphml" for n in names]
+    assert window_paths(f"{tmp_path}/new/", wins) == [tmp_path / "new" / f"{n}.graphml" for n in names]
+
+
+def test_graphml_windows_one_file_each_read_back(tmp_path):
+    wins = windowed(EventTable.from_events(EVENTS), "30d", "30d", aggregation="conflict")
+    paths = write_graphml_windows(wins, tmp_path / "net.graphml")
+    assert not (tmp_path / "net.graphml").exists()  # neither a file nor a directory of that name
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["net.2024-01-01_2024-01-30.graphml",
+                                                          "net.2024-01-31_2024-02-29.graphml"]
+    first, second = (nx.read_graphml(p) for p in paths)
+    assert first.has_edge("anna", "ben") and not first.has_edge("cara", "eve")
+    assert second.has_edge("cara", "eve") and not second.has_edge("anna", "ben")

@@ -304,7 +304,7 @@ def cmd_timeline(args) -> int:
 def cmd_network(args) -> int:
     from ..analysis.events import EventTable
     from ..analysis.networks import one_mode, two_mode, windowed
-    from ..export.graphs import write_gexf, write_gexf_dynamic, write_graphml
+    from ..export.graphs import write_gexf, write_gexf_dynamic, write_graphml, write_graphml_windows
 
     debate = _load_debate(args.debate)
     if args.format != "table" and not args.out:
@@ -357,16 +357,14 @@ def cmd_network(args) -> int:
                 print(f"  {lu} — {lv}: {d.get('weight', 0):.3g}" + (f" ({d['qualifier']})" if "qualifier" in d else ""))
         return EXIT_OK
     if args.format == "graphml":
-        if wins:
-            out.mkdir(parents=True, exist_ok=True)
-            for w, g in wins:
-                write_graphml(g, out / f"{w.start.isoformat()}_{w.label.split('..')[1]}.graphml")
-            print(f"wrote {len(wins)} GraphML files (one per window) to {shown(out)}/")
+        if args.window:
+            for path in write_graphml_windows(wins, args.out):
+                print(f"wrote {shown(path)}")
         else:
             write_graphml(graph, out)
             print(f"wrote {shown(out)} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)")
     elif args.format == "gexf":
-        if wins:
+        if args.window:
             write_gexf_dynamic(wins, out)
             print(f"wrote {shown(out)} (dynamic GEXF, {len(wins)} windows)")
         else:
@@ -473,7 +471,8 @@ def add_debate_commands(subparsers) -> None:
     n.add_argument("--format", default="table", choices=("table", "graphml", "gexf", "csv", "dna", "json"))
     n.add_argument("--dna-password", default="stancemap", help="password of coder Admin in a .dna file")
     n.add_argument("--top", type=int, default=15, help="table: edges shown per network")
-    n.add_argument("-o", "--out", help="output file (a directory for GraphML with --window)")
+    n.add_argument("-o", "--out", help="output file; GraphML with --window: one file per window beside it "
+                   "(net.graphml -> net.<start>_<end>.graphml), or <start>_<end>.graphml in a directory")
     n.set_defaults(func=cmd_network)
 
     c = subparsers.add_parser("coalitions", help="coalitions per time window and stance changes")

@@ -5,7 +5,8 @@ DNA issues #93 and #269). Attribute values are made GraphML-safe: ``None`` becom
 are joined with "; ". Every ``<key>`` has its own id (``d0``, ``d1``, ...): a node attribute and an
 edge attribute of the same name (``label``, ``weight``) are two keys, and one attribute whose values
 mix ints and floats is one ``double`` key -- named ids gave several keys the id ``weight``, which is
-invalid GraphML. Readers (networkx, Gephi, igraph, yEd) go by ``attr.name``.
+invalid GraphML. Readers (networkx, Gephi, igraph, yEd) go by ``attr.name``. With time windows,
+:func:`write_graphml_windows` writes one file per window, named by :func:`window_paths`.
 
 GEXF (1.3, ``mode="dynamic"``, ``timeformat="date"``): one graph over all time windows, for Gephi's
 timeline. Each node and edge carries *spells* -- the windows in which it is present -- and each edge's
@@ -26,6 +27,7 @@ the store keeps the original. Files are written atomically.
 from __future__ import annotations
 
 import datetime as _dt
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -72,6 +74,32 @@ def write_graphml(g: nx.Graph, path: str | Path) -> Path:
         # domain, so mixed int/float values do not make two keys for one attribute
         nx.write_graphml(plain(g), tmp, encoding="utf-8", prettyprint=True, infer_numeric_types=True)
     return p
+
+
+def window_name(w) -> str:
+    """``<first day>_<last day>`` of a window (both inclusive), as its labels show it."""
+    return f"{w.start.isoformat()}_{_end_inclusive(w.end)}"
+
+
+def window_paths(out: str | Path, windows: Sequence) -> list[Path]:
+    """One GraphML path per window. ``out`` an existing directory (or a path ending in a separator):
+    ``out/<start>_<end>.graphml``; otherwise a file name the windows go beside, each with its window
+    before the suffix: ``net.graphml`` -> ``net.2024-03-01_2024-03-30.graphml``."""
+    raw = str(out)
+    p = Path(out)
+    if p.is_dir() or raw.endswith(("/", os.sep)):
+        return [p / f"{window_name(w)}.graphml" for w in windows]
+    suffix = p.suffix or ".graphml"
+    stem = p.stem if p.suffix else p.name
+    return [p.with_name(f"{stem}.{window_name(w)}{suffix}") for w in windows]
+
+
+def write_graphml_windows(windows: Sequence[tuple[object, nx.Graph]], out: str | Path) -> list[Path]:
+    """Each window's network as its own GraphML file (names: :func:`window_paths`); the paths written."""
+    paths = window_paths(out, [w for w, _ in windows])
+    for (_, g), path in zip(windows, paths):
+        write_graphml(g, path)
+    return paths
 
 
 def _end_inclusive(end_exclusive: _dt.date) -> str:
