@@ -4,11 +4,14 @@ and JSON."""
 from __future__ import annotations
 
 import csv
+import dataclasses
+import datetime
 import json
 import sqlite3
 import xml.etree.ElementTree as ET
 
 import networkx as nx
+import pytest
 
 from stancemap.analysis.events import Event, EventTable
 from stancemap.analysis.networks import one_mode, two_mode, windowed
@@ -21,11 +24,12 @@ ARTICLES = {"d1": {"id": "d1", "title": "T1", "outlet": "Example Daily", "publis
                    "text": TEXT}}
 
 
-def ev(actor, stance, phrase, date, typ="person", n=0):
+def ev(actor, stance, phrase, date, typ="person", n=0, doc="d1"):
     a = TEXT.index(phrase)
-    return Event(key=f"d1:{n}", actor_id=actor.lower(), actor=actor, actor_type=typ, registered=True,
-                 proposition="p1", stance=stance, confidence=0.8, date=date, document="d1", outlet="Example Daily",
-                 title="T1", affiliation=("Gov",), start=a, stop=a + len(phrase), text=phrase,
+    return Event(key=f"{doc}:{n}", actor_id=actor.lower(), actor=actor, actor_type=typ, registered=True,
+                 proposition="p1", stance=stance, confidence=0.8, date=date, document=doc, outlet="Example Daily",
+                 published=ARTICLES.get(doc, {}).get("published"), title=f"T{doc[1:]}",
+                 affiliation=("Gov",), start=a, stop=a + len(phrase), text=phrase,
                  condition="if asked" if stance == "conditional" else None, evidence=("must",))
 
 
@@ -138,7 +142,7 @@ def test_eventlist_csv_in_dna_layout(tmp_path):
 
 
 def test_dna_sqlite_tables_spans_and_counts(tmp_path):
-    p = write_dna(tmp_path / "x.dna", EVENTS, ARTICLES, password="pw")
+    p = write_dna(tmp_path / "x.dna", EVENTS, ARTICLES, password="pw", date="published")
     con = sqlite3.connect(p)
     tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"SETTINGS", "CODERS", "DOCUMENTS", "STATEMENTTYPES", "VARIABLES", "STATEMENTS", "DATABOOLEAN",
@@ -165,6 +169,51 @@ def test_dna_sqlite_tables_spans_and_counts(tmp_path):
     pw = con.execute("SELECT Password FROM CODERS WHERE ID=1").fetchone()[0]
     assert len(pw) == 64 and pw != jasypt_strong_hash("pw")  # salted: differs each time
     con.close()
+
+
+def _day(epoch: int) -> str:
+    return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).date().isoformat()
+
+
+TWO = {**ARTICLES, "d2": {"id": "d2", "title": "T2", "published": "2024-03-01", "text": TEXT}}
+DATED = EVENTS + [ev("Fay", "support", "Cara said", None, n=5),  # undated: its article's publication date
+                  dataclasses.replace(ev("Gus", "oppose", "Ben said", "2024-02-20", n=6, doc="d2"),
+                                      published="2024-03-01")]
+
+
+def test_dna_dates_statements_by_when_said_or_published(tmp_path):
+    def documents_of_statements(date):
+        con = sqlite3.connect(write_dna(tmp_path / f"{date}.dna", DATED, TWO, password="pw", date=date))
+        rows = con.execute("SELECT s.ID, d.Title, d.Date, d.Text FROM STATEMENTS s JOIN DOCUMENTS d "
+                           "ON d.ID = s.DocumentId ORDER BY s.ID").fetchall()
+        n_docs = con.execute("SELECT COUNT(*) FROM DOCUMENTS").fetchone()[0]
+        con.close()
+        assert all(text == TEXT for *_, text in rows)  # a document per date keeps the whole text: spans hold
+        return [(title, _day(d)) for _, title, d, _ in rows], n_docs
+
+    said, n_docs = documents_of_statements("said")
+    # d1's statements were made on five dates: five documents; d2's on one: one, titled as the article
+    assert n_docs == 6
+    assert said == [("T1 [said 2024-01-01]", "2024-01-01"), ("T1 [said 2024-01-02]", "2024-01-02"),
+                    ("T1 [said 2024-02-15]", "2024-02-15"), ("T1 [said 2024-02-16]", "2024-02-16"),
+                    ("T1 [said 2024-02-17]", "2024-02-17"), ("T1 [said 2024-01-02]", "2024-01-02"),
+                    ("T2", "2024-02-20")]
+    published, n_docs = documents_of_statements("published")
+    assert n_docs == 2 and published == [("T1", "2024-01-02")] * 6 + [("T2", "2024-03-01")]
+
+
+def test_eventlist_time_said_or_published(tmp_path):
+    def times(date):
+        with write_eventlist(DATED, tmp_path / f"{date}.csv", date=date).open(encoding="utf-8", newline="") as fh:
+            return [(r["time"], r["date_precision"]) for r in csv.DictReader(fh, delimiter=";")]
+
+    assert times("said") == [(f"{d} 00:00:00", "day") for d in ("2024-01-01", "2024-01-02", "2024-02-15",
+                                                                  "2024-02-16", "2024-02-17", "2024-01-02",
+                                                                  "2024-02-20")]
+    assert times("published") == [("2024-01-02 00:00:00", "day")] * 6 + [("2024-03-01 00:00:00", "day")]
+    with pytest.raises(ValueError, match="said, published"):
+        write_eventlist(DATED, tmp_path / "x.csv", date="made")
+    assert not (tmp_path / "x.csv").exists()
 
 
 def test_jasypt_hash_is_deterministic_for_a_salt():

@@ -317,14 +317,14 @@ def cmd_network(args) -> int:
     if args.format == "csv":
         from ..export.eventlist import write_eventlist
 
-        write_eventlist(events, out)
+        write_eventlist(events, out, date=args.date)
         print(f"wrote {len(events)} statements to {shown(out)}")
         return EXIT_OK
     if args.format == "dna":
         from ..export.dna import write_dna
 
-        write_dna(out, events, result.articles, debate, password=args.dna_password)
-        print(f"wrote {len(events)} statements in {len(result.articles)} documents to {shown(out)} "
+        write_dna(out, events, result.articles, debate, password=args.dna_password, date=args.date)
+        print(f"wrote {len(events)} statements from {len(result.articles)} articles to {shown(out)} "
               f"(DNA 3: open as SQLite, coder Admin, password {args.dna_password!r})")
         return EXIT_OK
     table = EventTable.from_events(events, conditional=args.conditional,
@@ -470,6 +470,8 @@ def add_debate_commands(subparsers) -> None:
     n.add_argument("--step", help="window step (default: the window size)")
     n.add_argument("--format", default="table", choices=("table", "graphml", "gexf", "csv", "dna", "json"))
     n.add_argument("--dna-password", default="stancemap", help="password of coder Admin in a .dna file")
+    n.add_argument("--date", default="said", choices=("said", "published"),
+                   help="dna and csv: date a statement by when it was said (default) or by its article's publication")
     n.add_argument("--top", type=int, default=15, help="table: edges shown per network")
     n.add_argument("-o", "--out", help="output file; GraphML with --window: one file per window beside it "
                    "(net.graphml -> net.<start>_<end>.graphml), or <start>_<end>.graphml in a directory")
