@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import sqlite3
 from pathlib import Path
@@ -63,6 +64,41 @@ def test_network_exports(applied, capsys, tmp_path):
     con.close()
     code, _, err = run(capsys, "network", *base, "--format", "graphml")
     assert code == 2 and "-o/--out is required" in err
+
+
+def test_network_graphml_windows_are_files_beside_the_name(applied, capsys, tmp_path):
+    base = ["--debate", DEBATE, "--db", str(applied), "--window", "7d", "--format", "graphml"]
+    code, out, _ = run(capsys, "network", *base, "-o", str(tmp_path / "net.graphml"))
+    assert code == 0 and not (tmp_path / "net.graphml").exists()  # no directory named like a file
+    files = sorted(tmp_path.glob("net.*_*.graphml"))
+    assert len(files) > 1 and all(x.is_file() for x in files)
+    assert out.splitlines() == [f"wrote {x}" for x in files]
+    assert all(nx.read_graphml(x) is not None for x in files)
+    into = tmp_path / "windows"
+    into.mkdir()
+    assert run(capsys, "network", *base, "-o", str(into))[0] == 0
+    assert sorted(x.name for x in into.iterdir()) == [x.name.removeprefix("net.") for x in files]
+
+
+def test_network_dna_and_csv_date_said_or_published(applied, capsys, tmp_path):
+    base = ["--debate", DEBATE, "--db", str(applied)]
+    days = {}
+    for date in ("said", "published"):
+        out = tmp_path / f"{date}.dna"
+        assert run(capsys, "network", *base, "--format", "dna", "--date", date, "-o", str(out))[0] == 0
+        con = sqlite3.connect(out)
+        days[date] = {r[0] for r in con.execute("SELECT date(d.Date, 'unixepoch') FROM STATEMENTS s "
+                                                "JOIN DOCUMENTS d ON d.ID = s.DocumentId")}
+        con.close()
+    assert days["published"] == {"2024-11-25"}  # the seed article's --published
+    assert "2024-11-23" in days["said"] and len(days["said"]) > 1  # Barrot spoke two days before
+    csv_args = ["network", *base, "--format", "csv", "-o", str(tmp_path / "e.csv")]
+    assert run(capsys, *csv_args, "--date", "published")[0] == 0
+    with open(tmp_path / "e.csv", encoding="utf-8", newline="") as fh:
+        assert {r["time"] for r in csv.DictReader(fh, delimiter=";")} == {"2024-11-25 00:00:00"}
+    with pytest.raises(SystemExit) as exc:
+        run(capsys, *csv_args, "--date", "made")
+    assert exc.value.code == 2 and "invalid choice" in capsys.readouterr().err
 
 
 def test_coalitions_and_report(applied, capsys, tmp_path):

@@ -105,6 +105,21 @@ def test_txt_happy_path_keeps_text_exactly(tmp_path):
     assert a.published is None and a.outlet is None and a.url is None
 
 
+def test_txt_title_is_the_first_line_or_the_file_name(tmp_path):
+    text = "\n  \t\n  Allies  split\tover troops \n\nParis said on Monday it would send them.\n"
+    f = write(tmp_path / "news" / "troops-2024.txt", text)
+    (a,), probs = run([f])
+    assert probs == [] and a.title == "Allies split over troops"
+    assert a.text == text  # the title is metadata: the text, and offsets into it, are as read
+    start = a.text.index("Paris")
+    assert a.text[start:start + 5] == "Paris"
+    long_line = "Paris said " + "x" * 200 + "."
+    (b,), _ = run([write(tmp_path / "news" / "long-lead.txt", long_line + "\nMore.\n")])
+    assert b.title == "long-lead" and str(tmp_path) not in b.title  # the stem, never the path
+    (c,), _ = run([write(tmp_path / "news" / "exact.txt", "y" * 200 + "\nMore.")])
+    assert c.title == "y" * 200
+
+
 def test_txt_bom_is_stripped(tmp_path):
     f = write(tmp_path / "bom.txt", b"\xef\xbb\xbf" + "Caf\u00e9 owners said no.".encode())
     arts, probs = run([f])

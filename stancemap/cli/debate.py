@@ -332,7 +332,7 @@ def cmd_timeline(args) -> int:
 def cmd_network(args) -> int:
     from ..analysis.events import EventTable
     from ..analysis.networks import one_mode, two_mode, windowed
-    from ..export.graphs import write_gexf, write_gexf_dynamic, write_graphml
+    from ..export.graphs import write_gexf, write_gexf_dynamic, write_graphml, write_graphml_windows
 
     if args.format != "table" and not args.out:
         raise CommandError("error: -o/--out is required for --format " + args.format, EXIT_USAGE)
@@ -344,15 +344,15 @@ def cmd_network(args) -> int:
     if args.format == "csv":
         from ..export.eventlist import write_eventlist
 
-        write_eventlist(events, out)
+        write_eventlist(events, out, date=args.date)
         print(f"wrote {len(events)} statements to {shown(out)}")
         return EXIT_OK
     if args.format == "dna":
         from ..export.dna import write_dna
 
         arts = src.articles(True)
-        write_dna(out, events, arts, debate, password=args.dna_password)
-        print(f"wrote {len(events)} statements in {len(arts)} documents to {shown(out)} "
+        write_dna(out, events, arts, debate, password=args.dna_password, date=args.date)
+        print(f"wrote {len(events)} statements from {len(arts)} articles to {shown(out)} "
               f"(DNA 3: open as SQLite, coder Admin, password {args.dna_password!r})")
         return EXIT_OK
     table = EventTable.from_events(events, conditional=args.conditional,
@@ -385,16 +385,14 @@ def cmd_network(args) -> int:
                 print(f"  {lu} — {lv}: {d.get('weight', 0):.3g}" + (f" ({d['qualifier']})" if "qualifier" in d else ""))
         return EXIT_OK
     if args.format == "graphml":
-        if wins:
-            out.mkdir(parents=True, exist_ok=True)
-            for w, g in wins:
-                write_graphml(g, out / f"{w.start.isoformat()}_{w.label.split('..')[1]}.graphml")
-            print(f"wrote {len(wins)} GraphML files (one per window) to {shown(out)}/")
+        if args.window:
+            for path in write_graphml_windows(wins, args.out):
+                print(f"wrote {shown(path)}")
         else:
             write_graphml(graph, out)
             print(f"wrote {shown(out)} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)")
     elif args.format == "gexf":
-        if wins:
+        if args.window:
             write_gexf_dynamic(wins, out)
             print(f"wrote {shown(out)} (dynamic GEXF, {len(wins)} windows)")
         else:
@@ -501,8 +499,11 @@ def add_debate_commands(subparsers) -> None:
     n.add_argument("--step", help="window step (default: the window size)")
     n.add_argument("--format", default="table", choices=("table", "graphml", "gexf", "csv", "dna", "json"))
     n.add_argument("--dna-password", default="stancemap", help="password of coder Admin in a .dna file")
+    n.add_argument("--date", default="said", choices=("said", "published"),
+                   help="dna and csv: date a statement by when it was said (default) or by its article's publication")
     n.add_argument("--top", type=int, default=15, help="table: edges shown per network")
-    n.add_argument("-o", "--out", help="output file (a directory for GraphML with --window)")
+    n.add_argument("-o", "--out", help="output file; GraphML with --window: one file per window beside it "
+                   "(net.graphml -> net.<start>_<end>.graphml), or <start>_<end>.graphml in a directory")
     n.set_defaults(func=cmd_network)
 
     c = subparsers.add_parser("coalitions", help="coalitions per time window and stance changes")

@@ -9,8 +9,13 @@ STATEMENTS, DATABOOLEAN, DATAINTEGER, ENTITIES, DATASHORTTEXT, DATALONGTEXT, ATT
 
 What goes where:
 
-* each article is a DOCUMENTS row (Source = outlet, Notes = URL, Date = publication date, seconds
-  since 1970-01-01 UTC, as DNA stores it);
+* each article is a DOCUMENTS row (Source = outlet, Notes = URL, Date in seconds since 1970-01-01 UTC,
+  as DNA stores it). DNA dates a statement by its document, so ``date`` chooses which date that is:
+  ``"said"`` (the default) the date the statement was made (``Event.date``; the publication date when
+  it has none) -- an article whose statements were made on several dates becomes one document per date
+  (same text, title suffixed ``[said YYYY-MM-DD]``), each holding the statements of its date, so DNA's
+  time windows put each statement where it was said; ``"published"`` the article's publication date,
+  one document per article. An article without statements is dated by its publication;
 * each event (statement × actor × proposition) is a 'DNA Statement' over the statement's content
   span: person (the actor if a person), organization (the actor if not, else the person's first
   affiliation), concept (the proposition's statement), agreement (1 support/conditional, 0 oppose);
@@ -41,7 +46,7 @@ from pathlib import Path
 
 from ..analysis.events import Event, first_day
 from ..fileio import atomic_path
-from .eventlist import agreement, person_org
+from .eventlist import DATES, agreement, event_date, person_org
 
 DNA_VERSION = "3.0.11"
 DEFAULT_PASSWORD = "stancemap"
@@ -183,15 +188,43 @@ def _short(s: str, n: int = 190) -> str:
 
 
 def write_dna(path: str | Path, events: Sequence[Event], articles: dict[str, dict], debate=None,
-              password: str = DEFAULT_PASSWORD, include_neutral: bool = True) -> Path:
+              password: str = DEFAULT_PASSWORD, include_neutral: bool = True, date: str = "said") -> Path:
+    """A ``.dna`` file of ``articles`` and the statements in ``events``; ``date``: ``"said"`` dates each
+    statement (through its document) by when it was said, ``"published"`` by its article's publication
+    (see the module's docstring)."""
+    if date not in DATES:
+        raise ValueError(f"date must be one of {', '.join(DATES)}, not {date!r}")
     p = Path(path)
     with atomic_path(p) as tmp:
-        _write_dna(tmp, events, articles, debate, password, include_neutral)
+        _write_dna(tmp, events, articles, debate, password, include_neutral, date)
     return p
 
 
+def _documents(events: Sequence[Event], articles: dict[str, dict], date: str
+               ) -> tuple[list[tuple[str, str | None, str]], dict[tuple[str, str | None], int]]:
+    """DOCUMENTS rows as (article id, date, title suffix), and the row number (from 1) of each
+    (article id, date): one row per article, or per article and date said when its statements were made
+    on several dates."""
+    said: dict[str, set[str | None]] = {}
+    for e in events:
+        if e.document in articles:
+            said.setdefault(e.document, set()).add(event_date(e, date, articles[e.document].get("published")))
+    rows: list[tuple[str, str | None, str]] = []
+    ids: dict[tuple[str, str | None], int] = {}
+    for aid, meta in articles.items():
+        dates = sorted(said.get(aid, ()), key=lambda d: (d is None, d or ""))
+        if len(dates) <= 1:
+            rows.append((aid, dates[0] if dates else meta.get("published"), ""))
+            ids.update({(aid, d): len(rows) for d in dates})
+            continue
+        for d in dates:
+            rows.append((aid, d, f" [said {d or 'undated'}]"))
+            ids[(aid, d)] = len(rows)
+    return rows, ids
+
+
 def _write_dna(p: Path, events: Sequence[Event], articles: dict[str, dict], debate, password: str,
-               include_neutral: bool) -> None:
+               include_neutral: bool, date: str = "said") -> None:
     if p.exists():
         p.unlink()  # the empty temporary file: sqlite3 makes its own
     con = sqlite3.connect(p)
@@ -217,13 +250,17 @@ def _write_dna(p: Path, events: Sequence[Event], articles: dict[str, dict], deba
                                   (vid, name))
                 attr_vars[(vid, name)] = cur.lastrowid
         # documents
-        doc_ids: dict[str, int] = {}
-        for k, (aid, meta) in enumerate(articles.items(), 1):
-            doc_ids[aid] = k
+        # the statements written (a span that is not one, or a neutral one left out, dates no document)
+        events = [e for e in events if e.document in articles and e.start < e.stop
+                  and (include_neutral or agreement(e.stance) is not None)]
+        docs, doc_ids = _documents(events, articles, date)
+        for k, (aid, when, suffix) in enumerate(docs, 1):
+            meta = articles[aid]
+            title = _short(meta.get("title") or aid, 190 - len(suffix)) + suffix
             con.execute("INSERT INTO DOCUMENTS (ID, Title, Text, Coder, Author, Source, Section, Notes, Type, Date) "
                         "VALUES (?, ?, ?, 1, ?, ?, '', ?, 'news', ?)",
-                        (k, _short(meta.get("title") or aid), meta.get("text") or "", _short(meta.get("author") or ""),
-                         _short(meta.get("outlet") or ""), meta.get("url") or "", _epoch(meta.get("published"))))
+                        (k, title, meta.get("text") or "", _short(meta.get("author") or ""),
+                         _short(meta.get("outlet") or ""), meta.get("url") or "", _epoch(when)))
         # entities
         ent_ids: dict[tuple[int, str], int] = {}
         reg = {a.id: a for a in debate.actors} if debate is not None else {}
@@ -247,8 +284,9 @@ def _write_dna(p: Path, events: Sequence[Event], articles: dict[str, dict], deba
             entity(vid, "")
         n_stmt = 0
         for e in events:
-            if e.document not in doc_ids:
+            if e.document not in articles:
                 continue
+            doc = doc_ids[(e.document, event_date(e, date, articles[e.document].get("published")))]
             text = articles[e.document].get("text") or ""
             start, stop = _u16(text, e.start), _u16(text, e.stop)
             if not start < stop:
@@ -260,13 +298,13 @@ def _write_dna(p: Path, events: Sequence[Event], articles: dict[str, dict], deba
             sid = n_stmt
             if ag is None:  # neutral: an annotation, outside DNA's networks
                 con.execute("INSERT INTO STATEMENTS (ID, StatementTypeId, DocumentId, Start, Stop, Coder) "
-                            "VALUES (?, 2, ?, ?, ?, 1)", (sid, doc_ids[e.document], start, stop))
+                            "VALUES (?, 2, ?, ?, ?, 1)", (sid, doc, start, stop))
                 con.execute("INSERT INTO DATALONGTEXT (StatementId, VariableId, Value) VALUES (?, ?, ?)",
                             (sid, NOTE, _encodable(f"stancemap: {e.actor} — neutral on {e.proposition} "
                                                    f"(confidence {e.confidence:.2f})")))
                 continue
             con.execute("INSERT INTO STATEMENTS (ID, StatementTypeId, DocumentId, Start, Stop, Coder) "
-                        "VALUES (?, 1, ?, ?, ?, 1)", (sid, doc_ids[e.document], start, stop))
+                        "VALUES (?, 1, ?, ?, ?, 1)", (sid, doc, start, stop))
             person, org = person_org(e)
             ra = reg.get(e.actor_id)
             p_attrs = {"Type": e.actor_type, "Alias": "; ".join(ra.aliases) if ra else "",

@@ -90,6 +90,20 @@ def _read_bytes(path: Path) -> bytes:
 # --------------------------------------------------------------------------- plain text
 
 
+TXT_TITLE_MAX = 200  # a longer first line is a paragraph, not a headline
+
+
+def txt_title(text: str, path: Path) -> str:
+    """A plain-text article's title: its first non-blank line (whitespace runs made one space) when that
+    is at most :data:`TXT_TITLE_MAX` characters, else the file name without its suffix -- never the path
+    (DNA and the reports show it). Metadata only: the text, and offsets into it, stay as read."""
+    for line in text.splitlines():
+        line = " ".join(line.split())
+        if line:
+            return line if len(line) <= TXT_TITLE_MAX else path.stem
+    return path.stem
+
+
 def read_txt(path: Path, source: str) -> Iterator[RawRecord | InputProblem]:
     try:
         data = _read_bytes(path)
@@ -106,7 +120,7 @@ def read_txt(path: Path, source: str) -> Iterator[RawRecord | InputProblem]:
     if not text.strip():
         yield _fatal(source, "empty file; skipped" if not text else "file contains only whitespace; skipped")
         return
-    yield RawRecord(source=source, fallback_id=source, fields={"text": text})
+    yield RawRecord(source=source, fallback_id=source, fields={"text": text, "title": txt_title(text, path)})
 
 
 # --------------------------------------------------------------------------- JSON / JSONL
