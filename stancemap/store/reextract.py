@@ -150,7 +150,9 @@ def apply_extraction(conn: Connection, article_id: int, content_hash: str, found
     if gone:
         conn.execute(sa.delete(s).where(s.c.id.in_(gone)))  # their mentions and codings cascade
 
-    ids_by_actor = actor_ids(conn, ((st.actor.name, st.actor.type) for st in found if st.actor))
+    # Actors of the statements updated in place (insert_statements makes the new ones' own; a conflict has none).
+    ids_by_actor = actor_ids(conn, ((st.actor.name, st.actor.type) for key, st in zip(keys, found)
+                                    if st.actor and key in old and old[key].review_state == "auto"))
     skip = {r.key for r in reviewed}
     changed: list[int] = []
     created = now()
