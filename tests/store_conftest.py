@@ -92,3 +92,48 @@ def synthetic_records(n: int, seed: int = 7, prefix: str = "syn") -> list[dict]:
                     "published": f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}", "language": "en",
                     "text": " ".join(sentences) + f" (Report {i}.)"})
     return out
+
+
+def add_coding(engine, statement_id: int, *, stance_state: str = "auto", debate: str = "troops") -> tuple[int, int]:
+    """A debate coding of one statement made by hand (one link, one stance in ``stance_state``):
+    returns (coded_statements id, stances id). The debate row is created on first use."""
+    from datetime import datetime, timezone
+
+    from stancemap.store import schema
+    from stancemap.store.write import sha1
+
+    t = datetime.now(timezone.utc)
+    with engine.begin() as conn:
+        st = conn.execute(sa.select(schema.statements).where(schema.statements.c.id == statement_id)).one()
+        debate_id = conn.execute(sa.select(schema.debates.c.id).where(schema.debates.c.name == debate)).scalar()
+        if debate_id is None:
+            debate_id = conn.execute(sa.insert(schema.debates).values(
+                name=debate, title=debate, digest="d" * 64, source="id: troops", propositions=[{"id": "p1"}],
+                decider="rules", decider_version="test", evidence_rules=False, created_at=t,
+            ).returning(schema.debates.c.id)).scalar_one()
+        coded_id = conn.execute(sa.insert(schema.coded_statements).values(
+            debate_id=debate_id, key=sha1(st.key, debate), statement_id=statement_id, article_id=st.article_id,
+            origin="extractor", date=st.date, date_basis=st.date_basis, content_text=st.content_text,
+            content_start=st.content_start, content_end=st.content_end, digest="d" * 64, decider_version="test",
+            coded_at=t,
+        ).returning(schema.coded_statements.c.id)).scalar_one()
+        conn.execute(sa.insert(schema.statement_links).values(
+            coded_id=coded_id, proposition="p1", rank=0, score=0.9, similarity=0.8, keywords=[]))
+        stance_id = conn.execute(sa.insert(schema.stances).values(
+            coded_id=coded_id, debate_id=debate_id, proposition="p1", label="support", confidence=0.6, evidence=[],
+            rule="test", decided_by="rules", decider_version="test", review_state=stance_state,
+            actor_key="x", actor_name=st.actor_name or "someone", actor_type=st.actor_type or "unknown",
+            registered=False, origin="extractor", date=st.date, date_start=st.date_start,
+        ).returning(schema.stances.c.id)).scalar_one()
+    return coded_id, stance_id
+
+
+def coding_rows(engine, coded_id: int) -> tuple[int, int, int]:
+    """How many coded_statements, statement_links and stances rows ``coded_id`` still has."""
+    from stancemap.store import schema
+
+    with engine.connect() as conn:
+        return tuple(conn.execute(sa.select(sa.func.count()).select_from(t).where(col == coded_id)).scalar_one()
+                     for t, col in ((schema.coded_statements, schema.coded_statements.c.id),
+                                    (schema.statement_links, schema.statement_links.c.coded_id),
+                                    (schema.stances, schema.stances.c.coded_id)))

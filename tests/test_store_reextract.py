@@ -1,12 +1,14 @@
-"""Re-extraction after an extractor change: automatic statements are replaced, human reviews are kept,
-overlaps with reviewed statements are listed as conflicts, failed extractions are retried."""
+"""Re-extraction after an extractor change: statements keep their ids (matched by key), changed ones lose their
+unreviewed debate codings, vanished ones go, human reviews are kept, overlaps with reviewed statements are listed
+as conflicts, failed extractions are retried; a fast run leaves accurate articles alone unless forced."""
 
 from __future__ import annotations
 
 import dataclasses
+from types import SimpleNamespace
 
 import sqlalchemy as sa
-from store_conftest import example_records, write_jsonl
+from store_conftest import add_coding, coding_rows, example_records, write_jsonl
 
 from stancemap import cli as store_cli
 from stancemap.extract import pipeline
@@ -33,6 +35,33 @@ class Shifted:
                     else s.content
                 out.append(dataclasses.replace(s, content=content))
             yield article, out
+
+
+class Edited:
+    """A stand-in for a new version that changes one statement's medium and drops another, spans untouched.
+    Statements are named by (document, start of their first content span)."""
+
+    def __init__(self, inner, change, drop):
+        self.inner, self.change, self.drop, self.resources = inner, change, drop, inner.resources
+
+    def extract_many(self, articles, batch_size=16, on_error=None):
+        for article, found in self.inner.extract_many(articles, batch_size=batch_size, on_error=on_error):
+            out = []
+            for s in found:
+                name = (article.id, s.content[0].start)
+                if name != self.drop:
+                    out.append(dataclasses.replace(s, medium="Radio Test") if name == self.change else s)
+            yield article, out
+
+
+class AsMode:
+    """The fast extractor labelled with another mode (what reextract decides by is the label)."""
+
+    def __init__(self, inner, mode):
+        self.inner, self.resources = inner, SimpleNamespace(mode=mode)
+
+    def extract_many(self, articles, batch_size=16, on_error=None):
+        return self.inner.extract_many(articles, batch_size=batch_size, on_error=on_error)
 
 
 class FailsOn:
@@ -123,9 +152,10 @@ def test_same_statements_from_a_new_version_keep_their_reviews_without_conflicts
     report = reextract(engine, extractor=fast_extractor)
     assert report.conflicts == [] and report.kept == 1
     after = find_statements(engine, include_rejected=True)
-    # Same statements, same keys; the confirmed one kept its id, the others were re-created.
-    assert sorted(r.key for r in after) == sorted(r.key for r in before)
+    # Same statements, same keys, same ids (the confirmed one included).
+    assert {r.key: r.id for r in after} == {r.key: r.id for r in before}
     assert [r for r in after if r.review_state == "confirmed"][0].id == before[0].id
+    assert report.unchanged == len(before) - 1 and report.updated == report.added == report.replaced == 0
     assert all(r.extractor_version == pipeline.EXTRACTOR_VERSION for r in after if r.review_state == "auto")
 
 
@@ -144,3 +174,82 @@ def test_failed_extraction_is_stored_reported_and_retried_by_reextract(engine, f
     (art,) = [a for a in find_articles(engine) if a.doc_id == "brief-02"]
     assert art.extraction_error is None and art.statements > 0 and art.extractor_version == pipeline.EXTRACTOR_VERSION
     assert len(find_statements(engine, article="brief-02")) == art.statements
+
+
+def _mentions(engine):
+    with engine.connect() as conn:
+        return sorted(tuple(r) for r in conn.execute(sa.select(
+            schema.mentions.c.statement_id, schema.mentions.c.actor_id, schema.mentions.c.start,
+            schema.mentions.c.end)))
+
+
+def test_statement_ids_survive_a_new_version_and_only_changed_ones_lose_their_codings(engine, fast_extractor,
+                                                                                      tmp_path, monkeypatch):
+    corpus = write_jsonl(tmp_path / "c.jsonl", example_records()[:2])
+    monkeypatch.setattr(pipeline, "EXTRACTOR_VERSION", "0.0.1")
+    ingest(engine, [corpus], extractor=fast_extractor)
+    monkeypatch.undo()
+    before = find_statements(engine, include_rejected=True, include_copies=True, sort="id")
+    b1 = [r for r in before if r.document == "brief-01"]
+    assert len(b1) >= 3
+    changed, dropped, same = b1[0], b1[1], b1[2]
+    assert changed.medium != "Radio Test"
+    auto_coding, _ = add_coding(engine, changed.id)
+    reviewed_coding, _ = add_coding(engine, changed.id, stance_state="confirmed", debate="other")
+    same_coding, _ = add_coding(engine, same.id)
+    dropped_coding, _ = add_coding(engine, dropped.id)
+    mentions_before = _mentions(engine)
+
+    report = reextract(engine, extractor=Edited(fast_extractor, change=("brief-01", changed.content[0]["start"]),
+                                                drop=("brief-01", dropped.content[0]["start"])))
+    after = find_statements(engine, include_rejected=True, include_copies=True, sort="id")
+    # Every key found again kept its row and id; the dropped one is gone; nothing new was made.
+    assert {r.key: r.id for r in after} == {r.key: r.id for r in before if r.id != dropped.id}
+    assert (report.articles, report.updated, report.replaced, report.added) == (2, 1, 1, 0)
+    assert report.unchanged == len(before) - 2
+    assert all(r.extractor_version == pipeline.EXTRACTOR_VERSION for r in after)
+    by_id = {r.id: r for r in after}
+    assert by_id[changed.id].medium == "Radio Test"
+    assert by_id[same.id].to_json() | {"extractor": None} == same.to_json() | {"extractor": None}
+    # The changed statement's automatic coding is gone (its link and stance with it), the one holding a
+    # reviewed stance stays; the unchanged statement keeps its coding; the dropped one's went with it.
+    assert coding_rows(engine, auto_coding) == (0, 0, 0)
+    assert coding_rows(engine, reviewed_coding) == (1, 1, 1)
+    assert coding_rows(engine, same_coding) == (1, 1, 1)
+    assert coding_rows(engine, dropped_coding) == (0, 0, 0)
+    assert report.codings_dropped == 1
+    # Speaker mentions follow their statements: only the dropped statement's went.
+    assert _mentions(engine) == [m for m in mentions_before if m[0] != dropped.id]
+
+
+def test_fast_reextract_keeps_accurate_articles_of_the_same_version_unless_forced(engine, fast_extractor, tmp_path,
+                                                                                monkeypatch):
+    recs = example_records()[:3]
+    accurate = AsMode(fast_extractor, "accurate")
+    monkeypatch.setattr(pipeline, "EXTRACTOR_VERSION", "0.0.1")
+    ingest(engine, [write_jsonl(tmp_path / "a.jsonl", recs[:1])], extractor=accurate)  # accurate, old version
+    monkeypatch.undo()
+    ingest(engine, [write_jsonl(tmp_path / "b.jsonl", recs[1:2])], extractor=accurate)  # accurate, this version
+    ingest(engine, [write_jsonl(tmp_path / "c.jsonl", recs[2:])], extractor=fast_extractor)  # fast, this version
+    ids = {r.key: r.id for r in find_statements(engine, include_rejected=True, include_copies=True)}
+    v = pipeline.EXTRACTOR_VERSION
+    a, b, c = (r["id"] for r in recs)
+
+    def made_by():
+        return {x.doc_id: (x.extractor_version, x.extractor_mode) for x in find_articles(engine)}
+
+    # Fast redoes the old version's article (accurate or not), never this version's accurate one.
+    report = reextract(engine, extractor=fast_extractor)
+    assert (report.articles, report.kept_accurate) == (1, 1)
+    assert made_by() == {a: (v, "fast"), b: (v, "accurate"), c: (v, "fast")}
+    assert "1 articles extracted in accurate mode kept; use --force" in report.summary()
+    assert reextract(engine, extractor=fast_extractor).articles == 0
+    # Forced, everything is redone, by key: the same statements keep their ids.
+    forced = reextract(engine, extractor=fast_extractor, force=True)
+    assert (forced.articles, forced.kept_accurate, forced.unchanged) == (3, 0, len(ids))
+    assert made_by() == {a: (v, "fast"), b: (v, "fast"), c: (v, "fast")}
+    assert {r.key: r.id for r in find_statements(engine, include_rejected=True, include_copies=True)} == ids
+    # Accurate over fast is an upgrade: done without force, and nothing is counted as kept.
+    up = reextract(engine, extractor=accurate)
+    assert (up.articles, up.kept_accurate) == (3, 0)
+    assert set(made_by().values()) == {(v, "accurate")}

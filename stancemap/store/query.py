@@ -494,6 +494,18 @@ def find_statements(engine: Engine, **filters: Any) -> list[StatementRow]:
     return list(iter_statements(engine, **filters))
 
 
+def get_statement(engine: Engine, statement_id: int) -> StatementRow:
+    """One statement by id, whatever its review state and whether or not it is a copy (what a reviewer
+    looks at); ``ValueError`` "no statement N" when there is none."""
+    with engine.connect() as conn:
+        r = conn.execute(_rows_select([statement_id])).first()
+        if r is None:
+            raise ValueError(f"no statement {statement_id}")
+        row = _statement_row(r)
+        _add_carriers(conn, [row])
+    return row
+
+
 # --------------------------------------------------------------------------- articles
 
 

@@ -1,15 +1,22 @@
 """Re-extraction: recompute statements for articles extracted by another extractor version (or mode), or
-not extracted yet, keeping every human review.
+not extracted yet, keeping every human review and every statement's id.
 
-For each such article, in one transaction:
+Which articles: those not extracted yet, those made by another extractor version, and those made in
+another mode than the one asked for -- except that articles the ``accurate`` extractor made are not
+redone by the ``fast`` one of the same version (it would lower their quality; the report counts them as
+``kept_accurate``). ``force=True`` redoes every article.
 
-* statements still in review state ``auto`` are replaced by the new extractor's;
-* statements a person ``confirmed``, ``corrected`` or ``rejected`` are kept exactly as they are;
-* a new statement with the same stable key as a reviewed one (same content spans) is the same statement:
-  the reviewed one stands;
-* a new statement whose content overlaps a reviewed one but is not the same is a **conflict**: it is not
-  stored as a statement but recorded in ``review_conflicts`` (with the proposed statement as JSON) and
-  listed, for a person to decide.
+For each such article, in one transaction, old and new statements are matched by their stable ``key``
+(the article's content hash and the content spans):
+
+* a key found again keeps its row and id: an ``auto`` statement is updated in place (and if what it says
+  changed, its debate codings are deleted so that debates code it again, except codings holding a stance
+  a person reviewed); a statement a person ``confirmed``, ``corrected`` or ``rejected`` is kept exactly
+  as it is;
+* an ``auto`` statement whose key is not found again is deleted; a reviewed one is kept;
+* a new key is inserted, unless its content overlaps a reviewed statement: then it is a **conflict**,
+  not stored as a statement but recorded in ``review_conflicts`` (with the proposed statement as JSON)
+  and listed, for a person to decide.
 
 Articles are visited in id order in batches; a run stopped at any point leaves each article either
 done or untouched, and the next run does the rest.
@@ -29,13 +36,18 @@ from .db import describe_db_error, write_tx
 from .schema import HUMAN_REVIEWED, articles, review_conflicts, statements
 from .write import (
     ExtractorInfo,
+    actor_ids,
+    drop_codings,
     finish_run,
     insert_statements,
     link_copies,
+    norm_name,
     now,
     record_failure,
+    set_mention,
     start_run,
     statement_keys,
+    statement_values,
 )
 
 
@@ -55,20 +67,32 @@ class Conflict:
 @dataclass
 class ReextractReport:
     articles: int = 0  # articles re-extracted
-    added: int = 0  # statements stored from the new extraction
-    replaced: int = 0  # old automatic statements removed
+    added: int = 0  # new statements stored (keys not seen before)
+    updated: int = 0  # automatic statements found again (same key, same id) whose fields changed
+    unchanged: int = 0  # automatic statements found again exactly as they were (only the extractor noted)
+    replaced: int = 0  # old automatic statements removed (their key was not found again)
     kept: int = 0  # human-reviewed statements kept
+    codings_dropped: int = 0  # debate codings of changed statements deleted (debates code them again)
+    kept_accurate: int = 0  # articles not redone: made in the accurate mode, a fast run asked for, no force
     failed: int = 0  # articles whose extraction raised (left as they were)
     conflicts: list[Conflict] = field(default_factory=list)
     stopped: str | None = None
 
     def counts(self) -> dict[str, Any]:
-        return {"articles": self.articles, "added": self.added, "replaced": self.replaced, "kept": self.kept,
-                "failed": self.failed, "conflicts": len(self.conflicts)}
+        return {"articles": self.articles, "added": self.added, "updated": self.updated, "unchanged": self.unchanged,
+                "replaced": self.replaced, "kept": self.kept, "codings_dropped": self.codings_dropped,
+                "kept_accurate": self.kept_accurate, "failed": self.failed, "conflicts": len(self.conflicts)}
 
     def summary(self) -> str:
-        lines = [f"{self.articles} articles re-extracted: {self.added} statements stored, {self.replaced} automatic "
-                 f"statements replaced, {self.kept} reviewed statements kept"]
+        lines = [f"{self.articles} articles re-extracted: {self.added} statements added, {self.updated} updated, "
+                 f"{self.unchanged} unchanged, {self.replaced} automatic statements removed, {self.kept} reviewed "
+                 f"statements kept"]
+        if self.codings_dropped:
+            lines.append(f"{self.codings_dropped} debate codings of changed statements dropped "
+                         "(apply the debates again to code them)")
+        if self.kept_accurate:
+            lines.append(f"{self.kept_accurate} articles extracted in accurate mode kept; use --force to re-extract "
+                         "them in fast mode")
         if self.failed:
             lines.append(f"{self.failed} articles failed to extract (left as they were; see status --failures)")
         lines.append(f"{len(self.conflicts)} conflicts with reviewed statements" +
@@ -84,17 +108,30 @@ class ReextractStopped(Exception):
         self.report = report
 
 
-def stale_condition(info: ExtractorInfo) -> sa.ColumnElement[bool]:
-    """Articles a re-extraction with ``info`` would redo."""
+def stale_condition(info: ExtractorInfo, *, force: bool = False) -> sa.ColumnElement[bool]:
+    """Articles a re-extraction with ``info`` would redo (see the module's docstring)."""
     a = articles
+    if force:
+        return a.c.language_supported.is_(True)
+    other_mode = a.c.extractor_mode != info.mode
+    if info.mode == "fast":
+        # Fast never replaces accurate of the same version: a quicker run must not lower the quality.
+        other_mode = sa.and_(other_mode, a.c.extractor_mode != "accurate")
     return sa.and_(a.c.language_supported.is_(True),
-                   sa.or_(a.c.extractor_version.is_(None), a.c.extractor_version != info.version,
-                          a.c.extractor_mode != info.mode))
+                   sa.or_(a.c.extractor_version.is_(None), a.c.extractor_version != info.version, other_mode))
 
 
-def count_stale(engine: Engine, info: ExtractorInfo) -> int:
+def kept_accurate_condition(info: ExtractorInfo) -> sa.ColumnElement[bool]:
+    """Articles a fast run of the same version leaves alone because the accurate extractor made them."""
+    a = articles
+    return sa.and_(a.c.language_supported.is_(True), a.c.extractor_version == info.version,
+                   a.c.extractor_mode == "accurate", sa.literal(info.mode) == "fast")
+
+
+def count_stale(engine: Engine, info: ExtractorInfo, *, force: bool = False) -> int:
     with engine.connect() as conn:
-        return conn.execute(sa.select(sa.func.count()).select_from(articles).where(stale_condition(info))).scalar_one()
+        return conn.execute(sa.select(sa.func.count()).select_from(articles)
+                            .where(stale_condition(info, force=force))).scalar_one()
 
 
 def _overlaps(a: Sequence[dict[str, Any]], b: Sequence[dict[str, Any]]) -> bool:
@@ -103,16 +140,39 @@ def _overlaps(a: Sequence[dict[str, Any]], b: Sequence[dict[str, Any]]) -> bool:
 
 def apply_extraction(conn: Connection, article_id: int, content_hash: str, found: list[Statement],
                      info: ExtractorInfo, report: ReextractReport) -> None:
-    """Replace one article's automatic statements by ``found``, keeping reviewed ones (inside a transaction)."""
+    """Match one article's statements with ``found`` by key (inside a transaction): see the module docstring."""
     s = statements
-    reviewed = conn.execute(sa.select(s.c.id, s.c.key, s.c.content, s.c.content_text, s.c.review_state).where(
-        s.c.article_id == article_id, s.c.review_state.in_(HUMAN_REVIEWED))).all()
-    removed = conn.execute(sa.delete(s).where(s.c.article_id == article_id, s.c.review_state == "auto")).rowcount
-    reviewed_keys = {r.key for r in reviewed}
-    skip = set(reviewed_keys)
+    old = {r.key: r for r in conn.execute(sa.select(s).where(s.c.article_id == article_id))}
+    reviewed = [r for r in old.values() if r.review_state in HUMAN_REVIEWED]
+    keys = statement_keys(content_hash, found)
+    new_keys = set(keys)
+    gone = [r.id for r in old.values() if r.review_state == "auto" and r.key not in new_keys]
+    if gone:
+        conn.execute(sa.delete(s).where(s.c.id.in_(gone)))  # their mentions and codings cascade
+
+    # Actors of the statements updated in place (insert_statements makes the new ones' own; a conflict has none).
+    ids_by_actor = actor_ids(conn, ((st.actor.name, st.actor.type) for key, st in zip(keys, found)
+                                    if st.actor and key in old and old[key].review_state == "auto"))
+    skip = {r.key for r in reviewed}
+    changed: list[int] = []
     created = now()
-    for key, st in zip(statement_keys(content_hash, found), found):
-        if key in reviewed_keys:
+    for key, st in zip(keys, found):
+        row = old.get(key)
+        if row is not None:
+            skip.add(key)
+            if row.review_state != "auto":
+                continue  # a person's review stands
+            aid = ids_by_actor.get((norm_name(st.actor.name), st.actor.type)) if st.actor else None
+            values = statement_values(st, aid)
+            if any(getattr(row, c) != v for c, v in values.items()):
+                changed.append(row.id)
+                report.updated += 1
+                speaker = (st.speaker.text, st.speaker.start, st.speaker.end) if st.speaker else None
+                set_mention(conn, row.id, article_id, aid, speaker, st.actor.role if st.actor else None)
+            else:
+                report.unchanged += 1
+            conn.execute(sa.update(s).where(s.c.id == row.id).values(
+                **values, extractor_version=info.version, extractor_mode=info.mode))
             continue
         spans = [c.to_json() for c in st.content]
         hits = [r for r in reviewed if _overlaps(spans, r.content)]
@@ -127,6 +187,7 @@ def apply_extraction(conn: Connection, article_id: int, content_hash: str, found
             conn.execute(sa.insert(review_conflicts).values(
                 statement_id=r.id, article_id=article_id, proposed_key=key, proposed=proposed,
                 extractor_version=info.version, extractor_mode=info.mode, created_at=created))
+    report.codings_dropped += drop_codings(conn, changed, keep_reviewed=True)
     added = insert_statements(conn, article_id, content_hash, found, info, skip_keys=skip)
     total = conn.execute(sa.select(sa.func.count()).select_from(s).where(s.c.article_id == article_id)).scalar_one()
     conn.execute(sa.update(articles).where(articles.c.id == article_id).values(
@@ -135,20 +196,29 @@ def apply_extraction(conn: Connection, article_id: int, content_hash: str, found
     link_copies(conn, article_id)
     report.articles += 1
     report.added += len(added)
-    report.replaced += removed
+    report.replaced += len(gone)
     report.kept += len(reviewed)
 
 
 def reextract(engine: Engine, *, extractor: Any = None, mode: str = "accurate", batch_size: int = 16,
-              limit: int | None = None, progress: bool = False) -> ReextractReport:
-    """Re-extract every article not extracted by this extractor version and mode (at most ``limit``)."""
+              limit: int | None = None, progress: bool = False, force: bool = False) -> ReextractReport:
+    """Re-extract the articles not extracted by this extractor version and mode (at most ``limit``).
+
+    A ``fast`` run leaves the articles the ``accurate`` extractor of the same version made (counted in
+    ``kept_accurate``); ``force=True`` re-extracts every article whatever made it.
+    """
     from ..extract.pipeline import EXTRACTOR_VERSION
     from .ingest import load_extractor
 
     mode = getattr(getattr(extractor, "resources", None), "mode", mode)
     info = ExtractorInfo(EXTRACTOR_VERSION, mode)
     report = ReextractReport()
-    total = count_stale(engine, info)
+    stale = stale_condition(info, force=force)
+    total = count_stale(engine, info, force=force)
+    if not force:
+        with engine.connect() as conn:
+            report.kept_accurate = conn.execute(sa.select(sa.func.count()).select_from(articles)
+                                                .where(kept_accurate_condition(info))).scalar_one()
     if limit is not None:
         total = min(total, limit)
     bar = None
@@ -165,7 +235,7 @@ def reextract(engine: Engine, *, extractor: Any = None, mode: str = "accurate", 
         while limit is None or done < limit:
             take = batch_size if limit is None else min(batch_size, limit - done)
             with engine.connect() as conn:
-                rows = conn.execute(sa.select(articles).where(stale_condition(info), articles.c.id > last_id)
+                rows = conn.execute(sa.select(articles).where(stale, articles.c.id > last_id)
                                     .order_by(articles.c.id).limit(take)).all()
             if not rows:
                 break
@@ -189,9 +259,9 @@ def reextract(engine: Engine, *, extractor: Any = None, mode: str = "accurate", 
                 row = by_id[ids[id(art)]]
                 try:
                     with write_tx(engine) as conn:
-                        current = conn.execute(sa.select(articles.c.extractor_version, articles.c.extractor_mode)
-                                               .where(articles.c.id == row.id)).first()
-                        if current is None or (current[0], current[1]) == (info.version, info.mode):
+                        current = conn.execute(sa.select(articles.c.id).where(articles.c.id == row.id, stale)
+                                               .with_for_update()).first()
+                        if current is None:
                             continue  # deleted, or done by another process meanwhile
                         if id(art) in results:
                             apply_extraction(conn, row.id, row.content_hash, results[id(art)], info, report)

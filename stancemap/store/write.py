@@ -20,7 +20,17 @@ from sqlalchemy.engine import Connection
 
 from ..model import SCHEMA_VERSION, Statement
 from . import dedupe
-from .schema import actors, article_bands, articles, failures, mentions, runs, statements
+from .schema import (
+    actors,
+    article_bands,
+    articles,
+    coded_statements,
+    failures,
+    mentions,
+    runs,
+    stances,
+    statements,
+)
 
 CONTENT_JOINER = " … "
 
@@ -91,14 +101,23 @@ class ExtractorInfo:
     mode: str
 
 
-def statement_row(article_id: int, key: str, s: Statement, info: ExtractorInfo, created: datetime,
-                  actor_id: int | None) -> dict[str, Any]:
+# The statement columns that hold what the extractor said (the contract's fields, flattened): what an
+# in-place update by re-extraction compares and rewrites. Bookkeeping (key, article, review, extractor,
+# created_at, copy_of) is not among them.
+CONTENT_COLUMNS = (
+    "kind", "speaker_text", "speaker_start", "speaker_end", "actor_id", "actor_name", "actor_type", "actor_role",
+    "actor_description", "cue_text", "cue_start", "cue_end", "content", "content_text", "content_start",
+    "content_end", "content_fp", "date", "date_start", "date_end", "date_basis", "medium", "reported_by",
+    "confidence",
+)
+
+
+def statement_values(s: Statement, actor_id: int | None) -> dict[str, Any]:
+    """The :data:`CONTENT_COLUMNS` of ``s``."""
     content_text = CONTENT_JOINER.join(c.text for c in s.content)
     start, end = date_range(s.date)
     actor = s.actor
     return {
-        "key": key,
-        "article_id": article_id,
         "kind": s.kind,
         "speaker_text": s.speaker.text if s.speaker else None,
         "speaker_start": s.speaker.start if s.speaker else None,
@@ -123,6 +142,15 @@ def statement_row(article_id: int, key: str, s: Statement, info: ExtractorInfo, 
         "medium": s.medium,
         "reported_by": list(s.reported_by),
         "confidence": float(s.confidence),
+    }
+
+
+def statement_row(article_id: int, key: str, s: Statement, info: ExtractorInfo, created: datetime,
+                  actor_id: int | None) -> dict[str, Any]:
+    return {
+        "key": key,
+        "article_id": article_id,
+        **statement_values(s, actor_id),
         "schema_version": SCHEMA_VERSION,
         "extractor_version": info.version,
         "extractor_mode": info.mode,
@@ -191,6 +219,33 @@ def insert_statements(conn: Connection, article_id: int, content_hash: str, item
     if mention_rows:
         conn.execute(sa.insert(mentions), mention_rows)
     return new_ids
+
+
+def set_mention(conn: Connection, statement_id: int, article_id: int, actor_id: int | None,
+                speaker: tuple[str, int, int] | None, role: str | None) -> None:
+    """Make the statement's speaker mention match its (new) actor and speaker span: none without both."""
+    conn.execute(sa.delete(mentions).where(mentions.c.statement_id == statement_id))
+    if actor_id is not None and speaker is not None:
+        text, start, end = speaker
+        conn.execute(sa.insert(mentions).values(article_id=article_id, statement_id=statement_id, actor_id=actor_id,
+                                                text=text, start=start, end=end, role=role))
+
+
+def drop_codings(conn: Connection, statement_ids: Sequence[int], *, keep_reviewed: bool) -> int:
+    """Delete the debate codings of statements whose text or attribution changed, so debates code them again.
+
+    Their links and stances go with them (ON DELETE CASCADE). With ``keep_reviewed`` a coding that holds a
+    stance a person reviewed is kept: that judgement was made by a person looking at the statement and is
+    not the machine's to throw away. Returns the number of codings deleted.
+    """
+    if not statement_ids:
+        return 0
+    cs = coded_statements
+    cond = cs.c.statement_id.in_(list(statement_ids))
+    if keep_reviewed:
+        reviewed = sa.select(stances.c.id).where(stances.c.coded_id == cs.c.id, stances.c.review_state != "auto")
+        cond = sa.and_(cond, ~sa.exists(reviewed))
+    return conn.execute(sa.delete(cs).where(cond)).rowcount
 
 
 def link_copies(conn: Connection, article_id: int) -> None:

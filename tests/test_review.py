@@ -1,0 +1,216 @@
+"""Human review in the store: confirm / reject / correct statements and stances, the audit trail, undo, and the
+debate codings a review makes stale -- on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from store_conftest import add_coding, coding_rows, example_records, write_jsonl
+
+from stancemap.store import dedupe, schema
+from stancemap.store.ingest import ingest
+from stancemap.store.query import find_statements, get_statement
+from stancemap.store.review import (
+    CORRECTIONS,
+    ReviewError,
+    audit_log,
+    review_stance,
+    review_statement,
+    undo,
+)
+
+
+@pytest.fixture
+def store(engine, fast_extractor, tmp_path):
+    """The engine over one article (brief-01) extracted by the fast extractor; returns (engine, text, statements)."""
+    rec = example_records()[0]
+    ingest(engine, [write_jsonl(tmp_path / "c.jsonl", [rec])], extractor=fast_extractor)
+    rows = find_statements(engine, sort="article")
+    assert len(rows) >= 4
+    return engine, rec["text"], rows
+
+
+def _row(engine, sid):
+    with engine.connect() as conn:
+        return conn.execute(sa.select(schema.statements).where(schema.statements.c.id == sid)).one()._asdict()
+
+
+def _table(engine, table):
+    """Every row of ``table`` (without its id: a rewritten mention is the same mention)."""
+    with engine.connect() as conn:
+        return sorted(tuple(r)[1:] if table is schema.mentions else tuple(r) for r in conn.execute(sa.select(table)))
+
+
+def _span(text, needle, start=0):
+    i = text.index(needle, start)
+    return {"text": needle, "start": i, "end": i + len(needle)}
+
+
+def test_confirm_reject_and_correct_write_one_audit_row_each(store):
+    engine, text, rows = store
+    s0, s1, s2 = rows[0], rows[1], rows[2]
+
+    e = review_statement(engine, s0.id, state="confirmed", by="ana", note="checked")
+    r0 = _row(engine, s0.id)
+    assert (r0["review_state"], r0["review_note"]) == ("confirmed", "checked") and r0["reviewed_at"] is not None
+    assert (e.action, e.target, e.target_id, e.by) == ("confirm", "statement", s0.id, "ana")
+    assert e.before == {"review_state": "auto", "reviewed_at": None, "review_note": None}
+    assert e.after["review_state"] == "confirmed" and e.after["review_note"] == "checked"
+    assert isinstance(e.after["reviewed_at"], str)  # JSON-safe
+
+    e = review_statement(engine, s1.id, state="rejected", by="ben")
+    assert e.action == "reject" and _row(engine, s1.id)["review_state"] == "rejected"
+    assert s1.id not in {r.id for r in find_statements(engine)}  # rejected statements are left out
+    assert get_statement(engine, s1.id).review_state == "rejected"  # but can be looked up by id
+
+    old = _row(engine, s2.id)
+    content = [s2.content[0] | {"text": s2.content[0]["text"][:-1], "end": s2.content[0]["end"] - 1}]
+    speaker = _span(text, "Macron")
+    e = review_statement(engine, s2.id, by="cleo", content=content, date="2024-03", medium="BBC",
+                         actor_name="Emmanuel Macron", actor_type="person", reported_by=["AFP"], kind="indirect",
+                         speaker=speaker)
+    new = _row(engine, s2.id)
+    assert e.action == "correct" and new["review_state"] == "corrected"
+    assert new["content"] == content and new["content_text"] == content[0]["text"]
+    assert (new["content_start"], new["content_end"]) == (content[0]["start"], content[0]["end"])
+    assert new["content_fp"] == dedupe.statement_fingerprint(content[0]["text"])
+    assert (new["date"], new["date_start"], new["date_end"]) == ("2024-03", "2024-03-01", "2024-03-31")
+    assert (new["medium"], new["reported_by"], new["kind"]) == ("BBC", ["AFP"], "indirect")
+    assert (new["speaker_text"], new["speaker_start"]) == ("Macron", speaker["start"])
+    assert new["key"] == old["key"]  # the key names the extractor's statement: never corrected
+    with engine.connect() as conn:
+        actor = conn.execute(sa.select(schema.actors).where(schema.actors.c.id == new["actor_id"])).one()
+        mention = conn.execute(sa.select(schema.mentions).where(schema.mentions.c.statement_id == s2.id)).one()
+    assert (actor.name, actor.type) == ("Emmanuel Macron", "person")
+    assert (mention.actor_id, mention.start, mention.text) == (new["actor_id"], speaker["start"], "Macron")
+    # before/after hold exactly the columns that changed, as they were and became.
+    changed = {c for c in new if new[c] != old[c]}
+    assert set(e.before) == set(e.after) == changed
+    assert {c: e.before[c] for c in changed - {"reviewed_at"}} == {c: old[c] for c in changed - {"reviewed_at"}}
+    assert {c: e.after[c] for c in changed - {"reviewed_at"}} == {c: new[c] for c in changed - {"reviewed_at"}}
+    # The corrected text is what full-text search finds now.
+    assert s2.id in {r.id for r in find_statements(engine, text=content[0]["text"].split()[-1])}
+
+    log = audit_log(engine)
+    assert [x.action for x in log] == ["correct", "reject", "confirm"]  # newest first
+    assert [x.id for x in audit_log(engine, target="statement", target_id=s2.id)] == [e.id]
+    assert len(audit_log(engine, limit=2)) == 2
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"content": [{"text": "not in the text", "start": 0, "end": 15}]}, "content[0]: the article has"),
+    ({"speaker": {"text": "x", "start": 10**6, "end": 10**6 + 1}}, "speaker: span"),
+    ({"cue": {"start": 0, "end": 3}}, "cue: a span needs text, start and end"),
+    ({"actor_type": "alien"}, "actor_type must be one of person"),
+    ({"kind": "shouted"}, "kind must be one of direct"),
+    ({"date": "2024-02-30"}, "date must be YYYY"),
+    ({"date_basis": "guess"}, "date_basis must be one of"),
+    ({"reported_by": "AFP"}, "reported_by must be a list"),
+    ({"speakr": None}, "unknown correction 'speakr'; the fields that can be corrected are: " + ", ".join(CORRECTIONS)),
+    ({"state": "confirmed", "medium": "BBC"}, "make the state 'corrected', not 'confirmed'"),
+    ({"state": "corrected"}, "'corrected' needs at least one correction"),
+    ({"state": "maybe"}, "review state must be one of confirmed, rejected, corrected, not maybe"),
+])
+def test_a_bad_review_is_refused_by_name_and_changes_nothing(store, kwargs, message):
+    engine, text, rows = store
+    before = _table(engine, schema.statements), _table(engine, schema.mentions)
+    with pytest.raises(ReviewError) as err:
+        review_statement(engine, rows[0].id, by="ana", **kwargs)
+    assert message in str(err.value)
+    assert (_table(engine, schema.statements), _table(engine, schema.mentions)) == before
+    assert audit_log(engine) == []
+
+
+def test_unknown_ids_are_named(store):
+    engine, _, _ = store
+    with pytest.raises(ReviewError, match="no statement 987654"):
+        review_statement(engine, 987654, state="confirmed", by="ana")
+    with pytest.raises(ReviewError, match="no stance 987654"):
+        review_stance(engine, 987654, by="ana")
+    with pytest.raises(ReviewError, match="no audit entry 987654"):
+        undo(engine, 987654, by="ana")
+    with pytest.raises(ValueError, match="no statement 987654"):
+        get_statement(engine, 987654)
+
+
+def test_undo_restores_exactly_last_change_first(store):
+    engine, text, rows = store
+    sid = rows[0].id
+    row0, mentions0 = _row(engine, sid), _table(engine, schema.mentions)
+    e1 = review_statement(engine, sid, state="confirmed", by="ana")
+    row1 = _row(engine, sid)
+    e2 = review_statement(engine, sid, by="ben", actor_name="Someone Else", date="2023", note="wrong person")
+    assert _row(engine, sid)["actor_name"] == "Someone Else"
+
+    with pytest.raises(ReviewError, match=f"changed again later \\(audit entry {e2.id}\\); undo that first"):
+        undo(engine, e1.id, by="ana")
+    u2 = undo(engine, e2.id, by="ana")
+    assert _row(engine, sid) == row1  # every column, reviewed_at included
+    assert (u2.action, u2.before, u2.after) == ("undo", e2.after, e2.before)
+    with pytest.raises(ReviewError, match=f"already undone \\(by audit entry {u2.id}\\)"):
+        undo(engine, e2.id, by="ana")
+    with pytest.raises(ReviewError, match="is an undo itself"):
+        undo(engine, u2.id, by="ana")
+    undo(engine, e1.id, by="ana")  # the later change was undone: this one can be now
+    assert _row(engine, sid) == row0
+    assert _table(engine, schema.mentions) == mentions0
+    assert {x.id: x.undone_by is not None for x in audit_log(engine)} == {
+        e1.id: True, e2.id: True, u2.id: False, u2.id + 1: False}
+
+
+def test_correcting_drops_automatic_codings_but_keeps_reviewed_stances_rejecting_drops_all(store):
+    engine, _, rows = store
+    corrected, rejected, confirmed = rows[0], rows[1], rows[2]
+    c_auto, _ = add_coding(engine, corrected.id)
+    c_reviewed, _ = add_coding(engine, corrected.id, stance_state="corrected", debate="other")
+    r_auto, _ = add_coding(engine, rejected.id)
+    r_reviewed, _ = add_coding(engine, rejected.id, stance_state="confirmed", debate="other")
+    k_auto, _ = add_coding(engine, confirmed.id)
+
+    e = review_statement(engine, corrected.id, by="ana", medium="Radio Test")
+    assert e.codings_dropped == 1
+    assert coding_rows(engine, c_auto) == (0, 0, 0)  # coding, link and stance (cascade)
+    assert coding_rows(engine, c_reviewed) == (1, 1, 1)
+    e = review_statement(engine, rejected.id, state="rejected", by="ana")
+    assert e.codings_dropped == 2
+    assert coding_rows(engine, r_auto) == coding_rows(engine, r_reviewed) == (0, 0, 0)
+    assert review_statement(engine, confirmed.id, state="confirmed", by="ana").codings_dropped == 0
+    assert coding_rows(engine, k_auto) == (1, 1, 1)
+
+
+def _stance(engine, stance_id):
+    with engine.connect() as conn:
+        return conn.execute(sa.select(schema.stances).where(schema.stances.c.id == stance_id)).one()._asdict()
+
+
+def test_review_stance_confirm_correct_and_undo(store):
+    engine, text, rows = store
+    _, stance_id = add_coding(engine, rows[0].id)
+    original = _stance(engine, stance_id)
+
+    e1 = review_stance(engine, stance_id, by="ana")
+    st = _stance(engine, stance_id)
+    assert (e1.action, e1.target, st["review_state"], st["reviewed_by"]) == ("confirm", "stance", "confirmed", "ana")
+    assert st["label"] == "support" and st["decided_by"] == "rules"
+
+    cond = _span(text, rows[0].content[0]["text"][:12])
+    with pytest.raises(ReviewError, match="label must be one of support, oppose, conditional, neutral"):
+        review_stance(engine, stance_id, by="ben", label="maybe")
+    with pytest.raises(ReviewError, match="goes with the label 'conditional', not 'oppose'"):
+        review_stance(engine, stance_id, by="ben", label="oppose", condition=cond)
+    with pytest.raises(ReviewError, match="condition: the article has"):
+        review_stance(engine, stance_id, by="ben", label="conditional", condition=cond | {"text": "nope"})
+    assert _stance(engine, stance_id) == st
+
+    e2 = review_stance(engine, stance_id, by="ben", label="conditional", condition=cond, note="only if")
+    st2 = _stance(engine, stance_id)
+    assert (st2["label"], st2["condition"], st2["decided_by"], st2["confidence"]) == ("conditional", cond, "human", 1.0)
+    assert (st2["review_state"], st2["reviewed_by"], e2.note) == ("corrected", "ben", "only if")
+    assert e2.before["label"] == "support" and e2.after["label"] == "conditional"
+
+    undo(engine, e2.id, by="ana")
+    assert _stance(engine, stance_id) == st
+    undo(engine, e1.id, by="ana")
+    assert _stance(engine, stance_id) == original
+    assert [x.action for x in audit_log(engine, target="stance", target_id=stance_id)] == [
+        "undo", "undo", "correct", "confirm"]
