@@ -26,8 +26,10 @@ if TYPE_CHECKING:
 
     from .analysis.events import Event, Filters
     from .analysis.positions import Position
+    from .analysis.timeline import Timeline
     from .debate.config import Debate
     from .store.coding import DebateRow, StanceConflict
+    from .store.review import AuditEntry
 
 Progress = Callable[[int, int | None], None]  # (done, total or None)
 
@@ -284,6 +286,71 @@ class App:
             if k in table:
                 table[k].latest = label
         return sorted(table.values(), key=lambda p: (-p.n, p.actor, p.proposition))
+
+    def timeline(self, debate: str | Path | Debate, actor: str, filters: Filters | None = None, *,
+                 update: bool = True, progress: Progress | None = None,
+                 warn: Callable[[str], None] | None = None) -> Timeline | None:
+        """One actor's coded statements over time and their stance changes; None if the actor has none.
+        ``actor``: an actor id, a name, or an alias of the debate's registry."""
+        from .analysis.timeline import actor_timeline, find_actor
+        from .debate.registry import Registry
+
+        d = self.debate(debate)
+        events = self.events(d, filters, update=update, progress=progress, warn=warn)
+        hit = find_actor(events, actor, Registry(d))
+        return actor_timeline(events, *hit) if hit is not None else None
+
+    def network(self, debate: str | Path | Debate, filters: Filters | None = None, *, type: str = "congruence",
+                normalize: str = "no", qualifier: str = "ignore", conditional: str = "support",
+                window: str | None = None, step: str | None = None, update: bool = True,
+                progress: Progress | None = None, warn: Callable[[str], None] | None = None):
+        """The debate's network (DNA semantics, :func:`stancemap.analysis.networks.event_network`)."""
+        from .analysis.networks import event_network
+
+        d = self.debate(debate)
+        events = self.events(d, filters, update=update, progress=progress, warn=warn)
+        return event_network(events, type=type, normalize=normalize, qualifier=qualifier, conditional=conditional,
+                             window=window, step=step, propositions=[p.id for p in d.propositions])
+
+    def coalitions(self, debate: str | Path | Debate, filters: Filters | None = None, *, window: str = "90d",
+                   step: str = "30d", type: str = "congruence", normalize: str = "no", conditional: str = "support",
+                   method: str = "louvain", update: bool = True, progress: Progress | None = None,
+                   warn: Callable[[str], None] | None = None):
+        """(coalitions per time window, stance changes) of the debate."""
+        from .analysis.coalitions import coalitions_over_time, stance_changes
+        from .analysis.events import EventTable
+
+        events = self.events(debate, filters, update=update, progress=progress, warn=warn)
+        table = EventTable.from_events(events, conditional=conditional)
+        wins = coalitions_over_time(table, window, step, aggregation=type, normalization=normalize, method=method)
+        return wins, stance_changes(events)
+
+    # -- review (every change audited and undoable; re-extraction and re-apply never overwrite it)
+
+    def review(self, statement_id: int, *, state: str | None = None, by: str, note: str | None = None,
+               **corrections: Any) -> AuditEntry:
+        """Confirm, reject or correct a statement (:func:`stancemap.store.review.review_statement`)."""
+        from .store.review import review_statement
+
+        return review_statement(self.engine, statement_id, state=state, by=by, note=note, **corrections)
+
+    def review_stance(self, stance_id: int, *, by: str, state: str | None = None, label: str | None = None,
+                      condition: Any = None, note: str | None = None) -> AuditEntry:
+        """Confirm, reject or correct a coded stance (:func:`stancemap.store.review.review_stance`)."""
+        from .store.review import review_stance
+
+        return review_stance(self.engine, stance_id, by=by, state=state, label=label, condition=condition, note=note)
+
+    def undo(self, audit_id: int, *, by: str) -> AuditEntry:
+        from .store.review import undo
+
+        return undo(self.engine, audit_id, by=by)
+
+    def audit_log(self, *, target: str | None = None, target_id: int | None = None,
+                  limit: int | None = None) -> list[AuditEntry]:
+        from .store.review import audit_log
+
+        return audit_log(self.engine, target=target, target_id=target_id, limit=limit)
 
     def articles_meta(self, documents: Sequence[str], *, text: bool = False) -> dict[str, dict]:
         from .store.coding import article_meta

@@ -43,8 +43,8 @@ def test_statements_are_stored_exactly_as_extracted_and_a_rerun_adds_nothing(eng
         assert _canon([r.to_statement().to_json() for r in rows]) == _canon(expected), rec["id"]
         assert {(r.outlet, r.published, r.url, r.extractor_version, r.extractor_mode, r.review_state)
                 for r in rows} <= {(rec["outlet"], rec["published"], rec["url"], EXTRACTOR_VERSION, "fast", "auto")}
-        (stored,) = find_articles(engine, include_text=True, outlet=rec["outlet"], since=rec["published"],
-                                  until=rec["published"])
+        (stored,) = find_articles(engine, include_text=True, outlet=rec["outlet"], published_since=rec["published"],
+                                  published_until=rec["published"])
         assert stored.text == rec["text"] and stored.title == rec["title"] and stored.statements == len(expected)
     assert report.statements == expected_total == _count(engine, schema.statements)
     # Every span offset points into the stored text.

@@ -46,6 +46,7 @@ class Event:
     origin: str = "extractor"
     date_basis: str = "publication"
     link_score: float = 0.0
+    stance_id: int | None = None  # the stance's row in the store (to review it); None when not from a store
 
     @property
     def day(self) -> _dt.date | None:
@@ -114,7 +115,7 @@ def event_from_stance_row(r) -> Event:
         affiliation=tuple(actor.get("affiliation") or ()), role=actor.get("role"), start=r.content_start,
         stop=r.content_end, text=r.content_text, condition=(r.condition or {}).get("text"),
         evidence=tuple(e.get("text", "") for e in r.evidence or []), origin=r.origin, date_basis=r.date_basis,
-        link_score=round(float(r.score), 3) if r.score is not None else 0.0)
+        link_score=round(float(r.score), 3) if r.score is not None else 0.0, stance_id=int(r.id))
 
 
 @dataclass

@@ -242,3 +242,36 @@ def windowed_matrices(t: EventTable, size, step, aggregation: str = "congruence"
     levels = np.unique(t.qual) if len(t) else None
     for w in time_windows(t, size, step, start, end):
         yield w, one_mode_matrix(t.take(slice(w.lo, w.hi)), aggregation, normalization, levels)
+
+
+NETWORK_TYPES = ("congruence", "conflict", "subtract", "ignore", "twomode")
+
+
+def event_network(events, *, type: str = "congruence", normalize: str = "no", qualifier: str = "ignore",
+                  conditional: str = "support", window: str | None = None, step: str | None = None,
+                  propositions: list[str] | None = None):
+    """The debate network of ``events`` as ``stancemap network`` builds it: a graph, or with ``window`` a list
+    of ``(Window, graph)`` (moving windows of that size, ``step`` apart; default: the size).
+
+    ``type``: a one-mode actor network aggregation (congruence, conflict, subtract, ignore) or ``twomode``
+    (actor × proposition, with ``qualifier`` aggregation). ``conditional``: how a conditional stance counts
+    (support, neutral, exclude).
+
+    >>> from stancemap.analysis.events import Event
+    >>> evs = [Event("k1", "a", "A", "person", True, "p", "support", 0.9, "2024-01-02", "d1"),
+    ...        Event("k2", "b", "B", "person", True, "p", "support", 0.9, "2024-01-03", "d2")]
+    >>> g = event_network(evs)
+    >>> g.has_edge("a", "b")
+    True
+    """
+    from .events import EventTable
+
+    if type not in NETWORK_TYPES:
+        raise ValueError(f"type must be one of {', '.join(NETWORK_TYPES)}, not {type!r}")
+    table = EventTable.from_events(events, conditional=conditional, propositions=propositions)
+    two = type == "twomode"
+    kw = ({"qualifier": qualifier, "normalization": normalize} if two else
+          {"aggregation": type, "normalization": normalize})
+    if window:
+        return windowed(table, window, step or window, kind="two-mode" if two else "one-mode", **kw)
+    return two_mode(table, **kw) if two else one_mode(table, isolates=False, **kw)

@@ -1,7 +1,8 @@
 """The ``stancemap`` command: one parser, thin commands over the application layer (:mod:`stancemap.app`).
 
 * :mod:`.analyze`: ``analyze`` (articles -> statements, no store) and ``eval``;
-* :mod:`.store`: ``ingest``, ``statements``, ``articles``, ``status``, ``reextract``, ``review``;
+* :mod:`.store`: ``ingest``, ``statements``, ``articles``, ``status``, ``reextract``;
+* :mod:`.review`: ``review statement|stance|undo|log``;
 * :mod:`.debate`: ``debate init|apply``, ``positions``, ``timeline``, ``network``, ``coalitions``, ``report``;
 * :mod:`.common`: exit codes, errors, the options every command shares (one meaning per name), progress.
 
@@ -25,6 +26,7 @@ __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_STOPPED", "EXIT_USAGE", "build_parser
 def build_parser() -> argparse.ArgumentParser:
     from .analyze import add_analyze_commands
     from .debate import add_debate_commands
+    from .review import add_review_commands
     from .store import add_store_commands
 
     p = argparse.ArgumentParser(prog="stancemap",
@@ -33,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_analyze_commands(sub)
     add_store_commands(sub)
+    add_review_commands(sub)
     add_debate_commands(sub)
     return p
 

@@ -330,8 +330,7 @@ def cmd_timeline(args) -> int:
 
 @command
 def cmd_network(args) -> int:
-    from ..analysis.events import EventTable
-    from ..analysis.networks import one_mode, two_mode, windowed
+    from ..analysis.networks import event_network
     from ..export.graphs import write_gexf, write_gexf_dynamic, write_graphml, write_graphml_windows
 
     if args.format != "table" and not args.out:
@@ -355,21 +354,13 @@ def cmd_network(args) -> int:
         print(f"wrote {len(events)} statements from {len(arts)} articles to {shown(out)} "
               f"(DNA 3: open as SQLite, coder Admin, password {args.dna_password!r})")
         return EXIT_OK
-    table = EventTable.from_events(events, conditional=args.conditional,
-                                   propositions=[p.id for p in debate.propositions])
-    two = args.type == "twomode"
-    kw = ({"qualifier": args.qualifier, "normalization": args.normalize} if two else
-          {"aggregation": args.type, "normalization": args.normalize})
     try:
-        if args.window:
-            wins = windowed(table, args.window, args.step or args.window, kind="two-mode" if two else "one-mode",
-                            **kw)
-            graph = None
-        else:
-            wins = []
-            graph = two_mode(table, **kw) if two else one_mode(table, isolates=False, **kw)
+        built = event_network(events, type=args.type, normalize=args.normalize, qualifier=args.qualifier,
+                              conditional=args.conditional, window=args.window, step=args.step,
+                              propositions=[p.id for p in debate.propositions])
     except ValueError as exc:
         raise CommandError(f"error: {exc}", EXIT_USAGE) from None
+    wins, graph = (built, None) if args.window else ([], built)
     if args.window:
         empty = sum(1 for w, _ in wins if w.size == 0)
         if not wins:

@@ -167,8 +167,8 @@ def cmd_statements(args: argparse.Namespace) -> int:
 def cmd_articles(args: argparse.Namespace) -> int:
     from ..store.query import iter_articles
 
-    filters = dict(outlet=args.outlet, language=args.language, since=args.published_since,
-                   until=args.published_until,
+    filters = dict(outlet=args.outlet, language=args.language, published_since=args.published_since,
+                   published_until=args.published_until,
                    duplicates_of=args.duplicates_of, unsupported_language=args.unsupported_language,
                    not_extracted=args.not_extracted, include_text=args.with_text, sort=args.sort, limit=_limit(args),
                    offset=args.offset)
@@ -184,10 +184,13 @@ def cmd_status(args: argparse.Namespace) -> int:
     engine = _open(args)
     if engine is None:
         return EXIT_STOPPED
+    from ..store.coding import list_debates, pending_counts
+
     try:
         st = status(engine)
         fails = list_failures(engine) if args.failures else []
         conflicts = list_conflicts(engine) if args.conflicts else []
+        debates = [(d, pending_counts(engine, d)) for d in list_debates(engine)]
     finally:
         engine.dispose()
     if args.json:
@@ -196,6 +199,8 @@ def cmd_status(args: argparse.Namespace) -> int:
             out["failure_list"] = [f.__dict__ for f in fails]
         if args.conflicts:
             out["conflict_list"] = [c.__dict__ for c in conflicts]
+        out["debates"] = [{"id": d.name, "title": d.title, "decider": d.decider, "decider_version": d.decider_version,
+                           "applied_at": d.applied_at, "pending_statements": n} for d, (n, _) in debates]
         print(json.dumps(out, ensure_ascii=False, indent=1, default=str))
         return EXIT_OK
     p = print
@@ -212,6 +217,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     if st.pending:
         p(f"pending         {st.pending} articles not extracted by the installed version: run `stancemap reextract`")
     p(f"actors          {st.actors}")
+    for d, (n, n_art) in debates:
+        lag = f"; {n} statements of {n_art} articles not coded yet" if n_art else "; up to date"
+        p(f"debate          {d.name} ({d.decider}, applied {d.applied_at or 'never'}){lag}")
     nf, nw = sum(st.failures.values()), sum(st.warnings.values())
     p(f"failures        {nf}" + (": " + _by_count(st.failures) if nf else ""))
     if nw:
@@ -256,7 +264,7 @@ def cmd_reextract(args: argparse.Namespace) -> int:
         return EXIT_STOPPED
     try:
         report = reextract(engine, mode="fast" if args.fast else "accurate", batch_size=args.batch_size,
-                           limit=args.limit, progress=show_progress(args))
+                           limit=args.limit, progress=show_progress(args), force=args.force)
     except ExtractorUnavailable as exc:
         _err(f"error: {exc}")
         return EXIT_FAILED
@@ -390,10 +398,12 @@ def add_store_commands(subparsers: Any) -> None:
     p.add_argument("--json", action="store_true", help="print as JSON")
     p.set_defaults(func=cmd_status)
 
-    p = subparsers.add_parser("reextract", help="recompute statements made by another extractor version, "
-                                                "keeping human reviews")
+    p = subparsers.add_parser("reextract", help="recompute statements made by another extractor version or mode, "
+                                                "keeping human reviews and statement ids")
     add_db(p)
     p.add_argument("--fast", action="store_true", help="re-extract with the fast (parse rules only) extractor")
+    p.add_argument("--force", action="store_true",
+                   help="re-extract every article, also those made by this version (and accurate ones with --fast)")
     p.add_argument("--limit", type=int, help="at most this many articles")
     p.add_argument("--batch-size", type=int, default=16)
     add_progress(p)

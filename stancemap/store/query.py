@@ -514,8 +514,8 @@ def iter_articles(
     *,
     outlet: str | Sequence[str] | None = None,
     language: str | Sequence[str] | None = None,
-    since: str | None = None,
-    until: str | None = None,
+    published_since: str | None = None,
+    published_until: str | None = None,
     duplicates_of: int | str | None = None,
     unsupported_language: bool = False,
     not_extracted: bool = False,
@@ -524,9 +524,9 @@ def iter_articles(
     limit: int | None = None,
     offset: int = 0,
 ) -> Iterator[ArticleRow]:
-    """Stream articles. ``since``/``until`` filter the publication date. ``duplicates_of`` (a store id or the
-    input's own id) lists the article's near-duplicates (its original included, itself not) and the exact
-    copies recorded against any of them."""
+    """Stream articles. ``published_since``/``published_until`` filter the publication date. ``duplicates_of``
+    (a store id or the input's own id) lists the article's near-duplicates (its original included, itself not)
+    and the exact copies recorded against any of them."""
     a = articles
     copies_count = (sa.select(sa.func.count()).select_from(article_copies)
                     .where(article_copies.c.article_id == a.c.id).scalar_subquery())
@@ -543,8 +543,8 @@ def iter_articles(
     langs = [x.strip().lower() for x in _as_list(language) if x.strip()]
     if langs:
         q = q.where(a.c.language.in_(langs))
-    lo = _date_bound(since, "since", end=False)
-    hi = _date_bound(until, "until", end=True)
+    lo = _date_bound(published_since, "published-since", end=False)
+    hi = _date_bound(published_until, "published-until", end=True)
     if lo:
         q = q.where(a.c.published_end >= lo)
     if hi:
