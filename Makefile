@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 DEV := $(SHARED)/data/polnear/dev
 
-.PHONY: setup run test lint bench eval train train-extra train-folds train-cues train-stance clean
+.PHONY: setup run test lint docs bench eval train train-extra train-folds train-cues train-stance clean
 
 setup: $(STAMP)
 
@@ -26,11 +26,15 @@ run: setup
 	$(BIN)/stancemap report --debate debates/western-troops-ukraine.yaml --db stancemap.db -o report.html
 
 test: setup
-	$(BIN)/ruff check stancemap tests training benchmarks
+	$(BIN)/ruff check stancemap tests training benchmarks tools
 	$(BIN)/pytest -q
 
 lint: setup
-	$(BIN)/ruff check stancemap tests training benchmarks
+	$(BIN)/ruff check stancemap tests training benchmarks tools
+
+# The README's command reference, from the parser's --help (tests/test_cli_reference.py checks it).
+docs: setup
+	$(BIN)/python tools/cli_reference.py --write README.md
 
 # Speed and memory (not run by CI): writes benchmarks/results/.
 bench: setup
