@@ -4,7 +4,8 @@
 
 One run, one process, same machine: the articles are written as JSONL with their publication date and
 outlet (metadata.tsv), ingested into a fresh SQLite store (default extractor: this is the extraction time),
-then each debate file of ``debates/polnear`` is applied from that store with the stance model. The issue's
+then each debate file of ``debates/polnear`` is applied to that store with the stance model (``App.apply``:
+the codings are written to the store, as ``stancemap debate apply`` does). The issue's
 bar: applying takes at most half the time extracting took. Results: benchmarks/results/apply_polnear.{json,md}.
 """
 
@@ -26,10 +27,9 @@ RESULTS = ROOT / "benchmarks" / "results"
 
 
 def main(argv=None) -> int:
+    from stancemap.app import App
     from stancemap.debate.apply import Applier
     from stancemap.debate.config import load_debate
-    from stancemap.debate.source import from_store
-    from stancemap.store.db import open_engine
     from stancemap.store.ingest import ingest
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -54,9 +54,9 @@ def main(argv=None) -> int:
                                     ensure_ascii=False) + "\n")
                 n += 1
     db = work / "store.db"
-    engine = open_engine(str(db))
+    app = App.open(db, create=True)
     t0 = time.perf_counter()
-    report = ingest(engine, [corpus])
+    report = ingest(app.engine, [corpus])
     extract_s = time.perf_counter() - t0
     out = {"articles": n, "extract_seconds": round(extract_s, 1), "ingest": {"new": report.new},
            "debates": {}, "command": "python benchmarks/bench_apply_polnear.py --polnear ../shared/data/polnear"}
@@ -66,13 +66,13 @@ def main(argv=None) -> int:
         debate = load_debate(f)
         t1 = time.perf_counter()
         applier = Applier(debate, stance="model")
-        res = applier.run(from_store(str(db)))
+        res = app.apply(debate, stance="model", applier=applier)
         secs = time.perf_counter() - t1
         total += secs
-        statements = res.stats["statements"]
-        out["debates"][debate.id] = {"seconds": round(secs, 1), "statements": res.stats["statements"],
-                                     "linked": res.stats["linked"], "model_pairs": applier.stance_model.model_calls,
-                                     "statements_per_s": round(res.stats["statements"] / secs, 1)}
+        statements = res.statements
+        out["debates"][debate.id] = {"seconds": round(secs, 1), "statements": res.statements,
+                                     "linked": res.linked, "model_pairs": applier.stance_model.model_calls,
+                                     "statements_per_s": round(res.statements / secs, 1)}
         print(debate.id, out["debates"][debate.id], flush=True)
     out.update(apply_seconds_all=round(total, 1), statements=statements,
                apply_over_extract=round(total / extract_s, 3),

@@ -1,27 +1,16 @@
-"""Where the debate layer gets its statements: records ``(Statement, article_meta)``.
+"""Statements for the debate layer without a store: records ``(Statement, article_meta)`` from input files.
 
 ``article_meta`` is a dict with ``id``, ``outlet``, ``published``, ``title``, ``url``, ``author``
-and ``text`` (the text the statement's offsets point into). Two providers:
-
-* :func:`from_inputs` -- input files (any format ``stancemap analyze`` reads) run through the
-  extractor, so every debate command works without a database;
-* :func:`from_store` -- a corpus store (issue 3): ``stancemap.api.open(db)``; statements are streamed
-  with the store's filters (``stancemap.store.query.iter_statements``: actor, outlet, since, until,
-  kind, text, review_state, include_copies, ...) and each article's text is fetched once, in batches,
-  from the ``articles`` table. Copies of an article (near-duplicates carried by several outlets) are
-  left out unless ``include_copies=True`` is passed, so a syndicated statement counts once.
+and ``text`` (the text the statement's offsets point into). :func:`from_inputs` runs input files (any
+format ``stancemap analyze`` reads) through the extractor, so the debate commands work with ``--input``
+and no database. With a store, :meth:`stancemap.app.App.apply` reads the statements article by article.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
 
 from ..model import Article, Statement
-
-
-class SourceUnavailable(RuntimeError):
-    """The requested statement source cannot be used in this build or setup."""
 
 
 def article_meta(article: Article) -> dict:
@@ -69,52 +58,3 @@ def from_inputs(paths: list[str], *, mode: str = "accurate", published: str | No
 
     ex = extractor if extractor is not None else load_extractor(mode, on_problem)
     yield from from_articles(articles(), ex, on_error)
-
-
-def from_store(db: str, batch_size: int = 1000, **filters: Any) -> Iterator[tuple[Statement, dict]]:
-    """Stream ``(Statement, article_meta)`` from a corpus store; ``filters`` as ``stancemap statements`` takes."""
-    try:
-        import sqlalchemy as sa
-
-        from ..api import open as open_store
-        from ..store.query import iter_statements
-        from ..store.schema import articles
-    except ImportError as exc:
-        raise SourceUnavailable(
-            f"the corpus store (stancemap.api, issue 3) cannot be used here ({exc}); "
-            "use --input FILES to extract statements directly") from exc
-    try:
-        store = open_store(db)
-    except Exception as exc:  # a bad URL, an unreachable server, not a store: say so, do not crash
-        raise SourceUnavailable(f"cannot open the store {db!r}: {exc}") from exc
-    metas: dict[int, dict] = {}
-    cols = [articles.c.id, articles.c.doc_id, articles.c.outlet, articles.c.published, articles.c.title,
-            articles.c.url, articles.c.author, articles.c.text]
-
-    def fetch(ids: list[int]) -> None:
-        with store.engine.connect() as conn:
-            for r in conn.execute(sa.select(*cols).where(articles.c.id.in_(ids))):
-                metas[r.id] = {"id": r.doc_id, "outlet": r.outlet, "published": r.published, "title": r.title,
-                               "url": r.url, "author": r.author, "text": r.text}
-
-    try:
-        batch: list = []
-        for row in iter_statements(store.engine, **filters):
-            batch.append(row)
-            if len(batch) >= batch_size:
-                yield from _emit(batch, metas, fetch)
-                batch = []
-        if batch:
-            yield from _emit(batch, metas, fetch)
-    finally:
-        store.close()
-
-
-def _emit(rows: list, metas: dict[int, dict], fetch) -> Iterator[tuple[Statement, dict]]:
-    missing = sorted({r.article_id for r in rows if r.article_id not in metas})
-    if missing:
-        fetch(missing)
-    for r in rows:
-        meta = metas.get(r.article_id) or {"id": r.document, "outlet": r.outlet, "published": r.published,
-                                            "title": r.title, "url": r.url, "text": None}
-        yield r.to_statement(), meta
