@@ -375,7 +375,7 @@ def _stance_filter(f: Filters | None):
     if f is None:
         return StanceFilter()
     return StanceFilter(since=date_range(f.since)[0] if f.since else None,
-                        until=date_range(f.until)[0] if f.until else None, outlets=f.outlets,
+                        until=date_range(f.until)[1] if f.until else None, outlets=f.outlets,
                         exclude_outlets=f.exclude_outlets, actor_types=f.actor_types, actors=f.actors,
                         propositions=f.propositions, min_confidence=f.min_confidence,
                         include_neutral=f.include_neutral, registered_only=f.registered_only, origins=f.origins)

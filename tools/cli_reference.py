@@ -26,7 +26,10 @@ WIDTH = 100
 REGENERATE = "`make docs` (or `python tools/cli_reference.py --write README.md`)"
 
 
-class FixedFormatter(argparse.HelpFormatter):
+from stancemap.cli.common import HelpFormatter  # noqa: E402  (after the sys.path set-up above)
+
+
+class FixedFormatter(HelpFormatter):
     """A fixed width, and Python 3.13's layout on every version: options spelt ``-o, --out OUT``, and the
     help column placed after the longest command name (older versions forget the commands' indent)."""
 

@@ -72,6 +72,20 @@ def first_day(date: str | None) -> _dt.date | None:
         return None
 
 
+def last_day(date: str | None) -> _dt.date | None:
+    """The last day a partial date can mean: '2024-03' -> 2024-03-31, '2024' -> 2024-12-31."""
+    d = first_day(date)
+    if d is None:
+        return None
+    parts = date.split("-")
+    if len(parts) == 1:
+        return _dt.date(d.year, 12, 31)
+    if len(parts) == 2:
+        nxt = _dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+        return nxt - _dt.timedelta(days=1)
+    return d
+
+
 def qualifier(stance: str, conditional: str = "support") -> int | None:
     """support +1, oppose -1, neutral 0; conditional as ``conditional`` says (support/neutral/exclude)."""
     if stance == "conditional":
@@ -161,12 +175,17 @@ def _bucket(e: Event, how: str):
     return None
 
 
+def _outlet_key(name: str | None) -> str:
+    """How outlets compare (as the store's ``outlet_norm``): case and runs of white space do not matter."""
+    return " ".join((name or "").split()).lower()
+
+
 def filter_events(events: Iterable[Event], f: Filters | None = None) -> list[Event]:
     f = f or Filters()
     since = first_day(f.since) if f.since else None
-    until = first_day(f.until) if f.until else None
-    outlets = {o.lower() for o in f.outlets}
-    ex_outlets = {o.lower() for o in f.exclude_outlets}
+    until = last_day(f.until) if f.until else None  # "--until 2024-03" includes March, as in `statements`
+    outlets = {_outlet_key(o) for o in f.outlets}
+    ex_outlets = {_outlet_key(o) for o in f.exclude_outlets}
     types = set(f.actor_types)
     actors = {a.lower() for a in f.actors}
     props = set(f.propositions)
@@ -179,9 +198,9 @@ def filter_events(events: Iterable[Event], f: Filters | None = None) -> list[Eve
             continue
         if until and (d is None or d > until):
             continue
-        if outlets and (e.outlet or "").lower() not in outlets:
+        if outlets and _outlet_key(e.outlet) not in outlets:
             continue
-        if ex_outlets and (e.outlet or "").lower() in ex_outlets:
+        if ex_outlets and _outlet_key(e.outlet) in ex_outlets:
             continue
         if types and e.actor_type not in types:
             continue

@@ -18,7 +18,7 @@ import sys
 
 from .. import __version__
 from ..model import SCHEMA_VERSION
-from .common import EXIT_FAILED, EXIT_OK, EXIT_STOPPED, EXIT_USAGE
+from .common import EXIT_FAILED, EXIT_OK, EXIT_STOPPED, EXIT_USAGE, use_formatter
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_STOPPED", "EXIT_USAGE", "build_parser", "main"]
 
@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_store_commands(sub)
     add_review_commands(sub)
     add_debate_commands(sub)
+    use_formatter(p)
     return p
 
 

@@ -17,6 +17,7 @@ from .common import (
     EXIT_OK,
     EXIT_USAGE,
     CommandError,
+    add_fast,
     add_input_defaults,
     add_progress,
     check_published,
@@ -148,15 +149,16 @@ def add_analyze_commands(sub) -> None:
     a = sub.add_parser("analyze", help="extract attributed, dated statements from articles (no store)")
     a.add_argument("paths", nargs="+", help=".txt, .html, .json, .jsonl, .csv, .warc(.gz) files or directories")
     add_input_defaults(a)
-    a.add_argument("--format", choices=("table", "json", "jsonl"), default="table")
-    a.add_argument("--fast", action="store_true", help="no transformer: parse rules + CRF; faster, less accurate")
+    a.add_argument("--format", choices=("table", "json", "jsonl"), default="table",
+                   help="a table per article, one JSON document, or JSON lines (one statement per line)")
+    add_fast(a)
     add_progress(a)
     a.set_defaults(func=cmd_analyze)
 
     e = sub.add_parser("eval", help="score the extractor on an annotated corpus")
-    e.add_argument("corpus", choices=("polnear",))
+    e.add_argument("corpus", choices=("polnear",), help="the annotated corpus (PolNeAR)")
     e.add_argument("split", help="a PolNeAR split directory (text/ and attributions/)")
-    e.add_argument("--fast", action="store_true")
+    add_fast(e, "score")
     e.add_argument("--out", help="also write the predictions (JSONL) here")
     e.add_argument("--json", action="store_true", help="print the figures as JSON")
     add_progress(e)

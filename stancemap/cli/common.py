@@ -59,13 +59,57 @@ def command(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Names
 # -- options
 
 
-def add_db(p: argparse.ArgumentParser) -> None:
+class HelpFormatter(argparse.HelpFormatter):
+    """Shows an option's default where it has a meaningful one and the help does not already say it."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        default = action.default
+        if ("default" not in text and default not in (None, False, [], argparse.SUPPRESS)
+                and action.option_strings and action.nargs != 0):
+            text += " (default: %(default)s)"
+        return text
+
+
+def use_formatter(parser: argparse.ArgumentParser) -> None:
+    """Give ``parser`` and every subcommand's parser :class:`HelpFormatter`."""
+    parser.formatter_class = HelpFormatter
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                use_formatter(sub)
+
+
+def add_db(p: argparse.ArgumentParser | Any, *, writes: bool = False) -> None:
     p.add_argument("--db", default=None, metavar="URL", help=DB_HELP)
+    if writes:
+        p.add_argument("--busy-timeout", type=float, default=30.0, metavar="SECONDS",
+                       help="how long to wait for another writer's lock on a SQLite store")
+
+
+def add_fast(p: argparse.ArgumentParser | Any, what: str = "extract") -> None:
+    p.add_argument("--fast", action="store_true",
+                   help=f"{what} with the fast extractor: parse rules + CRF, no transformer (faster, less accurate)")
 
 
 def add_input_defaults(p: argparse.ArgumentParser | Any) -> None:
-    p.add_argument("--published", help="publication date for inputs that lack one (YYYY-MM-DD)")
+    p.add_argument("--published", metavar="DATE", help="publication date for inputs that lack one (YYYY-MM-DD)")
     p.add_argument("--outlet-name", dest="outlet_name", metavar="NAME", help="outlet for inputs that lack one")
+
+
+def positive_int(value: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{n} is less than 1")
+    return n
+
+
+def add_batch_size(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--batch-size", type=positive_int, default=16, metavar="N", help="articles extracted together")
 
 
 def add_progress(p: argparse.ArgumentParser) -> None:

@@ -29,6 +29,7 @@ from .common import (
     WINDOW,
     CommandError,
     add_db,
+    add_fast,
     add_input_defaults,
     add_progress,
     check_published,
@@ -44,14 +45,14 @@ from .common import err as _err
 
 def _source_opts(p: argparse.ArgumentParser, analysis: bool = True) -> None:
     g = p.add_argument_group("statements")
-    add_db(g)
+    add_db(g, writes=True)
     g.add_argument("--input", nargs="+", metavar="PATH",
                    help="articles to extract statements from now" + ("" if analysis else
                                                                     ", stored in the store first (as `ingest`)"))
     if analysis:
         g.add_argument("--no-update", action="store_true",
                        help="do not code statements the debate has not coded yet; only warn about them")
-    g.add_argument("--fast", action="store_true", help="with --input: parse rules only (no transformer)")
+    add_fast(g, "with --input: extract")
     add_input_defaults(g)
     add_progress(p)
     g.add_argument("--threshold", type=float, help="link threshold of the rules' linker, with --stance rules "
@@ -67,22 +68,38 @@ def _source_opts(p: argparse.ArgumentParser, analysis: bool = True) -> None:
 
 def _filter_opts(p: argparse.ArgumentParser, neutral_default: bool) -> None:
     g = p.add_argument_group("filters")
-    g.add_argument("--since", help="statements made on or after this date (YYYY-MM-DD)")
-    g.add_argument("--until", help="statements made on or before this date")
-    g.add_argument("--outlet", action="append", default=[], help="only these outlets (repeatable)")
-    g.add_argument("--exclude-outlet", action="append", default=[], help="not these outlets (repeatable)")
+    g.add_argument("--since", metavar="DATE",
+                   help="statements made on or after this date (YYYY-MM-DD, YYYY-MM or YYYY: its first day)")
+    g.add_argument("--until", metavar="DATE",
+                   help="statements made on or before this date (YYYY-MM-DD, YYYY-MM or YYYY: its last day)")
+    g.add_argument("--outlet", action="append", default=[], metavar="NAME",
+                   help="only statements of articles from this outlet (case-insensitive; repeatable)")
+    g.add_argument("--exclude-outlet", action="append", default=[], metavar="NAME",
+                   help="not from this outlet (repeatable)")
     g.add_argument("--actor-type", action="append", default=[],
-                   choices=("person", "organization", "country", "group", "anonymous", "unknown"))
+                   choices=("person", "organization", "country", "group", "anonymous", "unknown"),
+                   help="only actors of this type (repeatable)")
     g.add_argument("--proposition", action="append", default=[], help="only these proposition ids (repeatable)")
-    g.add_argument("--min-confidence", type=float, default=0.0)
+    g.add_argument("--min-confidence", type=float, default=0.0, metavar="P",
+                   help="only stances decided with at least this confidence (0-1)")
     g.add_argument("--registered-only", action="store_true", help="only actors of the debate's registry")
     g.add_argument("--no-rule-statements", action="store_true", help="drop statements made by evidence rules")
     g.add_argument("--duplicates", default="none", choices=("none", "document", "week", "month", "year", "range"),
-                   help="count an identical actor/proposition/stance once per ...")
+                   help="count the same actor, proposition and stance once per document, week, month, year or in the "
+                        "whole range (DNA's duplicate setting)")
     if neutral_default:
         g.add_argument("--no-neutral", action="store_true", help="leave neutral statements out")
     else:
         g.add_argument("--include-neutral", action="store_true", help="keep neutral statements (qualifier 0)")
+
+
+def _network_opts(p: argparse.ArgumentParser, types: tuple[str, ...], normalizations: tuple[str, ...]) -> None:
+    p.add_argument("--type", default="congruence", choices=types,
+                   help="actor network aggregation (DNA): congruence (same stance), conflict (opposite), subtract "
+                        "(congruence - conflict), ignore (any), or twomode (actor × proposition)")
+    p.add_argument("--normalize", default="no", choices=normalizations, help="edge weight normalisation (DNA)")
+    p.add_argument("--conditional", default="support", choices=("support", "neutral", "exclude"),
+                   help="how a conditional stance counts")
 
 
 def _filters(args):
@@ -449,7 +466,7 @@ def add_debate_commands(subparsers) -> None:
     d = subparsers.add_parser("debate", help="debate files: create a template, apply one to statements")
     dsub = d.add_subparsers(dest="debate_command", required=True)
     i = dsub.add_parser("init", help="write a commented debate file template")
-    i.add_argument("file")
+    i.add_argument("file", help="where to write the template (YAML)")
     i.add_argument("--force", action="store_true", help="overwrite an existing file")
     i.set_defaults(func=cmd_init)
     a = dsub.add_parser("apply", help="link statements to the propositions and score their stance")
@@ -463,7 +480,8 @@ def add_debate_commands(subparsers) -> None:
     p.add_argument("--debate", required=True, help="a debate file, or the id of a debate applied to the store")
     _source_opts(p)
     _filter_opts(p, neutral_default=True)
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--format", choices=("table", "json"), default="table",
+                   help="a table, or JSON (with the statements' keys)")
     p.set_defaults(func=cmd_positions)
 
     t = subparsers.add_parser("timeline", help="one actor's statements and stance changes over time")
@@ -471,24 +489,24 @@ def add_debate_commands(subparsers) -> None:
     t.add_argument("--debate", required=True, help="a debate file, or the id of a debate applied to the store")
     _source_opts(t)
     _filter_opts(t, neutral_default=True)
-    t.add_argument("--format", choices=("table", "json"), default="table")
+    t.add_argument("--format", choices=("table", "json"), default="table",
+                   help="a table, or JSON (with each stance's stance_id, for `review stance`)")
     t.set_defaults(func=cmd_timeline)
 
     n = subparsers.add_parser("network", help="discourse networks (DNA semantics) and exports")
     n.add_argument("--debate", required=True, help="a debate file, or the id of a debate applied to the store")
     _source_opts(n)
     _filter_opts(n, neutral_default=False)
-    n.add_argument("--type", default="congruence", choices=("congruence", "conflict", "subtract", "ignore", "twomode"),
-                   help="one-mode actor network aggregation, or twomode (actor × proposition)")
+    _network_opts(n, ("congruence", "conflict", "subtract", "ignore", "twomode"),
+                  ("no", "average", "jaccard", "cosine", "activity", "prominence"))
     n.add_argument("--qualifier", default="ignore", choices=("ignore", "combine", "subtract"),
                    help="two-mode qualifier aggregation")
-    n.add_argument("--normalize", default="no",
-                   choices=("no", "none", "average", "jaccard", "cosine", "activity", "prominence"))
-    n.add_argument("--conditional", default="support", choices=("support", "neutral", "exclude"),
-                   help="how a conditional stance counts as a qualifier")
-    n.add_argument("--window", help="moving time window size, e.g. 30d, 4w, 2m")
+    n.add_argument("--window", help="moving time windows of this size, e.g. 30d, 4w, 2m (default: one network "
+                   "over the whole period)")
     n.add_argument("--step", help="window step (default: the window size)")
-    n.add_argument("--format", default="table", choices=("table", "graphml", "gexf", "csv", "dna", "json"))
+    n.add_argument("--format", default="table", choices=("table", "graphml", "gexf", "csv", "dna", "json"),
+                   help="the strongest edges as a table, or a file for Gephi (graphml, gexf), DNA (dna), R/pandas "
+                        "(csv, json)")
     n.add_argument("--dna-password", default="stancemap", help="password of coder Admin in a .dna file")
     n.add_argument("--date", default="said", choices=("said", "published"),
                    help="dna and csv: date a statement by when it was said (default) or by its article's publication")
@@ -501,20 +519,19 @@ def add_debate_commands(subparsers) -> None:
     c.add_argument("--debate", required=True, help="a debate file, or the id of a debate applied to the store")
     _source_opts(c)
     _filter_opts(c, neutral_default=False)
-    c.add_argument("--window", default=WINDOW, help=f"time window (default {WINDOW})")
-    c.add_argument("--step", default=STEP, help=f"window step (default {STEP})")
-    c.add_argument("--type", default="congruence", choices=("congruence", "subtract"))
-    c.add_argument("--normalize", default="no", choices=("no", "average", "jaccard", "cosine"))
-    c.add_argument("--conditional", default="support", choices=("support", "neutral", "exclude"))
-    c.add_argument("--method", default="louvain", choices=("louvain", "greedy"))
-    c.add_argument("--format", choices=("table", "json"), default="table")
+    c.add_argument("--window", default=WINDOW, help="moving time window size")
+    c.add_argument("--step", default=STEP, help="window step")
+    _network_opts(c, ("congruence", "subtract"), ("no", "average", "jaccard", "cosine"))
+    c.add_argument("--method", default="louvain", choices=("louvain", "greedy"),
+                   help="community detection (networkx): Louvain or greedy modularity")
+    c.add_argument("--format", choices=("table", "json"), default="table", help="a table, or JSON")
     c.set_defaults(func=cmd_coalitions)
 
     r = subparsers.add_parser("report", help="one self-contained HTML report")
     r.add_argument("--debate", required=True, help="a debate file, or the id of a debate applied to the store")
     _source_opts(r)
     _filter_opts(r, neutral_default=True)
-    r.add_argument("--window", default=WINDOW, help=f"time window for the coalition view (default {WINDOW})")
-    r.add_argument("--step", default=STEP, help=f"window step (default {STEP})")
-    r.add_argument("-o", "--out", default="report.html")
+    r.add_argument("--window", default=WINDOW, help="time window of the coalition view")
+    r.add_argument("--step", default=STEP, help="window step")
+    r.add_argument("-o", "--out", default="report.html", help="the HTML file to write")
     r.set_defaults(func=cmd_report)

@@ -16,7 +16,9 @@ from .common import (
     EXIT_OK,
     EXIT_STOPPED,
     EXIT_USAGE,
+    add_batch_size,
     add_db,
+    add_fast,
     add_input_defaults,
     add_progress,
     new_store_path,
@@ -264,7 +266,7 @@ def cmd_reextract(args: argparse.Namespace) -> int:
         return EXIT_STOPPED
     try:
         report = reextract(engine, mode="fast" if args.fast else "accurate", batch_size=args.batch_size,
-                           limit=args.limit, progress=show_progress(args), force=args.force)
+                           limit=args.limit or None, progress=show_progress(args), force=args.force)
     except ExtractorUnavailable as exc:
         _err(f"error: {exc}")
         return EXIT_FAILED
@@ -327,13 +329,14 @@ def _search(option: str):
 
 
 def _output_args(p: argparse.ArgumentParser, sorts: tuple[str, ...], default_sort: str) -> None:
-    p.add_argument("--format", choices=("table", "csv", "jsonl", "parquet"), default="table")
+    p.add_argument("--format", choices=("table", "csv", "jsonl", "parquet"), default="table",
+                   help="a table on the terminal, or a file format (parquet needs --out or a redirect)")
     p.add_argument("--out", help="write to this file instead of standard output (needed for parquet on a terminal)")
     p.add_argument("--sort", default=default_sort,
                    help=f"one of {', '.join(sorts)}; prefix - for descending (default: {default_sort})")
     p.add_argument("--limit", type=_count("limit"),
                    help="at most this many rows (default: 100 for table, all otherwise; 0: all)")
-    p.add_argument("--offset", type=_count("offset"), default=0)
+    p.add_argument("--offset", type=_count("offset"), default=0, help="skip this many rows first")
 
 
 def add_store_commands(subparsers: Any) -> None:
@@ -344,15 +347,13 @@ def add_store_commands(subparsers: Any) -> None:
 
     p = subparsers.add_parser("ingest", help="store articles and their statements in a database (incremental)")
     p.add_argument("paths", nargs="+", help=".txt, .html, .json, .jsonl, .csv, .warc(.gz) files or directories")
-    add_db(p)
-    p.add_argument("--fast", action="store_true", help="extract with parse rules only (no trained model)")
+    add_db(p, writes=True)
+    add_fast(p)
     add_input_defaults(p)
     p.add_argument("--csv-column", action="append", metavar="FIELD=COLUMN",
                    help="CSV column holding a field (id, text, url, title, outlet, published, language, author); "
                         "repeatable")
-    p.add_argument("--batch-size", type=int, default=16, help="articles extracted together (default 16)")
-    p.add_argument("--busy-timeout", type=float, default=30.0,
-                   help="seconds to wait for another writer's lock on a SQLite database (default 30)")
+    add_batch_size(p)
     add_progress(p)
     p.set_defaults(func=cmd_ingest)
 
@@ -371,7 +372,8 @@ def add_store_commands(subparsers: Any) -> None:
                    help='search the content: words (all must occur), "exact phrase", a OR b, rul* (prefix), '
                         '-word (must not occur); whole words, case-insensitive, no stemming')
     p.add_argument("--article", help="only this article (store id or the input's id)")
-    p.add_argument("--review-state", action="append", choices=REVIEW_STATES, help="repeatable")
+    p.add_argument("--review-state", action="append", choices=REVIEW_STATES,
+                   help="only statements in this review state (repeatable)")
     p.add_argument("--all-copies", action="store_true",
                    help="list a statement once per near-duplicate article carrying it (default: once)")
     p.add_argument("--include-rejected", action="store_true", help="include statements a reviewer rejected")
@@ -398,13 +400,13 @@ def add_store_commands(subparsers: Any) -> None:
     p.add_argument("--json", action="store_true", help="print as JSON")
     p.set_defaults(func=cmd_status)
 
-    p = subparsers.add_parser("reextract", help="recompute statements made by another extractor version or mode, "
-                                                "keeping human reviews and statement ids")
-    add_db(p)
-    p.add_argument("--fast", action="store_true", help="re-extract with the fast (parse rules only) extractor")
+    p = subparsers.add_parser("reextract", help="recompute statements of another extractor version or mode "
+                                                "(reviews and ids kept)")
+    add_db(p, writes=True)
+    add_fast(p, "re-extract")
     p.add_argument("--force", action="store_true",
                    help="re-extract every article, also those made by this version (and accurate ones with --fast)")
-    p.add_argument("--limit", type=int, help="at most this many articles")
-    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--limit", type=_count("limit"), help="at most this many articles (0: all)")
+    add_batch_size(p)
     add_progress(p)
     p.set_defaults(func=cmd_reextract)

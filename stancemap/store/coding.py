@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from .db import write_tx
 from .schema import articles, coded_statements, debate_actors, debates, stances, statement_links, statements
-from .write import date_range, now
+from .write import date_range, norm_name, now
 
 
 @dataclass
@@ -245,9 +245,9 @@ def _where(debate_id: int, f: StanceFilter) -> list[sa.ColumnElement[bool]]:
     if f.until:
         w.append(st.c.date_start <= f.until)
     if f.outlets:
-        w.append(st.c.outlet_norm.in_([o.lower() for o in f.outlets]))
+        w.append(st.c.outlet_norm.in_([norm_name(o) for o in f.outlets]))
     if f.exclude_outlets:
-        w.append(sa.or_(st.c.outlet_norm.is_(None), st.c.outlet_norm.not_in([o.lower() for o in f.exclude_outlets])))
+        w.append(sa.or_(st.c.outlet_norm.is_(None), st.c.outlet_norm.not_in([norm_name(o) for o in f.exclude_outlets])))
     if f.actor_types:
         w.append(st.c.actor_type.in_(list(f.actor_types)))
     if f.actors:
