@@ -95,3 +95,13 @@ def test_a_missing_store_is_an_error_when_not_creating(tmp_path):
     with pytest.raises(StoreError, match="no such store"):
         stancemap.open(tmp_path / "typo.db", create=False)
     assert not (tmp_path / "typo.db").exists()
+
+
+def test_the_notebook_example_runs(tmp_path):
+    import subprocess
+    import sys
+
+    res = subprocess.run([sys.executable, str(ROOT / "examples" / "api_tour.py"), str(tmp_path / "tour.db")],
+                         capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert "'action': 'correct'" in res.stdout and "actors," in res.stdout
