@@ -86,7 +86,7 @@ def events_from_result(result) -> list[Event]:
             continue
         meta = arts.get(c.document, {})
         st = c.statement
-        text = " … ".join(s.text for s in st.content)
+        text = st.content_text
         for lk in c.links:
             s = c.stances.get(lk.proposition)
             if s is None:

@@ -32,8 +32,6 @@ from .schema import (
     statements,
 )
 
-CONTENT_JOINER = " … "
-
 
 def now() -> datetime:
     return datetime.now(timezone.utc)
@@ -113,36 +111,12 @@ CONTENT_COLUMNS = (
 
 
 def statement_values(s: Statement, actor_id: int | None) -> dict[str, Any]:
-    """The :data:`CONTENT_COLUMNS` of ``s``."""
-    content_text = CONTENT_JOINER.join(c.text for c in s.content)
+    """The :data:`CONTENT_COLUMNS` of ``s``: its flat columns (:meth:`~stancemap.model.Statement.to_row`) and
+    what the store derives from them."""
+    row = s.to_row()
     start, end = date_range(s.date)
-    actor = s.actor
-    return {
-        "kind": s.kind,
-        "speaker_text": s.speaker.text if s.speaker else None,
-        "speaker_start": s.speaker.start if s.speaker else None,
-        "speaker_end": s.speaker.end if s.speaker else None,
-        "actor_id": actor_id,
-        "actor_name": actor.name if actor else None,
-        "actor_type": actor.type if actor else None,
-        "actor_role": actor.role if actor else None,
-        "actor_description": actor.description if actor else None,
-        "cue_text": s.cue.text if s.cue else None,
-        "cue_start": s.cue.start if s.cue else None,
-        "cue_end": s.cue.end if s.cue else None,
-        "content": [c.to_json() for c in s.content],
-        "content_text": content_text,
-        "content_start": s.start,
-        "content_end": s.end,
-        "content_fp": dedupe.statement_fingerprint(content_text),
-        "date": s.date,
-        "date_start": start,
-        "date_end": end,
-        "date_basis": s.date_basis,
-        "medium": s.medium,
-        "reported_by": list(s.reported_by),
-        "confidence": float(s.confidence),
-    }
+    return {**row, "actor_id": actor_id, "content_fp": dedupe.statement_fingerprint(row["content_text"]),
+            "date_start": start, "date_end": end}
 
 
 def statement_row(article_id: int, key: str, s: Statement, info: ExtractorInfo, created: datetime,
