@@ -82,3 +82,13 @@ def test_normalise_and_precision(value, norm, prec):
     p = pd.parse(value)
     assert (p.precision if p else 0) == prec and (p.isoformat() if p else None) == norm
 
+
+def test_old_locations_use_it():
+    """The names callers import from elsewhere are this module's functions."""
+    from stancemap.analysis import events
+    from stancemap.debate import registry
+    from stancemap.store import write
+
+    assert write.date_range is pd.date_range
+    assert events.first_day is pd.first_day
+    assert registry.period is pd.period

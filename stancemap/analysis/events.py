@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..partialdate import first_day
+
 QUALIFIERS = {"support": 1, "oppose": -1, "neutral": 0}
 DUPLICATES = ("none", "document", "week", "month", "year", "range")
 
@@ -56,19 +58,6 @@ class Event:
         d["affiliation"] = list(self.affiliation)
         d["evidence"] = list(self.evidence)
         return d
-
-
-def first_day(date: str | None) -> _dt.date | None:
-    if not date:
-        return None
-    parts = date.split("-")
-    try:
-        y = int(parts[0])
-        m = int(parts[1]) if len(parts) > 1 else 1
-        d = int(parts[2]) if len(parts) > 2 else 1
-        return _dt.date(y, m, d)
-    except (ValueError, IndexError):
-        return None
 
 
 def qualifier(stance: str, conditional: str = "support") -> int | None:

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from ..model import CONTENT_JOINER, KINDS, ROW_COLUMNS, Statement
+from ..partialdate import date_range
 from ..safetext import one_line, shown, terminal_safe
 from .schema import (
     REVIEW_STATES,
@@ -38,7 +39,7 @@ from .schema import (
     statements,
 )
 from .search import MAX_SEARCH_CHARS, MAX_SEARCH_TERMS, check_search, parse_search, search_condition
-from .write import date_range, norm_name
+from .write import norm_name
 
 __all__ = ["MAX_SEARCH_CHARS", "MAX_SEARCH_TERMS", "check_search"]  # re-exported: the CLI validates with them
 

@@ -7,7 +7,6 @@ with everything that belongs to it.
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
@@ -19,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..model import SCHEMA_VERSION, Statement
+from ..partialdate import date_range
 from . import dedupe
 from .schema import (
     actors,
@@ -44,30 +44,6 @@ def sha1(*parts: object) -> str:
 def record_key(source: str | None, doc_id: str) -> str:
     """Identifies one input record (a file, a JSONL line, a WARC record) across runs."""
     return sha1(source, doc_id)
-
-
-_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
-
-
-def date_range(value: str | None) -> tuple[str | None, str | None]:
-    """The first and last day a ``YYYY-MM-DD`` / ``YYYY-MM`` / ``YYYY`` date can mean (None, None otherwise).
-
-    Filters compare ranges, so a statement dated only "2024-11" is found by ``--since 2024-11-15``.
-    """
-    if not value:
-        return None, None
-    m = _DATE.fullmatch(value.strip())
-    if not m:
-        return None, None
-    year, month, day = m.group(1), m.group(2), m.group(3)
-    if day:
-        return f"{year}-{month}-{day}", f"{year}-{month}-{day}"
-    if month:
-        if not 1 <= int(month) <= 12:
-            return None, None
-        last = calendar.monthrange(int(year), int(month))[1]
-        return f"{year}-{month}-01", f"{year}-{month}-{last:02d}"
-    return f"{year}-01-01", f"{year}-12-31"
 
 
 def norm_name(name: str | None) -> str | None:
