@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..partialdate import first_day, period
+
 QUALIFIERS = {"support": 1, "oppose": -1, "neutral": 0}
 DUPLICATES = ("none", "document", "week", "month", "year", "range")
 
@@ -59,33 +61,6 @@ class Event:
         return d
 
 
-def first_day(date: str | None) -> _dt.date | None:
-    if not date:
-        return None
-    parts = date.split("-")
-    try:
-        y = int(parts[0])
-        m = int(parts[1]) if len(parts) > 1 else 1
-        d = int(parts[2]) if len(parts) > 2 else 1
-        return _dt.date(y, m, d)
-    except (ValueError, IndexError):
-        return None
-
-
-def last_day(date: str | None) -> _dt.date | None:
-    """The last day a partial date can mean: '2024-03' -> 2024-03-31, '2024' -> 2024-12-31."""
-    d = first_day(date)
-    if d is None:
-        return None
-    parts = date.split("-")
-    if len(parts) == 1:
-        return _dt.date(d.year, 12, 31)
-    if len(parts) == 2:
-        nxt = _dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
-        return nxt - _dt.timedelta(days=1)
-    return d
-
-
 def qualifier(stance: str, conditional: str = "support") -> int | None:
     """support +1, oppose -1, neutral 0; conditional as ``conditional`` says (support/neutral/exclude)."""
     if stance == "conditional":
@@ -101,7 +76,7 @@ def events_from_result(result) -> list[Event]:
             continue
         meta = arts.get(c.document, {})
         st = c.statement
-        text = " … ".join(s.text for s in st.content)
+        text = st.content_text
         for lk in c.links:
             s = c.stances.get(lk.proposition)
             if s is None:
@@ -183,7 +158,8 @@ def _outlet_key(name: str | None) -> str:
 def filter_events(events: Iterable[Event], f: Filters | None = None) -> list[Event]:
     f = f or Filters()
     since = first_day(f.since) if f.since else None
-    until = last_day(f.until) if f.until else None  # "--until 2024-03" includes March, as in `statements`
+    # "--until 2024-03" includes March, as in `statements`
+    until = period(f.until)[1] if f.until and period(f.until) else None
     outlets = {_outlet_key(o) for o in f.outlets}
     ex_outlets = {_outlet_key(o) for o in f.exclude_outlets}
     types = set(f.actor_types)

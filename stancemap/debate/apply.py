@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from ..fileio import atomic_write
-from ..model import Actor, Span, Statement
+from ..model import Span, Statement
 from ..safetext import shown
 from .config import Debate
 from .embedded import ORIGIN as EMBEDDED_ORIGIN
@@ -80,25 +80,11 @@ class Coded:
 
     @classmethod
     def from_json(cls, d: dict) -> Coded:
-        return cls(d["key"], statement_from_json(d["statement"]),
+        return cls(d["key"], Statement.from_json(d["statement"]),
                    ResolvedActor.from_json(d["actor"]) if d.get("actor") else None, d.get("date"),
                    [Link.from_json(x) for x in d.get("links") or []],
                    Link.from_json(d["best"]) if d.get("best") else None,
                    {k: Stance.from_json(v) for k, v in (d.get("stances") or {}).items()}, d.get("origin", "extractor"))
-
-
-def statement_from_json(d: dict) -> Statement:
-    def span(x):
-        return Span(x["text"], x["start"], x["end"]) if x else None
-
-    a = d.get("actor")
-    return Statement(document=d["document"], content=[span(c) for c in d.get("content") or []], kind=d["kind"],
-                     speaker=span(d.get("speaker")),
-                     actor=(Actor(a["name"], a.get("type", "unknown"), a.get("role"), a.get("description"))
-                            if a else None),
-                     cue=span(d.get("cue")), date=d.get("date"), date_basis=d.get("date_basis", "publication"),
-                     medium=d.get("medium"), reported_by=list(d.get("reported_by") or []),
-                     confidence=d.get("confidence", 0.5))
 
 
 @dataclass
@@ -284,7 +270,7 @@ class Applier:
                     continue
                 prop = self.debate.proposition(lk.proposition)
                 todo.append((i, prop.id))
-                pairs.append(pair_text(prop.statement, " … ".join(c.text for c in st.content),
+                pairs.append(pair_text(prop.statement, st.content_text,
                                        speaker=st.speaker.text if st.speaker else None,
                                        cue=st.cue.text if st.cue else None, context=model_ctx[i],
                                        description=prop.description if self.stance_model.reads_description

@@ -61,7 +61,7 @@ def coded_row(c: Coded, key: str, statement_id: int | None, decided_by: str) -> 
         "key": key, "statement_id": statement_id if c.origin == "extractor" else None, "origin": c.origin,
         "rule_statement": st.to_json() if c.origin != "extractor" else None,
         "actor_key": c.actor.id if c.actor else None, "actor": c.actor.to_json() if c.actor else None,
-        "date": c.date, "date_basis": st.date_basis, "content_text": " … ".join(s.text for s in st.content),
+        "date": c.date, "date_basis": st.date_basis, "content_text": st.content_text,
         "content_start": st.start if st.content else 0, "content_end": st.end if st.content else 0,
         "best_proposition": c.best.proposition if c.best else None,
         "best_score": round(c.best.score, 4) if c.best else None,

@@ -20,13 +20,12 @@ with a stable id ``~<slug>``, so unknown actors still appear in tables and netwo
 
 from __future__ import annotations
 
-import calendar
-import datetime as _dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
 from ..model import Actor, Statement
+from ..partialdate import period
 from .config import Debate, RegistryActor, slug
 
 
@@ -61,25 +60,6 @@ def norm(text: str) -> str:
     t = re.sub(r"[^a-z0-9]+", " ", t).strip()
     t = re.sub(r"^(the|a|an)\s+", "", t)
     return t
-
-
-def period(date: str | None) -> tuple[_dt.date, _dt.date] | None:
-    """'2024-11-23' | '2024-11' | '2024' -> inclusive (first day, last day)."""
-    if not date:
-        return None
-    try:
-        parts = [int(x) for x in date.split("-")]
-        if len(parts) == 3:
-            d = _dt.date(*parts)
-            return d, d
-        if len(parts) == 2:
-            last = calendar.monthrange(parts[0], parts[1])[1]
-            return _dt.date(parts[0], parts[1], 1), _dt.date(parts[0], parts[1], last)
-        if len(parts) == 1:
-            return _dt.date(parts[0], 1, 1), _dt.date(parts[0], 12, 31)
-    except ValueError:
-        return None
-    return None
 
 
 # Words that may stand before a surname that names a registered person ("Sen. Sanders", "the Republican

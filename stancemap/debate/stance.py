@@ -86,8 +86,8 @@ class Stance:
     @classmethod
     def from_json(cls, d: dict) -> Stance:
         c = d.get("condition")
-        return cls(d["label"], d["confidence"], [Span(**e) for e in d.get("evidence") or []],
-                   Span(**c) if c else None, d.get("rule", ""), d.get("polarity", 0), d.get("margin", 0.0))
+        return cls(d["label"], d["confidence"], [Span.from_json(e) for e in d.get("evidence") or []],
+                   Span.from_json(c) if c else None, d.get("rule", ""), d.get("polarity", 0), d.get("margin", 0.0))
 
 
 @dataclass

@@ -44,8 +44,9 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..analysis.events import Event, first_day
+from ..analysis.events import Event
 from ..fileio import atomic_path
+from ..partialdate import first_day
 from .eventlist import DATES, agreement, event_date, person_org
 
 DNA_VERSION = "3.0.11"

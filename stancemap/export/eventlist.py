@@ -18,8 +18,10 @@ import csv
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..analysis.events import Event, first_day
+from ..analysis.events import Event
 from ..fileio import atomic_write
+from ..partialdate import first_day
+from ..partialdate import precision as date_precision
 
 DNA_COLUMNS = ["statement_id", "time", "person", "organization", "concept", "agreement", "start_position",
                "stop_position", "text", "coder", "document_id", "document_title", "document_author",
@@ -65,7 +67,7 @@ def write_eventlist(events: Sequence[Event], path: str | Path, date: str = "said
             when = event_date(e, date)
             day = first_day(when)
             ag = agreement(e.stance)
-            precision = {3: "day", 2: "month", 1: "year"}.get(len(when.split("-")), "") if when else ""
+            precision = {3: "day", 2: "month", 1: "year"}.get(date_precision(when), "")
             w.writerow([k, f"{day.isoformat()} 00:00:00" if day else "", person, org, e.proposition,
                         "" if ag is None else ag, e.start, e.stop, e.text, CODER, e.document, e.title or "",
                         "", e.outlet or "", "", "news",

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-# "2024-11-25", "2024-11-25T10:00:00Z", "2024-11-25 10:00:00+01:00": the date as written (no timezone
-# conversion: the publication date is the outlet's local date).
-_ISO_PREFIX = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?")
-_ISO_MONTH = re.compile(r"(\d{4})-(\d{2})")
+from .. import partialdate
+
+# "2024-11-25T10:00:00Z", "2024-11-25 10:00:00+01:00": the date as written (no timezone conversion: the
+# publication date is the outlet's local date). The partial dates themselves (YYYY-MM-DD, YYYY-MM, YYYY) are
+# read by stancemap.partialdate.
+_ISO_DATETIME = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[T ].*")
 _YEAR = re.compile(r"\d{4}")
 
 _parser: Any = None
@@ -43,17 +45,11 @@ def normalise_date(value: str) -> str | None:
     s = value.strip()
     if not s:
         return None
-    m = _ISO_PREFIX.fullmatch(s)
+    m = _ISO_DATETIME.fullmatch(s)
     if m:
-        try:
-            return date(int(m[1]), int(m[2]), int(m[3])).isoformat()
-        except ValueError:
-            return None  # "2024-13-45": looks ISO but is not a date; do not let dateparser guess
-    m = _ISO_MONTH.fullmatch(s)
-    if m:
-        return s if 1 <= int(m[2]) <= 12 else None
-    if _YEAR.fullmatch(s):
-        return s
+        s = m[1]
+    if partialdate.PATTERN.fullmatch(s):
+        return partialdate.normalise(s)  # "2024-13-45" looks ISO but is not a date: None, not dateparser's guess
     try:
         return datetime.fromisoformat(s).date().isoformat()
     except ValueError:

@@ -28,6 +28,7 @@ from ..analysis.networks import one_mode
 from ..analysis.positions import matrix
 from ..debate.text import sentence_bounds
 from ..fileio import write_text_atomic
+from ..partialdate import precision
 
 if TYPE_CHECKING:
     from ..debate.config import Debate
@@ -236,11 +237,6 @@ def _coalition_table(view: NetworkView) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # timelines
-
-
-def precision(date: str | None) -> int:
-    """3 for YYYY-MM-DD, 2 for YYYY-MM, 1 for YYYY (0 for no date)."""
-    return len(date.split("-")) if date else 0
 
 
 def _month_index(d: _dt.date) -> int:

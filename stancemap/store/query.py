@@ -23,7 +23,8 @@ from typing import IO, Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from ..model import KINDS, Actor, Span, Statement
+from ..model import CONTENT_JOINER, KINDS, ROW_COLUMNS, Statement
+from ..partialdate import date_range
 from ..safetext import one_line, shown, terminal_safe
 from .schema import (
     REVIEW_STATES,
@@ -38,7 +39,7 @@ from .schema import (
     statements,
 )
 from .search import MAX_SEARCH_CHARS, MAX_SEARCH_TERMS, check_search, parse_search, search_condition
-from .write import date_range, norm_name
+from .write import norm_name
 
 __all__ = ["MAX_SEARCH_CHARS", "MAX_SEARCH_TERMS", "check_search"]  # re-exported: the CLI validates with them
 
@@ -91,15 +92,7 @@ class StatementRow:
 
     def to_statement(self) -> Statement:
         """Back to the data model: the statement exactly as the extractor produced it (or a reviewer left it)."""
-        speaker = Span(self.speaker, self.speaker_start, self.speaker_end) if self.speaker is not None else None
-        cue = Span(self.cue, self.cue_start, self.cue_end) if self.cue is not None else None
-        actor = (Actor(self.actor, self.actor_type or "unknown", self.actor_role, self.actor_description)
-                 if self.actor is not None else None)
-        return Statement(
-            document=self.document, content=[Span(c["text"], c["start"], c["end"]) for c in self.content],
-            kind=self.kind, speaker=speaker, actor=actor, cue=cue, date=self.date, date_basis=self.date_basis,
-            medium=self.medium, reported_by=list(self.reported_by), confidence=self.confidence,
-        )
+        return Statement.from_row({c: getattr(self, _ROW_FIELDS.get(c, c)) for c in ROW_COLUMNS}, self.document)
 
     def to_json(self) -> dict[str, Any]:
         """The ``analyze`` JSON contract, plus the store's own fields."""
@@ -128,6 +121,9 @@ class StatementRow:
         del d["content"]
         return d
 
+
+# The statement columns (model.ROW_COLUMNS) that StatementRow names otherwise.
+_ROW_FIELDS = {"speaker_text": "speaker", "actor_name": "actor", "cue_text": "cue"}
 
 FLAT_STATEMENT_COLUMNS = [f.name for f in fields(StatementRow) if f.name != "content"] + [
     "content_spans", "content_start", "content_end"]
@@ -747,7 +743,7 @@ def list_conflicts(engine: Engine, *, limit: int | None = None) -> list[Conflict
     with engine.connect() as conn:
         return [ConflictRow(statement_id=r.statement_id, article_id=r.article_id, review_state=r.review_state,
                             reviewed_content=r.content_text,
-                            proposed_content=" … ".join(x["text"] for x in r.proposed.get("content", [])),
+                            proposed_content=CONTENT_JOINER.join(x["text"] for x in r.proposed.get("content", [])),
                             extractor_version=r.extractor_version, extractor_mode=r.extractor_mode)
                 for r in conn.execute(q)]
 

@@ -31,7 +31,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from ..model import Article, Statement
+from ..model import CONTENT_JOINER, Article, Statement
 from .db import describe_db_error, write_tx
 from .schema import HUMAN_REVIEWED, articles, review_conflicts, statements
 from .write import (
@@ -61,7 +61,7 @@ class Conflict:
 
     @property
     def proposed_content(self) -> str:
-        return " … ".join(c["text"] for c in self.proposed.get("content", []))
+        return CONTENT_JOINER.join(c["text"] for c in self.proposed.get("content", []))
 
 
 @dataclass

@@ -32,12 +32,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from ..model import ACTOR_TYPES, DATE_BASES, KINDS, Span
+from .. import partialdate
+from ..model import ACTOR_TYPES, CONTENT_JOINER, DATE_BASES, KINDS, Span, span_columns
 from ..safetext import shown
 from . import dedupe
 from .db import write_tx
 from .schema import articles, coded_statements, review_audit, stances, statements
-from .write import CONTENT_COLUMNS, CONTENT_JOINER, actor_ids, date_range, drop_codings, norm_name, now, set_mention
+from .write import CONTENT_COLUMNS, actor_ids, drop_codings, norm_name, now, set_mention
 
 STATEMENT_STATES = ("confirmed", "rejected", "corrected")
 STANCE_STATES = ("confirmed", "rejected", "corrected")
@@ -173,13 +174,7 @@ def _optional_text(value: Any, what: str) -> str | None:
 def _date(value: Any) -> str | None:
     if value is None:
         return None
-    ok = isinstance(value, str) and date_range(value) != (None, None) and value == value.strip()
-    if ok and len(value) == 10:
-        try:
-            dt.date.fromisoformat(value)
-        except ValueError:
-            ok = False
-    if not ok:
+    if not (isinstance(value, str) and value == value.strip() and partialdate.is_valid(value)):
         raise ReviewError(f"date must be YYYY, YYYY-MM or YYYY-MM-DD (a real date) or None, not {shown(value)}")
     return value
 
@@ -192,9 +187,7 @@ def _corrected_values(conn: Connection, row: dict[str, Any], text: str, correcti
             continue
         value = corrections[name]
         if name in ("speaker", "cue"):
-            sp = None if value is None else _span(value, text, name)
-            new.update({f"{name}_text": sp and sp["text"], f"{name}_start": sp and sp["start"],
-                        f"{name}_end": sp and sp["end"]})
+            new.update(span_columns(name, None if value is None else Span.from_json(_span(value, text, name))))
         elif name == "actor_name":
             new["actor_name"] = _optional_text(value, "actor_name")
             if new["actor_name"] is None:  # no actor: nothing about it is left
@@ -207,7 +200,7 @@ def _corrected_values(conn: Connection, row: dict[str, Any], text: str, correcti
             new["kind"] = _choice(value, KINDS, "kind")
         elif name == "date":
             new["date"] = _date(value)
-            new["date_start"], new["date_end"] = date_range(new["date"])
+            new["date_start"], new["date_end"] = partialdate.date_range(new["date"])
         elif name == "date_basis":
             new["date_basis"] = _choice(value, DATE_BASES, "date_basis")
         elif name == "medium":

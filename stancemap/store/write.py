@@ -7,7 +7,6 @@ with everything that belongs to it.
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
@@ -19,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..model import SCHEMA_VERSION, Statement
+from ..partialdate import date_range
 from . import dedupe
 from .schema import (
     actors,
@@ -32,8 +32,6 @@ from .schema import (
     statements,
 )
 
-CONTENT_JOINER = " … "
-
 
 def now() -> datetime:
     return datetime.now(timezone.utc)
@@ -46,30 +44,6 @@ def sha1(*parts: object) -> str:
 def record_key(source: str | None, doc_id: str) -> str:
     """Identifies one input record (a file, a JSONL line, a WARC record) across runs."""
     return sha1(source, doc_id)
-
-
-_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
-
-
-def date_range(value: str | None) -> tuple[str | None, str | None]:
-    """The first and last day a ``YYYY-MM-DD`` / ``YYYY-MM`` / ``YYYY`` date can mean (None, None otherwise).
-
-    Filters compare ranges, so a statement dated only "2024-11" is found by ``--since 2024-11-15``.
-    """
-    if not value:
-        return None, None
-    m = _DATE.fullmatch(value.strip())
-    if not m:
-        return None, None
-    year, month, day = m.group(1), m.group(2), m.group(3)
-    if day:
-        return f"{year}-{month}-{day}", f"{year}-{month}-{day}"
-    if month:
-        if not 1 <= int(month) <= 12:
-            return None, None
-        last = calendar.monthrange(int(year), int(month))[1]
-        return f"{year}-{month}-01", f"{year}-{month}-{last:02d}"
-    return f"{year}-01-01", f"{year}-12-31"
 
 
 def norm_name(name: str | None) -> str | None:
@@ -113,36 +87,12 @@ CONTENT_COLUMNS = (
 
 
 def statement_values(s: Statement, actor_id: int | None) -> dict[str, Any]:
-    """The :data:`CONTENT_COLUMNS` of ``s``."""
-    content_text = CONTENT_JOINER.join(c.text for c in s.content)
+    """The :data:`CONTENT_COLUMNS` of ``s``: its flat columns (:meth:`~stancemap.model.Statement.to_row`) and
+    what the store derives from them."""
+    row = s.to_row()
     start, end = date_range(s.date)
-    actor = s.actor
-    return {
-        "kind": s.kind,
-        "speaker_text": s.speaker.text if s.speaker else None,
-        "speaker_start": s.speaker.start if s.speaker else None,
-        "speaker_end": s.speaker.end if s.speaker else None,
-        "actor_id": actor_id,
-        "actor_name": actor.name if actor else None,
-        "actor_type": actor.type if actor else None,
-        "actor_role": actor.role if actor else None,
-        "actor_description": actor.description if actor else None,
-        "cue_text": s.cue.text if s.cue else None,
-        "cue_start": s.cue.start if s.cue else None,
-        "cue_end": s.cue.end if s.cue else None,
-        "content": [c.to_json() for c in s.content],
-        "content_text": content_text,
-        "content_start": s.start,
-        "content_end": s.end,
-        "content_fp": dedupe.statement_fingerprint(content_text),
-        "date": s.date,
-        "date_start": start,
-        "date_end": end,
-        "date_basis": s.date_basis,
-        "medium": s.medium,
-        "reported_by": list(s.reported_by),
-        "confidence": float(s.confidence),
-    }
+    return {**row, "actor_id": actor_id, "content_fp": dedupe.statement_fingerprint(row["content_text"]),
+            "date_start": start, "date_end": end}
 
 
 def statement_row(article_id: int, key: str, s: Statement, info: ExtractorInfo, created: datetime,
