@@ -30,7 +30,7 @@ def main(argv=None) -> int:
     from stancemap.app import App
     from stancemap.debate.apply import Applier
     from stancemap.debate.config import load_debate
-    from stancemap.store.ingest import ingest
+    from stancemap.runs.ingest import ingest
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--polnear", type=Path, default=ROOT.parent / "shared" / "data" / "polnear")

@@ -97,13 +97,14 @@ def scores(gold: list[str], pred: list[str], labels: list[str]) -> dict:
 
 
 def real_records():
-    from stancemap.debate.source import from_inputs, load_extractor
+    from stancemap.debate.source import records
+    from stancemap.runs import extract_inputs, load_extractor
 
     ex = load_extractor("fast")
-    recs = list(from_inputs([str(BRIEFS)], extractor=ex))
+    recs = list(records(extract_inputs([str(BRIEFS)], ex)))
     seed = ROOT.parent / "shared" / "examples" / "western-troops-ukraine.txt"
     if seed.exists():
-        recs += list(from_inputs([str(seed)], extractor=ex, published="2024-11-25"))
+        recs += list(records(extract_inputs([str(seed)], ex, published="2024-11-25")))
     return recs
 
 
@@ -240,9 +241,10 @@ def stance_seed() -> dict:
     from stancemap.debate.config import load_debate
 
     seed = ROOT.parent / "shared" / "examples" / "western-troops-ukraine.txt"
-    from stancemap.debate.source import from_inputs, load_extractor
+    from stancemap.debate.source import records
+    from stancemap.runs import extract_inputs, load_extractor
 
-    recs = list(from_inputs([str(seed)], extractor=load_extractor("fast"), published="2024-11-25"))
+    recs = list(records(extract_inputs([str(seed)], load_extractor("fast"), published="2024-11-25")))
     res = Applier(load_debate(DEBATE)).run(recs)
     gold, pred, rows = [], [], []
     found = set()

@@ -117,8 +117,8 @@ def child_analyze(corpus: str, mode: str) -> dict:
 
 def child_ingest(corpus: str, mode: str, db: str) -> dict:
     from stancemap.extract.pipeline import Extractor
+    from stancemap.runs.ingest import ingest
     from stancemap.store.db import open_engine
-    from stancemap.store.ingest import ingest
 
     for suffix in ("", "-wal", "-shm"):
         Path(db + suffix).unlink(missing_ok=True)
@@ -136,8 +136,8 @@ def child_ingest(corpus: str, mode: str, db: str) -> dict:
 
 def child_standin(corpus: str, seed_db: str, db: str) -> dict:
     """Ingest with a stand-in extractor that hands out stored statements (no spaCy): the store's own memory."""
+    from stancemap.runs.ingest import ingest
     from stancemap.store.db import open_engine
-    from stancemap.store.ingest import ingest
     from stancemap.store.query import iter_statements
 
     seed = open_engine(seed_db)

@@ -29,9 +29,9 @@ if TYPE_CHECKING:
     import pandas
 
     from .app import ApplyReport
-    from .store.ingest import IngestReport
+    from .runs.ingest import IngestReport
     from .store.query import ArticleRow, ConflictRow, FailureRow, StatementRow, Status
-    from .store.reextract import ReextractReport
+    from .store.replace import ReextractReport
     from .store.review import AuditEntry
 
 # the debate filters every reading of a debate takes (stancemap.analysis.events.Filters)
@@ -145,7 +145,7 @@ class Store:
 
         >>> store.ingest(["corpus/"], mode="fast", published="2024-11-25")   # doctest: +SKIP
         """
-        from .store.ingest import ingest
+        from .runs.ingest import ingest
 
         _check("ingest", options, _params(ingest, skip=2))
         return ingest(self.engine, paths, **options)
@@ -156,7 +156,7 @@ class Store:
 
         >>> store.reextract(mode="accurate")   # doctest: +SKIP
         """
-        from .store.reextract import reextract
+        from .runs.reextract import reextract
 
         _check("reextract", options, _params(reextract))
         return reextract(self.engine, **options)

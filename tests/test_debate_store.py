@@ -24,7 +24,7 @@ def base_store(tmp_path_factory, fast_extractor):
     """The seed article in a store, the debate applied (rules)."""
     db = tmp_path_factory.mktemp("debate-store") / "base.db"
     with App.open(db, create=True) as app:
-        from stancemap.store.ingest import ingest
+        from stancemap.runs.ingest import ingest
 
         ingest(app.engine, [str(SEED)], extractor=fast_extractor, published="2024-11-25")
         report = app.apply(DEBATE)
@@ -66,7 +66,7 @@ def test_the_debate_can_be_named_by_its_id_once_applied(store):
 
 
 def test_statements_ingested_after_apply_are_coded_before_answering(store, fast_extractor, capsys):
-    from stancemap.store.ingest import ingest
+    from stancemap.runs.ingest import ingest
 
     with App.open(store) as app:
         before = {(p.actor, p.proposition) for p in app.positions(DEBATE)}
@@ -125,7 +125,7 @@ def test_apply_with_input_creates_the_store_and_says_so(tmp_path, capsys):
 
 def test_apply_and_read_back_on_both_backends(db_url, fast_extractor):
     """The same codings, positions and events from SQLite and PostgreSQL."""
-    from stancemap.store.ingest import ingest
+    from stancemap.runs.ingest import ingest
 
     with App.open(db_url, create=True) as app:
         ingest(app.engine, [str(SEED)], extractor=fast_extractor, published="2024-11-25")

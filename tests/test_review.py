@@ -7,8 +7,8 @@ import pytest
 import sqlalchemy as sa
 from store_conftest import add_coding, coding_rows, example_records, write_jsonl
 
+from stancemap.runs.ingest import ingest
 from stancemap.store import dedupe, schema
-from stancemap.store.ingest import ingest
 from stancemap.store.query import find_statements, get_statement
 from stancemap.store.review import (
     CORRECTIONS,

@@ -17,10 +17,10 @@ import sqlalchemy as sa
 from store_conftest import PG_URL, ROOT, store_url, synthetic_records, write_jsonl
 
 from stancemap.model import Article
-from stancemap.store import ingest as ingest_module
+from stancemap.runs import ingest as ingest_module
+from stancemap.runs.ingest import IngestStopped, ingest
 from stancemap.store import schema
 from stancemap.store.db import make_engine, open_engine
-from stancemap.store.ingest import IngestStopped, ingest
 
 
 def counts(engine) -> dict[str, int]:

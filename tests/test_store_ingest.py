@@ -13,9 +13,9 @@ from stancemap import cli as store_cli
 from stancemap.extract.pipeline import EXTRACTOR_VERSION
 from stancemap.ingest import readers as readers_module
 from stancemap.model import Article
+from stancemap.runs.ingest import ingest
 from stancemap.store import schema
 from stancemap.store.db import open_engine
-from stancemap.store.ingest import ingest
 from stancemap.store.query import find_articles, find_statements, list_failures, status
 
 

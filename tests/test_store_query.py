@@ -12,10 +12,10 @@ from store_conftest import BACKENDS, example_records, store_url, synthetic_recor
 
 import stancemap
 from stancemap import cli as store_cli
+from stancemap.runs.ingest import ingest
 from stancemap.store import schema
 from stancemap.store.db import open_engine
 from stancemap.store.dedupe import words
-from stancemap.store.ingest import ingest
 from stancemap.store.query import FLAT_STATEMENT_COLUMNS, find_articles, find_statements
 from stancemap.store.write import date_range
 

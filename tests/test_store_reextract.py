@@ -13,10 +13,10 @@ from store_conftest import add_coding, coding_rows, example_records, write_jsonl
 from stancemap import cli as store_cli
 from stancemap.extract import pipeline
 from stancemap.model import Span
+from stancemap.runs.ingest import ingest
+from stancemap.runs.reextract import reextract
 from stancemap.store import schema
-from stancemap.store.ingest import ingest
 from stancemap.store.query import find_articles, find_statements, list_conflicts, list_failures, status
-from stancemap.store.reextract import reextract
 
 
 class Shifted:

@@ -28,19 +28,6 @@ from .common import (
 from .common import err as _err
 
 
-def _articles(paths: list[str], published: str | None, outlet: str | None, state: dict) -> Iterator[Article]:
-    """Articles from the inputs; problems are reported on stderr as they come and counted in ``state``."""
-    from ..ingest import read_inputs
-
-    for item in read_inputs(paths, published=published, outlet=outlet):
-        if isinstance(item, Article):
-            yield item
-        else:
-            level = "error" if item.fatal else "warning"
-            _err(f"{level}: {item.message()}")
-            state["failed" if item.fatal else "warnings"] += 1
-
-
 def _table(rows: list[tuple[Article, list[Statement]]]) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -61,7 +48,7 @@ def _table(rows: list[tuple[Article, list[Statement]]]) -> None:
             actor = s.actor
             role = f", {actor.role}" if actor and actor.role else ""
             who = spk if actor is None else f"{spk} → {actor.name} ({actor.type}{role})"
-            content = " … ".join(c.text for c in s.content)
+            content = s.content_text
             chain = " / ".join(x for x in [s.medium or "", ", ".join(s.reported_by)] if x) or "—"
             table.add_row(cell(who), cell(s.cue.text if s.cue else "—"), cell(content), s.kind,
                           f"{s.date or '—'} ({s.date_basis})", cell(chain))
@@ -70,17 +57,16 @@ def _table(rows: list[tuple[Article, list[Statement]]]) -> None:
 
 @command
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from ..store.ingest import estimate_documents
+    from ..runs.ingest import estimate_documents
 
     check_published(args)
     extractor = load_extractor(args)
     state = {"failed": 0, "warnings": 0, "articles": 0, "statements": 0}
-    articles = _articles(args.paths, args.published, args.outlet_name, state)
     total = estimate_documents(args.paths) if args.progress != "never" else None
     table_rows: list[tuple[Article, list[Statement]]] = []
     json_out: list[dict] = []
     with progress_bar(args, "analyze") as bar:
-        for article, statements in _safe(extractor, articles, state):
+        for article, statements in _extracted(args, extractor, state):
             state["articles"] += 1
             state["statements"] += len(statements)
             bar(state["articles"], total)
@@ -101,15 +87,22 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return EXIT_FAILED if state["failed"] else EXIT_OK
 
 
-def _safe(extractor, articles: Iterator[Article], state: dict) -> Iterator[tuple[Article, list[Statement]]]:
-    """Extraction errors in one article are reported and the batch goes on."""
+def _extracted(args: argparse.Namespace, extractor, state: dict) -> Iterator[tuple[Article, list[Statement]]]:
+    """The inputs' articles, extracted; input problems and extraction errors are reported on stderr as they
+    come and counted in ``state``, and the batch goes on."""
+    from ..runs import extract_inputs
+
+    def on_problem(item) -> None:
+        _err(f"{'error' if item.fatal else 'warning'}: {item.message()}")
+        state["failed" if item.fatal else "warnings"] += 1
 
     def on_error(article: Article, exc: Exception) -> None:
         _err(f"error: {shown(article.source_path or article.id)}: extraction failed "
              f"({type(exc).__name__}: {one_line(str(exc))}); skipped")
         state["failed"] += 1
 
-    yield from extractor.extract_many(articles, on_error=on_error)
+    yield from extract_inputs(args.paths, extractor, published=args.published, outlet=args.outlet_name,
+                              on_problem=on_problem, on_error=on_error)
 
 
 @command

@@ -165,8 +165,8 @@ def open_app(args: argparse.Namespace, *, create: bool = False):
 def load_extractor(args: argparse.Namespace):
     """The extractor ``--fast`` asks for; if it cannot be loaded, an error that says why (never a silent
     switch to the other mode: the statements would differ without anyone knowing)."""
-    from ..store.ingest import ExtractorUnavailable
-    from ..store.ingest import load_extractor as load
+    from ..runs import ExtractorUnavailable
+    from ..runs import load_extractor as load
 
     try:
         return load("fast" if getattr(args, "fast", False) else "accurate")

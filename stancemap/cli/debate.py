@@ -34,6 +34,7 @@ from .common import (
     add_progress,
     check_published,
     command,
+    load_extractor,
     open_app,
     progress_bar,
 )
@@ -136,8 +137,9 @@ def _in_memory(args, debate):
     """--input without a store: extract and code now; the result and the input errors."""
     from ..debate.apply import Applier
     from ..debate.embed import EmbeddingModelMissing
-    from ..debate.source import from_inputs
+    from ..debate.source import records as as_records
     from ..debate.stance_model import StanceModelMissing
+    from ..runs import extract_inputs
 
     check_published(args)
     problems = {"n": 0}
@@ -147,8 +149,13 @@ def _in_memory(args, debate):
             problems["n"] += 1
         _err(msg)
 
-    records = from_inputs(args.input, mode="fast" if args.fast else "accurate", published=args.published,
-                          outlet=args.outlet_name, on_problem=on_problem)
+    def on_error(article, exc: Exception) -> None:
+        on_problem(f"error: {shown(article.source_path or article.id)}: extraction failed "
+                   f"({type(exc).__name__}: {exc})")
+
+    records = as_records(extract_inputs(
+        args.input, load_extractor(args), published=args.published, outlet=args.outlet_name, on_error=on_error,
+        on_problem=lambda item: on_problem(("error: " if item.fatal else "warning: ") + item.message())))
     try:
         applier = Applier(debate, threshold=args.threshold, evidence_rules=not args.no_evidence_rules,
                           stance=args.stance or "rules")
@@ -245,7 +252,7 @@ def cmd_apply(args) -> int:
     debate = _app_debate(app, args.file)
     failed = 0
     if args.input:
-        from ..store.ingest import ingest, print_summary
+        from ..runs.ingest import ingest, print_summary
 
         rep = ingest(app.engine, args.input, mode="fast" if args.fast else "accurate", published=args.published,
                      outlet=args.outlet_name, progress=sys.stderr.isatty())

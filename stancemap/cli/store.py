@@ -58,7 +58,8 @@ def _csv_columns(specs: list[str] | None) -> dict[str, str] | None:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from ..store.ingest import ExtractorUnavailable, IngestStopped, ingest
+    from ..runs import ExtractorUnavailable
+    from ..runs.ingest import IngestStopped, ingest
 
     try:
         columns = _csv_columns(args.csv_column)
@@ -258,8 +259,8 @@ def _by_count(counts: dict[str, int]) -> str:
 
 
 def cmd_reextract(args: argparse.Namespace) -> int:
-    from ..store.ingest import ExtractorUnavailable
-    from ..store.reextract import ReextractStopped, reextract
+    from ..runs import ExtractorUnavailable
+    from ..runs.reextract import ReextractStopped, reextract
 
     engine = _open(args)
     if engine is None:

@@ -3,14 +3,16 @@
 For each document :func:`stancemap.ingest.read_inputs` yields:
 
 1. an input problem is stored in ``failures`` (with its source, line and reason) and counted;
-2. the article is *prepared*: normalised URL, content hash, MinHash signature, language;
+2. the article is *prepared* (:func:`stancemap.store.articles.prepare`): normalised URL, content hash,
+   MinHash signature, language;
 3. an exact duplicate (same normalised URL, or same text) of a stored article is not extracted: it is
    recorded once in ``article_copies`` against the original (so the outlets that carried it can be
    counted), or recognised as *already stored* when it is the very record stored before (a re-run);
 4. articles in a language with a pipeline are extracted, ``batch_size`` at a time;
-5. each article is stored in **one transaction** with its statements, LSH bands, actors and mentions,
-   after checking again, inside that transaction, for duplicates (the check that counts) and looking
-   up near-duplicates, which are stored and linked to their original.
+5. each article is stored in **one transaction** with its statements, LSH bands, actors and mentions
+   (:func:`stancemap.store.articles.store_article`), after checking again, inside that transaction, for
+   duplicates (the check that counts) and looking up near-duplicates, which are stored and linked to
+   their original.
 
 So a run killed at any moment leaves whole articles only, and the next run skips what is stored and
 finishes the rest. A database error (locked, disk full, server gone) stops the run with
@@ -28,31 +30,14 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
 from ..ingest import InputProblem, read_inputs
 from ..model import Article, Statement
-from ..safetext import shown
-from . import dedupe
-from .db import describe_db_error, write_tx
-from .language import LanguageGuess, detect
-from .schema import article_bands, article_copies, articles
-from .write import (
-    ExtractorInfo,
-    date_range,
-    find_near_duplicate,
-    finish_run,
-    insert_statements,
-    link_copies,
-    norm_name,
-    now,
-    reason_category,
-    record_failure,
-    record_key,
-    start_run,
-)
-
-OUTCOMES = ("new", "near_duplicate", "duplicate_url", "duplicate_text", "already_stored")
+from ..store.articles import Prepared, exact_original, line_of, prepare, refresh_statistics, store_article
+from ..store.db import describe_db_error, write_tx
+from ..store.write import ExtractorInfo, finish_run, reason_category, record_failure, start_run
+from . import ExtractorUnavailable, load_extractor
 
 
 @dataclass
@@ -126,149 +111,8 @@ class IngestStopped(Exception):
         self.report = report
 
 
-class ExtractorUnavailable(Exception):
-    """The extractor could not be loaded (e.g. the accurate mode's model is missing)."""
-
-
-def load_extractor(mode: str):  # -> Extractor
-    """An :class:`~stancemap.extract.pipeline.Extractor` in ``mode``, or :class:`ExtractorUnavailable`."""
-    from ..extract.pipeline import Extractor
-
-    try:
-        return Extractor(mode=mode)
-    except (OSError, ImportError) as exc:
-        hint = " (is the trained model missing? use --fast, or `make train`)" if mode == "accurate" else ""
-        raise ExtractorUnavailable(f"cannot load the {mode} extractor: {exc}{hint}") from exc
-
-
 class _StoreFailed(Exception):
     """Storing one article failed with a database error (the message names the input)."""
-
-
-@dataclass
-class Prepared:
-    """An article with the keys it is stored and deduplicated by."""
-
-    article: Article
-    line: int | None
-    record_key: str
-    url_norm: str | None
-    content_hash: str
-    signature: Any  # numpy uint32[NUM_PERM]
-    bands: list[int]
-    language: LanguageGuess
-    skip_extraction: bool = False  # an exact duplicate seen before extraction
-
-    @property
-    def where(self) -> str:
-        """The input, as messages name it: ``path:line`` or ``path`` (or the article id)."""
-        src = self.article.source_path or self.article.id
-        return f"{shown(src)}:{self.line}" if self.line else shown(src)
-
-
-def prepare(article: Article, line: int | None = None) -> Prepared:
-    sig = dedupe.minhash(article.text)
-    return Prepared(
-        article=article,
-        line=line,
-        record_key=record_key(article.source_path, article.id),
-        url_norm=dedupe.normalise_url(article.url),
-        content_hash=dedupe.content_hash(article.text),
-        signature=sig,
-        bands=dedupe.band_keys(sig),
-        language=detect(article.text, article.language),
-    )
-
-
-def _line_of(article: Article) -> int | None:
-    """The JSONL/CSV line an article came from (read_inputs puts it in the fallback id ``path:line``)."""
-    src = article.source_path
-    if src and article.id.startswith(src + ":"):
-        tail = article.id[len(src) + 1:]
-        if tail.isdigit():
-            return int(tail)
-    return None
-
-
-# --------------------------------------------------------------------------- storing one article
-
-
-def _exact_original(conn: Connection, prep: Prepared) -> tuple[int, str, str] | None:
-    """``(article id, its record key, "url"|"text")`` of a stored article ``prep`` is an exact copy of."""
-    if prep.url_norm is not None:
-        row = conn.execute(sa.select(articles.c.id, articles.c.record_key)
-                           .where(articles.c.url_norm == prep.url_norm)).first()
-        if row:
-            return row.id, row.record_key, "url"
-    row = conn.execute(sa.select(articles.c.id, articles.c.record_key)
-                       .where(articles.c.content_hash == prep.content_hash)).first()
-    if row:
-        return row.id, row.record_key, "text"
-    return None
-
-
-def _store_copy(conn: Connection, prep: Prepared, original: int, original_key: str, match: str,
-                run_id: int | None) -> str:
-    if original_key == prep.record_key:
-        return "already_stored"
-    seen = conn.execute(sa.select(article_copies.c.id).where(
-        article_copies.c.record_key == prep.record_key, article_copies.c.article_id == original)).first()
-    if seen:
-        return "already_stored"
-    a = prep.article
-    conn.execute(sa.insert(article_copies).values(
-        article_id=original, match=match, record_key=prep.record_key, doc_id=a.id, source=a.source_path,
-        source_line=prep.line, url=a.url, outlet=a.outlet, outlet_norm=norm_name(a.outlet), published=a.published,
-        ingested_at=now(), run_id=run_id,
-    ))
-    return f"duplicate_{match}"
-
-
-def store_article(conn: Connection, prep: Prepared, extracted: list[Statement] | None, error: str | None,
-                  info: ExtractorInfo, run_id: int | None) -> tuple[str, int]:
-    """Store one prepared article inside the caller's transaction: ``(outcome, statements stored)``.
-
-    ``extracted`` is None for an article that was not extracted (no pipeline for its language, or the
-    extraction raised: then ``error`` says why).
-    """
-    found = _exact_original(conn, prep)
-    if found is not None:
-        return _store_copy(conn, prep, *found, run_id), 0
-    near = find_near_duplicate(conn, prep.signature, prep.bands)
-    a = prep.article
-    pub_start, pub_end = date_range(a.published)
-    t = now()
-    did_extract = extracted is not None
-    article_id = conn.execute(sa.insert(articles).values(
-        doc_id=a.id, source=a.source_path, source_line=prep.line, record_key=prep.record_key, url=a.url,
-        url_norm=prep.url_norm, outlet=a.outlet, outlet_norm=norm_name(a.outlet), title=a.title, author=a.author,
-        published=a.published, published_start=pub_start, published_end=pub_end,
-        language=prep.language.language, language_declared=prep.language.declared,
-        language_score=prep.language.score, language_supported=prep.language.supported, text=a.text,
-        content_hash=prep.content_hash, minhash=dedupe.signature_bytes(prep.signature),
-        near_duplicate_of=near[0] if near else None, near_duplicate_similarity=near[1] if near else None,
-        extractor_version=info.version if did_extract else None, extractor_mode=info.mode if did_extract else None,
-        extracted_at=t if did_extract else None, extraction_error=error,
-        statement_count=len(extracted or []), ingested_at=t, run_id=run_id,
-    ).returning(articles.c.id)).scalar_one()
-    conn.execute(sa.insert(article_bands), [{"key": k, "article_id": article_id} for k in sorted(set(prep.bands))])
-    n = 0
-    if extracted:
-        n = len(insert_statements(conn, article_id, prep.content_hash, extracted, info))
-    if near is not None and n:
-        link_copies(conn, article_id)
-    if a.published is None:
-        record_failure(conn, stage="input", fatal=False, source=a.source_path, line=prep.line, doc_id=a.id,
-                       reason="no publication date: statements without a date of their own are undated",
-                       category="no publication date", run_id=run_id)
-    if error is not None:
-        record_failure(conn, stage="extract", fatal=True, source=a.source_path, line=prep.line, doc_id=a.id,
-                       reason=f"extraction failed ({error}); the article is stored, run reextract to retry",
-                       category="extraction failed", run_id=run_id)
-    return ("near_duplicate" if near else "new"), n
-
-
-# --------------------------------------------------------------------------- the run
 
 
 def estimate_documents(paths: Iterable[str | Path]) -> int | None:
@@ -398,22 +242,6 @@ def ingest(
     return report
 
 
-def refresh_statistics(engine: Engine) -> None:
-    """Refresh SQLite's query-planner statistics (sampled, so it takes moments even on millions of rows).
-
-    Without them SQLite may pick a poor index for a filtered query. PostgreSQL's autovacuum does this itself.
-    Best effort: a busy database just keeps its old statistics.
-    """
-    if engine.dialect.name != "sqlite":
-        return
-    try:
-        with write_tx(engine) as conn:
-            conn.exec_driver_sql("PRAGMA analysis_limit = 400")
-            conn.exec_driver_sql("ANALYZE")
-    except sa.exc.DBAPIError:
-        pass
-
-
 def _finish(engine: Engine, run_id: int | None, status: str, report: IngestReport, error: str | None) -> None:
     """Record the run's end; best effort (the database may be the thing that failed)."""
     if run_id is None:
@@ -447,7 +275,7 @@ def _run(engine: Engine, items: Iterable[Article | InputProblem], info: Extracto
                 bar.advance(report)
             continue
         report.read += 1
-        prep = prepare(item, _line_of(item))
+        prep = prepare(item, line_of(item))
         if (prep.url_norm is not None and prep.url_norm in pending_urls) or prep.content_hash in pending_hashes:
             prep.skip_extraction = True  # a copy of an article in this batch: stored (as a copy) after it
         elif _seen_before(engine, prep):
@@ -466,7 +294,7 @@ def _run(engine: Engine, items: Iterable[Article | InputProblem], info: Extracto
 def _seen_before(engine: Engine, prep: Prepared) -> bool:
     """A cheap look for an exact duplicate before extraction (the store checks again in its transaction)."""
     with engine.connect() as conn:
-        found = _exact_original(conn, prep) is not None
+        found = exact_original(conn, prep) is not None
         conn.rollback()
     return found
 
@@ -533,3 +361,4 @@ def _store_with_retry(engine: Engine, prep: Prepared, extracted: list[Statement]
 
 def print_summary(report: IngestReport, file: Any = None) -> None:
     print(report.summary(), file=file or sys.stderr)
+

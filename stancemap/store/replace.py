@@ -1,13 +1,12 @@
-"""Re-extraction: recompute statements for articles extracted by another extractor version (or mode), or
-not extracted yet, keeping every human review and every statement's id.
+"""Replacing an article's statements with a new extraction, keeping every human review and every statement's id.
 
-Which articles: those not extracted yet, those made by another extractor version, and those made in
-another mode than the one asked for -- except that articles the ``accurate`` extractor made are not
-redone by the ``fast`` one of the same version (it would lower their quality; the report counts them as
-``kept_accurate``). ``force=True`` redoes every article.
+Which articles are stale: those not extracted yet, those made by another extractor version, and those made in
+another mode than the one asked for -- except that articles the ``accurate`` extractor made are not redone by
+the ``fast`` one of the same version (it would lower their quality; counted as ``kept_accurate``).
+``force=True`` redoes every article.
 
-For each such article, in one transaction, old and new statements are matched by their stable ``key``
-(the article's content hash and the content spans):
+For each such article, in one transaction (:func:`apply_extraction`), old and new statements are matched by
+their stable ``key`` (the article's content hash and the content spans):
 
 * a key found again keeps its row and id: an ``auto`` statement is updated in place (and if what it says
   changed, its debate codings are deleted so that debates code it again, except codings holding a stance
@@ -18,8 +17,7 @@ For each such article, in one transaction, old and new statements are matched by
   not stored as a statement but recorded in ``review_conflicts`` (with the proposed statement as JSON)
   and listed, for a person to decide.
 
-Articles are visited in id order in batches; a run stopped at any point leaves each article either
-done or untouched, and the next run does the rest.
+Persistence only: :mod:`stancemap.runs.reextract` runs the extractor and calls these.
 """
 
 from __future__ import annotations
@@ -31,21 +29,17 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from ..model import CONTENT_JOINER, Article, Statement
-from .db import describe_db_error, write_tx
+from ..model import CONTENT_JOINER, Statement
 from .schema import HUMAN_REVIEWED, articles, review_conflicts, statements
 from .write import (
     ExtractorInfo,
     actor_ids,
     drop_codings,
-    finish_run,
     insert_statements,
     link_copies,
     norm_name,
     now,
-    record_failure,
     set_mention,
-    start_run,
     statement_keys,
     statement_values,
 )
@@ -100,12 +94,6 @@ class ReextractReport:
         if self.stopped:
             lines.append(f"stopped: {self.stopped}")
         return "\n".join(lines)
-
-
-class ReextractStopped(Exception):
-    def __init__(self, message: str, report: ReextractReport):
-        super().__init__(message)
-        self.report = report
 
 
 def stale_condition(info: ExtractorInfo, *, force: bool = False) -> sa.ColumnElement[bool]:
@@ -199,104 +187,3 @@ def apply_extraction(conn: Connection, article_id: int, content_hash: str, found
     report.replaced += len(gone)
     report.kept += len(reviewed)
 
-
-def reextract(engine: Engine, *, extractor: Any = None, mode: str = "accurate", batch_size: int = 16,
-              limit: int | None = None, progress: bool = False, force: bool = False) -> ReextractReport:
-    """Re-extract the articles not extracted by this extractor version and mode (at most ``limit``).
-
-    A ``fast`` run leaves the articles the ``accurate`` extractor of the same version made (counted in
-    ``kept_accurate``); ``force=True`` re-extracts every article whatever made it.
-    """
-    from ..extract.pipeline import EXTRACTOR_VERSION
-    from .ingest import load_extractor
-
-    mode = getattr(getattr(extractor, "resources", None), "mode", mode)
-    info = ExtractorInfo(EXTRACTOR_VERSION, mode)
-    report = ReextractReport()
-    stale = stale_condition(info, force=force)
-    total = count_stale(engine, info, force=force)
-    if not force:
-        with engine.connect() as conn:
-            report.kept_accurate = conn.execute(sa.select(sa.func.count()).select_from(articles)
-                                                .where(kept_accurate_condition(info))).scalar_one()
-    if limit is not None:
-        total = min(total, limit)
-    bar = None
-    if progress and total:
-        from .ingest import _Progress
-
-        bar = _Progress(total, label="reextract")
-    run_id = None
-    try:
-        with write_tx(engine) as conn:
-            run_id = start_run(conn, "reextract", None, info)
-        last_id = 0
-        done = 0
-        while limit is None or done < limit:
-            take = batch_size if limit is None else min(batch_size, limit - done)
-            with engine.connect() as conn:
-                rows = conn.execute(sa.select(articles).where(stale, articles.c.id > last_id)
-                                    .order_by(articles.c.id).limit(take)).all()
-            if not rows:
-                break
-            last_id = rows[-1].id
-            done += len(rows)
-            if extractor is None:
-                extractor = load_extractor(mode)
-            by_id = {r.id: r for r in rows}
-            arts = [Article(id=r.doc_id, text=r.text, url=r.url, title=r.title, outlet=r.outlet,
-                            published=r.published, language=r.language, author=r.author, source_path=r.source)
-                    for r in rows]
-            ids = {id(x): r.id for x, r in zip(arts, rows)}
-            errors: dict[int, str] = {}
-
-            def on_error(article: Article, exc: Exception, errors: dict[int, str] = errors) -> None:
-                errors[id(article)] = f"{type(exc).__name__}: {exc}"
-
-            results = {id(x): found for x, found in extractor.extract_many(arts, batch_size=len(arts),
-                                                                            on_error=on_error)}
-            for art in arts:
-                row = by_id[ids[id(art)]]
-                try:
-                    with write_tx(engine) as conn:
-                        current = conn.execute(sa.select(articles.c.id).where(articles.c.id == row.id, stale)
-                                               .with_for_update()).first()
-                        if current is None:
-                            continue  # deleted, or done by another process meanwhile
-                        if id(art) in results:
-                            apply_extraction(conn, row.id, row.content_hash, results[id(art)], info, report)
-                        else:
-                            why = errors.get(id(art), "no result from the extractor")
-                            conn.execute(sa.update(articles).where(articles.c.id == row.id)
-                                         .values(extraction_error=why))
-                            record_failure(conn, stage="extract", fatal=True, source=row.source, line=row.source_line,
-                                           doc_id=row.doc_id, reason=f"extraction failed ({why}); statements unchanged",
-                                           category="extraction failed", run_id=run_id)
-                            report.failed += 1
-                except sa.exc.DBAPIError as exc:
-                    where = f"{row.source}:{row.source_line}" if row.source and row.source_line else (row.source or "")
-                    msg = f"{where + ': ' if where else ''}could not store article {row.doc_id!r} (id {row.id}): " \
-                          f"{describe_db_error(exc)}"
-                    raise ReextractStopped(msg, report) from exc
-                if bar is not None:
-                    bar.progress.update(bar.task, advance=1, counts=f"conflicts {len(report.conflicts)}")
-    except ReextractStopped as exc:
-        report.stopped = str(exc)
-        _finish(engine, run_id, "stopped", report, str(exc), info)
-        raise
-    finally:
-        if bar is not None:
-            bar.stop()
-    _finish(engine, run_id, "done", report, None, info)
-    return report
-
-
-def _finish(engine: Engine, run_id: int | None, status: str, report: ReextractReport, error: str | None,
-            info: ExtractorInfo) -> None:
-    if run_id is None:
-        return
-    try:
-        with write_tx(engine) as conn:
-            finish_run(conn, run_id, status, report.counts(), error, info)
-    except sa.exc.DBAPIError:
-        pass
