@@ -124,17 +124,28 @@ class Store:
         return find_articles(self.engine, **filters)
 
     def status(self) -> Status:
-        """What the store holds: counts, extractor versions, failures, the last run."""
+        """What the store holds: counts, extractor versions, failures, the last run.
+
+        >>> store.status().statements   # doctest: +SKIP
+        """
         from .store.query import status
 
         return status(self.engine)
 
     def failures(self, *, warnings: bool = True) -> list[FailureRow]:
+        """Input problems and extraction errors recorded by the runs (``warnings=False``: errors only).
+
+        >>> [f.message() for f in store.failures(warnings=False)]   # doctest: +SKIP
+        """
         from .store.query import list_failures
 
         return list_failures(self.engine, warnings=warnings)
 
     def conflicts(self) -> list[ConflictRow]:
+        """Statements a re-extraction proposed over a human-reviewed one, for a person to decide.
+
+        >>> store.conflicts()[:3]   # doctest: +SKIP
+        """
         from .store.query import list_conflicts
 
         return list_conflicts(self.engine)
@@ -185,7 +196,11 @@ class Store:
         return pd.DataFrame.from_records([{k: r.to_json()[k] for k in cols} for r in rows], columns=cols)
 
     def events(self, debate: str | Path, *, update: bool = True, **filters: Any) -> pandas.DataFrame:
-        """Every coded stance (statement × actor × proposition) as a DataFrame, DNA's statement table."""
+        """Every coded stance (statement × actor × proposition) as a DataFrame, DNA's statement table.
+
+        >>> store.events("western-troops-ukraine", propositions=["troops-deployable"]).stance.value_counts()
+        ... # doctest: +SKIP
+        """
         import pandas as pd
 
         from .analysis.events import Event
@@ -265,12 +280,18 @@ class Store:
         return self.app.review_stance(stance_id, by=by, state=state, label=label, condition=condition, note=note)
 
     def undo(self, audit_id: int, *, by: str) -> AuditEntry:
-        """Undo a review (the most recent change of its statement or stance first)."""
+        """Undo a review (the most recent change of its statement or stance first).
+
+        >>> entry = store.review(12, state="rejected", by="alice"); store.undo(entry.id, by="alice")  # doctest: +SKIP
+        """
         return self.app.undo(audit_id, by=by)
 
     def audit_log(self, *, target: str | None = None, target_id: int | None = None,
                   limit: int | None = None) -> list[AuditEntry]:
-        """Review history, newest first (``target``: statement | stance)."""
+        """Review history, newest first (``target``: statement | stance).
+
+        >>> [e.action for e in store.audit_log(target="statement", target_id=12)]   # doctest: +SKIP
+        """
         return self.app.audit_log(target=target, target_id=target_id, limit=limit)
 
 
