@@ -281,22 +281,17 @@ def sqlite_store(stances: int, rebuild: bool) -> tuple[str, dict]:
                          "cached": True}
     WORK.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    base = WORK / "positions_base.db"
-    if rebuild or not base.exists():
-        for p in WORK.glob("positions_base.db*"):
-            p.unlink()
-        tmp = WORK / "positions_base.tmp.db"
-        for p in WORK.glob("positions_base.tmp.db*"):
-            p.unlink()
-        _base_store(f"sqlite:///{tmp}")
-        with sqlite3.connect(tmp) as c:
-            c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        tmp.rename(base)
-        for p in WORK.glob("positions_base.tmp.db-*"):
-            p.unlink()
+    base = WORK / "positions_base.db"  # the real small store, made again with each build (the schema may change)
+    for p in WORK.glob("positions_base*"):
+        p.unlink()
+    _base_store(f"sqlite:///{base}")
+    with sqlite3.connect(base) as c:
+        c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     for p in WORK.glob(f"{path.name}*"):
         p.unlink()
     tmp = path.with_suffix(".tmp.db")
+    for p in WORK.glob(f"{tmp.name}*"):
+        p.unlink()
     shutil.copy(base, tmp)
     counts = _replicate(f"sqlite:///{tmp}", stances)
     seconds = time.perf_counter() - t0
