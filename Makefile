@@ -36,13 +36,15 @@ lint: setup
 docs: setup
 	$(BIN)/python tools/cli_reference.py --write README.md
 
-# Speed and memory (not run by CI): writes benchmarks/results/.
+# Speed and memory (not run by CI): writes benchmarks/results/. BENCH_PG=<URL of a database of its own, emptied>
+# also measures positions on PostgreSQL.
 bench: setup
 	$(BIN)/python benchmarks/bench_analyze.py --split $(DEV)
 	$(BIN)/python benchmarks/bench_store.py --polnear $(SHARED)/data/polnear --accurate-splits dev
 	$(BIN)/python benchmarks/bench_debate.py
 	$(BIN)/python benchmarks/bench_apply_polnear.py --polnear $(SHARED)/data/polnear
 	$(BIN)/python benchmarks/bench_long.py --split $(DEV)
+	$(BIN)/python benchmarks/bench_positions.py $(if $(BENCH_PG),--pg $(BENCH_PG))
 
 # Accuracy on PolNeAR dev, both modes, checked against the referee scorer; then stance and linking on the
 # PolNeAR stance set (model and rules), and speaker / date / medium / reported_by against it.

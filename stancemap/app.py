@@ -268,23 +268,26 @@ class App:
 
         if statements or (filters is not None and filters.duplicates != "none"):
             return positions(self.events(debate, filters, update=update, progress=progress, warn=warn))
-        from .store.coding import latest_sides, position_aggregates
+        from .store.coding import position_aggregates
 
         row = self.current(debate, update=update, progress=progress, warn=warn)
-        sf = _stance_filter(filters)
         table: dict[tuple[str, str], Position] = {}
-        for a in position_aggregates(self.engine, row.id, sf):
-            p = table.get((a.actor_key, a.proposition))
+        order: dict[tuple[str, str], list] = {}  # [first key, last key, latest key]
+        for a in position_aggregates(self.engine, row.id, _stance_filter(filters)):
+            k = (a.actor_key, a.proposition)
+            p = table.get(k)
             if p is None:
-                p = table[(a.actor_key, a.proposition)] = Position(a.actor_key, a.actor_name, a.actor_type,
-                                                                   a.proposition)
+                p = table[k] = Position(a.actor_key, a.actor_name, a.actor_type, a.proposition)
+                order[k] = [None, None, None]
+            o = order[k]
             p.counts[a.label] = p.counts.get(a.label, 0) + a.n
             p.weights[a.label] = p.weights.get(a.label, 0.0) + a.weight
-            p.first = _earlier(p.first, a.first)
-            p.last = _later(p.last, a.last)
-        for k, label in latest_sides(self.engine, row.id, sf).items():
-            if k in table:
-                table[k].latest = label
+            if a.first_key is not None and (o[0] is None or a.first_key < o[0]):
+                o[0], p.first = a.first_key, a.first
+            if a.last_key is not None and (o[1] is None or a.last_key > o[1]):
+                o[1], p.last = a.last_key, a.last
+            if a.latest_key is not None and (o[2] is None or a.latest_key > o[2]):
+                o[2], p.latest = a.latest_key, a.label
         return sorted(table.values(), key=lambda p: (-p.n, p.actor, p.proposition))
 
     def timeline(self, debate: str | Path | Debate, actor: str, filters: Filters | None = None, *,
@@ -379,21 +382,3 @@ def _stance_filter(f: Filters | None):
                         exclude_outlets=f.exclude_outlets, actor_types=f.actor_types, actors=f.actors,
                         propositions=f.propositions, min_confidence=f.min_confidence,
                         include_neutral=f.include_neutral, registered_only=f.registered_only, origins=f.origins)
-
-
-def _day_key(date: str | None) -> str:
-    from .store.write import date_range
-
-    return date_range(date)[0] or ""
-
-
-def _earlier(a: str | None, b: str | None) -> str | None:
-    if a is None or b is None:
-        return a or b
-    return a if _day_key(a) <= _day_key(b) else b
-
-
-def _later(a: str | None, b: str | None) -> str | None:
-    if a is None or b is None:
-        return a or b
-    return b if _day_key(b) >= _day_key(a) else a

@@ -125,9 +125,43 @@ def _uncoded(debate: DebateRow) -> sa.Select:
     return sa.select(statements.c.article_id).where(_eligible(), ~coded.exists())
 
 
+def _nothing_pending(conn: Connection, debate: DebateRow) -> bool:
+    """True when every statement the debate codes has a coding under its digest and decider, and no coding was
+    made under another -- proved from counts over indexes, without the anti-join of statements and codings.
+
+    Statements that have a current coding = distinct statement ids of the current codings (an index range,
+    in statement order) minus those of them no longer eligible (copies and rejected statements: few, and
+    reached through their own indexes); nothing is uncoded when that equals the number of eligible statements
+    (all statements minus the ineligible ones). Deleting a statement deletes its codings (foreign key).
+    """
+    c, s = coded_statements, statements
+    d, v = debate.digest, debate.decider_version
+    current = [c.c.debate_id == debate.id, c.c.digest == d, c.c.decider_version == v]
+    stale = sa.select(c.c.id).where(  # "!=" spelt as ranges, so that each is a seek in ix_coded_statements_current
+        c.c.debate_id == debate.id,
+        sa.or_(c.c.digest < d, c.c.digest > d,
+               sa.and_(c.c.digest == d, sa.or_(c.c.decider_version < v, c.c.decider_version > v)))).exists()
+    coded = sa.select(c.c.statement_id).where(*current, c.c.statement_id.is_not(None)).distinct().subquery()
+    ineligible = sa.or_(s.c.copy_of.is_not(None), s.c.review_state == "rejected")
+    has_current = sa.select(c.c.id).where(*current, c.c.statement_id == s.c.id).exists()
+    q = sa.select(
+        stale,
+        sa.select(sa.func.count()).select_from(s).scalar_subquery(),
+        sa.select(sa.func.count()).select_from(s).where(ineligible).scalar_subquery(),
+        sa.select(sa.func.count()).select_from(coded).scalar_subquery(),
+        sa.select(sa.func.count()).select_from(s).where(ineligible, has_current).scalar_subquery())
+    is_stale, n_all, n_ineligible, n_coded, n_coded_ineligible = conn.execute(q).one()
+    return not is_stale and n_coded - n_coded_ineligible == n_all - n_ineligible
+
+
 def pending_counts(engine: Engine, debate: DebateRow) -> tuple[int, int]:
-    """(statements not coded under the debate's digest and decider, articles to code)."""
+    """(statements not coded under the debate's digest and decider, articles to code).
+
+    Cheap when nothing is pending (it runs before every reading of a debate); the exact counts, which
+    read every statement, only when something is."""
     with engine.connect() as conn:
+        if _nothing_pending(conn, debate):
+            return 0, 0
         c = coded_statements
         coded = sa.select(c.c.id).where(c.c.debate_id == debate.id, c.c.statement_id == statements.c.id,
                                         c.c.digest == debate.digest, c.c.decider_version == debate.decider_version)
@@ -202,7 +236,7 @@ def replace_codings(engine: Engine, debate: DebateRow, article_id: int, coded: S
             shared = {"debate_id": debate.id, "actor_key": row.get("actor_key") or "",
                       "actor_name": actor.get("name") or "", "actor_type": actor.get("type") or "unknown",
                       "registered": bool(actor.get("registered")), "origin": row["origin"], "date": row.get("date"),
-                      "date_start": date_range(row.get("date"))[0], "outlet_norm": outlet}
+                      "date_start": date_range(row.get("date"))[0], "outlet_norm": outlet, "coded_key": row["key"]}
             todo = []
             for s in stance_rows:
                 was = reviewed.get((cid, s["proposition"]))
@@ -295,39 +329,44 @@ class PositionAggregate:
     weight: float
     first: str | None  # the date as written of the earliest / latest dated statement
     last: str | None
+    # Order keys: "date_start coded_key" of that earliest / latest dated statement, and of the latest statement
+    # of this stance if it takes a side (undated ones first: "0000-00-00 ..."). Statements sort by day, then by
+    # their coded statement's key -- as analysis.positions sorts events -- so equal days are decided the same.
+    first_key: str | None = None
+    last_key: str | None = None
+    latest_key: str | None = None
+
+
+_UNDATED = "0000-00-00"
 
 
 def position_aggregates(engine: Engine, debate_id: int, f: StanceFilter) -> list[PositionAggregate]:
-    """Counts, summed confidence and first/last date per (actor, proposition, stance): one grouped scan."""
+    """Counts, summed confidence, first/last date and the latest statement per (actor, proposition, stance): one
+    grouped scan of ``ix_stances_positions`` (it covers every column read here)."""
     st = stances
-    # "date_start|date": the minimum/maximum orders by day and still gives the date as written
-    dated = sa.case((st.c.date_start.is_not(None), st.c.date_start + "|" + st.c.date), else_=None)
+
+    def bytewise(x: sa.ColumnElement) -> sa.ColumnElement:  # compare as Python compares strings
+        return sa.collate(x, "C") if engine.dialect.name == "postgresql" else x
+
+    # "date_start key date": the minimum / maximum orders by day, then key, and still gives the date as written
+    # (the separator sorts before every character of a key or a date)
+    dated = bytewise(sa.case((st.c.date_start.is_not(None), st.c.date_start + " " + st.c.coded_key + " " + st.c.date),
+                             else_=None))
+    side = bytewise(sa.case((st.c.label != "neutral",
+                             sa.func.coalesce(st.c.date_start, _UNDATED) + " " + st.c.coded_key), else_=None))
     q = (sa.select(st.c.actor_key, sa.func.max(st.c.actor_name), sa.func.max(st.c.actor_type), st.c.proposition,
-                   st.c.label, sa.func.count(), sa.func.sum(st.c.confidence), sa.func.min(dated), sa.func.max(dated))
+                   st.c.label, sa.func.count(), sa.func.sum(st.c.confidence), sa.func.min(dated), sa.func.max(dated),
+                   sa.func.max(side))
          .where(*_where(debate_id, f)).group_by(st.c.actor_key, st.c.proposition, st.c.label))
     out = []
     with engine.connect() as conn:
         for r in conn.execute(q):
+            first = r[7].split(" ", 2) if r[7] else None
+            last = r[8].split(" ", 2) if r[8] else None
             out.append(PositionAggregate(r[0], r[1], r[2], r[3], r[4], int(r[5]), float(r[6] or 0.0),
-                                         r[7].split("|", 1)[1] if r[7] else None,
-                                         r[8].split("|", 1)[1] if r[8] else None))
-    return out
-
-
-def latest_sides(engine: Engine, debate_id: int, f: StanceFilter) -> dict[tuple[str, str], str]:
-    """The stance of each (actor, proposition)'s most recent non-neutral dated statement."""
-    st = stances
-    base = [*_where(debate_id, f), st.c.label != "neutral", st.c.date_start.is_not(None)]
-    last = (sa.select(st.c.actor_key, st.c.proposition, sa.func.max(st.c.date_start).label("day"))
-            .where(*base).group_by(st.c.actor_key, st.c.proposition).subquery())
-    q = (sa.select(st.c.actor_key, st.c.proposition, st.c.label)
-         .join(last, sa.and_(last.c.actor_key == st.c.actor_key, last.c.proposition == st.c.proposition,
-                             last.c.day == st.c.date_start))
-         .where(*base).order_by(st.c.id))
-    out: dict[tuple[str, str], str] = {}
-    with engine.connect() as conn:
-        for r in conn.execute(q):
-            out[(r[0], r[1])] = r[2]
+                                         first[2] if first else None, last[2] if last else None,
+                                         f"{first[0]} {first[1]}" if first else None,
+                                         f"{last[0]} {last[1]}" if last else None, r[9]))
     return out
 
 

@@ -24,8 +24,9 @@ a table here and add a migration in the same commit.
   of its actors, the propositions it is linked to (score, keywords) and the stance on each (label,
   confidence, evidence and condition spans, the rule or model that decided, review state). Rule-made
   statements (evidence rules) have no ``statements`` row; their contract JSON is kept in
-  ``rule_statement``. The stance rows repeat the actor, date, origin and outlet of their coded statement
-  so that ``positions`` is one indexed aggregation, without joins, on a million statements.
+  ``rule_statement``. The stance rows repeat the actor, date, origin, outlet and key of their coded
+  statement so that ``positions`` is one aggregation over one covering index, without joins, on a million
+  statements (``benchmarks/bench_positions.py``).
 * ``review_audit``: every human change (who, when, what it was before and after), for undo.
 """
 
@@ -279,6 +280,10 @@ debate_actors = sa.Table(
     sa.UniqueConstraint("debate_id", "actor_key"),
 )
 
+# The columns of the index positions read (debate, group, then what is summed, ordered or filtered on).
+STANCE_POSITION_COLUMNS = ("debate_id", "actor_key", "proposition", "label", "review_state", "confidence", "date_start",
+                           "coded_key", "date", "actor_name", "actor_type", "outlet_norm", "origin", "registered")
+
 coded_statements = sa.Table(
     "coded_statements",
     metadata,
@@ -304,6 +309,9 @@ coded_statements = sa.Table(
     sa.Column("coded_at", Timestamp, nullable=False),
     sa.UniqueConstraint("debate_id", "key"),
     sa.Index("ix_coded_statements_debate_id_article_id", "debate_id", "article_id"),
+    # "is anything pending?" without reading the rows: stale codings are a range of it, and the coded
+    # statements of a debate's current codings are in statement order within it (coding.pending_counts)
+    sa.Index("ix_coded_statements_current", "debate_id", "digest", "decider_version", "statement_id"),
 )
 
 statement_links = sa.Table(
@@ -348,10 +356,12 @@ stances = sa.Table(
     sa.Column("date", sa.String(10), nullable=True),
     sa.Column("date_start", sa.String(10), nullable=True),
     sa.Column("outlet_norm", sa.Text, nullable=True),
+    sa.Column("coded_key", sa.String(40), nullable=False, server_default=""),  # the coded statement's key
     sa.CheckConstraint("review_state IN ('auto', 'confirmed', 'corrected', 'rejected')", name="review_state"),
     sa.UniqueConstraint("coded_id", "proposition"),
-    sa.Index("ix_stances_debate_id_actor_key_proposition", "debate_id", "actor_key", "proposition", "label",
-             "confidence", "date_start", "date"),
+    # Covers positions: the grouped scan reads this index alone, in group order (every column it reads or
+    # filters on is here), so a million stances need no row lookups and no sort.
+    sa.Index("ix_stances_positions", *STANCE_POSITION_COLUMNS),
 )
 
 review_audit = sa.Table(

@@ -89,6 +89,8 @@ def upgrade() -> None:
     op.create_index("ix_coded_statements_statement_id", "coded_statements", ["statement_id"])
     op.create_index("ix_coded_statements_article_id", "coded_statements", ["article_id"])
     op.create_index("ix_coded_statements_debate_id_article_id", "coded_statements", ["debate_id", "article_id"])
+    op.create_index("ix_coded_statements_current", "coded_statements",
+                    ["debate_id", "digest", "decider_version", "statement_id"])
     op.create_table(
         "statement_links",
         sa.Column("id", Id, primary_key=True),
@@ -130,6 +132,7 @@ def upgrade() -> None:
         sa.Column("date", sa.String(10), nullable=True),
         sa.Column("date_start", sa.String(10), nullable=True),
         sa.Column("outlet_norm", sa.Text, nullable=True),
+        sa.Column("coded_key", sa.String(40), nullable=False, server_default=""),
         sa.PrimaryKeyConstraint("id", name="pk_stances"),
         sa.ForeignKeyConstraint(["coded_id"], ["coded_statements.id"], ondelete="CASCADE",
                                 name="fk_stances_coded_id_coded_statements"),
@@ -139,8 +142,9 @@ def upgrade() -> None:
                            name="ck_stances_review_state"),
         sa.UniqueConstraint("coded_id", "proposition", name="uq_stances_coded_id_proposition"),
     )
-    op.create_index("ix_stances_debate_id_actor_key_proposition", "stances",
-                    ["debate_id", "actor_key", "proposition", "label", "confidence", "date_start", "date"])
+    op.create_index("ix_stances_positions", "stances",
+                    ["debate_id", "actor_key", "proposition", "label", "review_state", "confidence", "date_start",
+                     "coded_key", "date", "actor_name", "actor_type", "outlet_norm", "origin", "registered"])
     op.create_table(
         "review_audit",
         sa.Column("id", Id, primary_key=True),
