@@ -87,7 +87,7 @@ def _base_store(url: str) -> None:
     """The real small store: briefs + seed article, fast extractor, the debate applied."""
     from stancemap.app import App
     from stancemap.extract.pipeline import Extractor
-    from stancemap.store.ingest import ingest
+    from stancemap.runs.ingest import ingest
 
     ex = Extractor(mode="fast")
     with App.open(url, create=True) as app:

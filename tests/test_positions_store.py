@@ -47,7 +47,7 @@ def _same(got, want) -> None:
 
 
 def test_positions_from_the_store_equal_positions_from_events(db_url, fast_extractor):
-    from stancemap.store.ingest import ingest
+    from stancemap.runs.ingest import ingest
 
     with App.open(db_url, create=True) as app:
         ingest(app.engine, [str(BRIEFS)], extractor=fast_extractor)
@@ -67,8 +67,8 @@ def test_the_pending_check_sees_each_kind_of_lag(db_url, fast_extractor):
     are each seen (the cheap check must never answer "nothing pending" wrongly)."""
     import sqlalchemy as sa
 
+    from stancemap.runs.ingest import ingest
     from stancemap.store import schema
-    from stancemap.store.ingest import ingest
 
     with App.open(db_url, create=True) as app:
         ingest(app.engine, [str(SEED)], extractor=fast_extractor, published="2024-11-25")
