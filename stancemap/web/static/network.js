@@ -22,6 +22,8 @@
       { selector: ".off", style: { "display": "none" } },
     ],
     wheelSensitivity: 0.3,
+    maxZoom: 1.6,
+    minZoom: 0.2,
   });
   function show(g) {
     cy.edges().remove();
@@ -37,7 +39,8 @@
     }));
   }
   show(data.all);
-  cy.layout({ name: "cose", animate: false, randomize: false, nodeRepulsion: 8000, idealEdgeLength: 90 }).run();
+  cy.layout({ name: "cose", animate: false, randomize: true, nodeRepulsion: function () { return 400000; }, idealEdgeLength: function () { return 120; }, padding: 40 }).run();
+  cy.fit(undefined, 40);
   var slider = document.getElementById("window-slider");
   var label = document.getElementById("window-label");
   function pick() {
