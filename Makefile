@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 DEV := $(SHARED)/data/polnear/dev
 
-.PHONY: setup run test lint docs bench eval train train-extra train-folds train-cues train-stance clean
+.PHONY: setup run test lint docs bench eval train train-extra train-folds train-cues train-stance assets clean
 
 setup: $(STAMP)
 
@@ -80,6 +80,10 @@ train-cues: setup
 # SemEval-2016, then the PolNeAR stance set's train split; the epoch is chosen on half of its dev split.
 train-stance: setup train-extra
 	$(BIN)/python training/train_stance.py --out stancemap/models/stance --epochs 4 --pre-max 6000
+
+# the web app's vendored JavaScript (needs node and npm; the result is committed)
+assets:
+	webassets/build.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,7 +1,436 @@
-"""Server-rendered pages (Jinja2)."""
+"""Server-rendered pages (Jinja2): statement search, the article view (read and review keyboard-first), actors,
+debates and propositions (positions, network over time, coalitions, stance changes), outlets, attention.
+
+Pages read through the application layer (:class:`stancemap.app.App`) and the store's query functions; every
+write goes through the JSON API (``/api``, :mod:`.api`) from the page's JavaScript (``static/review.js``).
+Templates autoescape everything; the article's highlighted text is built here by slicing the original text
+at span boundaries, each piece escaped (:func:`highlight`). No inline script: data for charts and the
+network travels in ``data-*`` attributes, read by the static scripts.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
 
-router = APIRouter(include_in_schema=False)
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
+
+from .deps import core, current_user
+
+HERE = Path(__file__).resolve().parent
+# every page needs a user (401 in multi-user mode when nobody is logged in)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(current_user)])
+templates = Jinja2Templates(directory=HERE / "templates")
+
+PAGE_SIZES = (25, 50, 100, 200, 500)
+STANCE_VALUE = {"support": 1.0, "conditional": 0.5, "neutral": 0.0, "oppose": -1.0}
+
+# The statement filters of `stancemap statements` as form fields: name -> (label, multi-valued?)
+SEARCH_FIELDS = ("actor", "role", "outlet", "since", "until", "published_since", "published_until", "kind",
+                 "language", "text", "article", "review_state", "extractor_version")
+MULTI = ("outlet", "kind", "language", "review_state")
+FLAGS = ("include_copies", "include_rejected")
+SORT_COLUMNS = (("id", "id"), ("date", "date"), ("published", "published"), ("outlet", "outlet"),
+                ("actor", "actor"), ("confidence", "confidence"))
+
+
+def _render(request: Request, template: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+    from ..store.coding import list_debates
+
+    app = core(request)
+    ctx.setdefault("nav_debates", [(d.name, d.title) for d in list_debates(app.engine)])
+    ctx["csrf_token"] = getattr(request.state, "csrf_token", "") or ""
+    ctx["user"] = current_user(request)
+    return templates.TemplateResponse(request, template, ctx, status_code=status)
+
+
+def _ints(value: str | None, default: int, lo: int, hi: int) -> int:
+    try:
+        n = int(value) if value not in (None, "") else default
+    except ValueError:
+        return default
+    return max(lo, min(hi, n))
+
+
+# --------------------------------------------------------------------------- search
+
+
+def search_filters(request: Request) -> dict[str, Any]:
+    """The statement filters in the query string, as keyword arguments of ``statements_select``."""
+    q = request.query_params
+    out: dict[str, Any] = {}
+    for name in SEARCH_FIELDS:
+        if name in MULTI:
+            values = [v.strip() for v in q.getlist(name) if v.strip()]
+            if values:
+                out[name] = values
+        else:
+            v = (q.get(name) or "").strip()
+            if v:
+                out[name] = v
+    for name in FLAGS:
+        if q.get(name) in ("1", "on", "true", "yes"):
+            out[name] = True
+    return out
+
+
+def _query(params: dict[str, Any], **changes: Any) -> str:
+    merged = {**params, **changes}
+    pairs: list[tuple[str, str]] = []
+    for k, v in merged.items():
+        if v is None or v == "" or v is False:
+            continue
+        if isinstance(v, list):
+            pairs += [(k, str(x)) for x in v]
+        else:
+            pairs.append((k, "1" if v is True else str(v)))
+    return urlencode(pairs)
+
+
+@router.get("/", response_class=HTMLResponse)
+def search_page(request: Request) -> HTMLResponse:
+    import sqlalchemy as sa
+
+    from ..model import KINDS
+    from ..store.query import STATEMENT_SORTS, find_statements, statements_select
+    from ..store.schema import REVIEW_STATES
+
+    app = core(request)
+    filters = search_filters(request)
+    sort = request.query_params.get("sort") or "date"
+    limit = _ints(request.query_params.get("limit"), 50, 1, 500)
+    offset = _ints(request.query_params.get("offset"), 0, 0, 10**12)
+    rows, total, error = [], 0, None
+    try:
+        with app.engine.connect() as conn:
+            total = conn.execute(sa.select(sa.func.count()).select_from(
+                statements_select(conn, **filters).subquery())).scalar_one()
+        rows = find_statements(app.engine, **filters, sort=sort, limit=limit, offset=offset)
+    except ValueError as exc:
+        error = str(exc)
+    params = {**filters, "sort": sort if sort != "date" else None, "limit": limit if limit != 50 else None}
+    sort_links = {}
+    for label, key in SORT_COLUMNS:
+        now_key = sort.lstrip("-+")
+        desc = sort.startswith("-")
+        new = f"-{key}" if (now_key == key and not desc) else key
+        sort_links[label] = {"href": "/?" + _query(params, sort=new, offset=None),
+                             "mark": ("▲" if not desc else "▼") if now_key == key else ""}
+    pages = {
+        "prev": "/?" + _query(params, offset=max(0, offset - limit) or None) if offset > 0 else None,
+        "next": "/?" + _query(params, offset=offset + limit) if offset + limit < total else None,
+        "first": offset + 1 if rows else 0, "last": offset + len(rows),
+    }
+    export_q = _query({**filters, "sort": sort if sort != "date" else None})
+    exports = [(fmt, f"/api/export/statements?{_query({'format': fmt})}" + (f"&{export_q}" if export_q else ""))
+               for fmt in ("csv", "jsonl", "parquet")]
+    return _render(request, "search.html", status=400 if error else 200, rows=rows, total=total, error=error,
+                   f={k: filters.get(k) for k in (*SEARCH_FIELDS, *FLAGS)}, sort=sort, limit=limit, offset=offset,
+                   sorts=STATEMENT_SORTS, kinds=KINDS, states=REVIEW_STATES, sort_links=sort_links, pages=pages,
+                   page_sizes=PAGE_SIZES, exports=exports)
+
+
+# --------------------------------------------------------------------------- article view
+
+
+@dataclass
+class Segment:
+    start: int
+    end: int
+    text: str
+    roles: dict[str, list[int]] = field(default_factory=dict)  # speaker | cue | content -> statement ids
+
+
+def highlight(text: str, statements: list[Any]) -> Markup:
+    """The article ``text`` as HTML: cut at every span boundary of ``statements`` (StatementRow), each piece
+    escaped inside ``<span class="seg" data-start=... data-end=...>`` with the roles it plays (``r-speaker``,
+    ``r-cue``, ``r-content``) and for which statements (``data-speaker="5 7"`` ...). Offsets are Python
+    ``str`` indices into the original text; the page's script turns a selection back into them."""
+    n = len(text)
+    spans: list[tuple[int, int, str, int]] = []
+    for s in statements:
+        if s.speaker_start is not None and s.speaker_end is not None:
+            spans.append((s.speaker_start, s.speaker_end, "speaker", s.id))
+        if s.cue_start is not None and s.cue_end is not None:
+            spans.append((s.cue_start, s.cue_end, "cue", s.id))
+        for c in s.content or []:
+            spans.append((int(c["start"]), int(c["end"]), "content", s.id))
+    spans = [(max(0, a), min(n, b), role, sid) for a, b, role, sid in spans if 0 <= a < b <= n]
+    cuts = sorted({0, n, *(a for a, _, _, _ in spans), *(b for _, b, _, _ in spans)})
+    out: list[str] = []
+    for a, b in zip(cuts, cuts[1:]):
+        roles: dict[str, list[int]] = defaultdict(list)
+        for s0, s1, role, sid in spans:
+            if s0 <= a and b <= s1 and sid not in roles[role]:
+                roles[role].append(sid)
+        classes = ["seg"] + [f"r-{r}" for r in ("speaker", "cue", "content") if roles.get(r)]
+        data = "".join(f' data-{r}="{" ".join(map(str, ids))}"' for r, ids in roles.items() if ids)
+        out.append(f'<span class="{" ".join(classes)}" data-start="{a}" data-end="{b}"{data}>'
+                   f"{escape(text[a:b])}</span>")
+    return Markup("".join(out))
+
+
+def _stances_by_statement(app: Any, statement_ids: set[int]) -> dict[int, list[dict[str, Any]]]:
+    """The coded stances of these statements in every debate applied to the store (as they stand: no apply)."""
+    from ..store.coding import StanceFilter, iter_stance_rows, list_debates
+
+    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if not statement_ids:
+        return out
+    for d in list_debates(app.engine):
+        titles = {p["id"]: p["statement"] for p in d.propositions}
+        for r in iter_stance_rows(app.engine, d.id, StanceFilter()):
+            if r.statement_id in statement_ids:
+                out[r.statement_id].append({
+                    "id": r.id, "debate": d.name, "proposition": r.proposition,
+                    "proposition_text": titles.get(r.proposition, r.proposition), "label": r.label,
+                    "confidence": r.confidence, "evidence": r.evidence or [], "condition": r.condition,
+                    "review_state": r.review_state, "decided_by": r.decided_by, "actor": r.actor_name})
+    return out
+
+
+def _known_actors(app: Any, extra: list[str]) -> list[str]:
+    names: set[str] = {x for x in extra if x}
+    for d in _debates(app):
+        for a in d.actors:
+            names.add(a.name)
+            names.update(a.aliases)
+    return sorted(names, key=str.lower)
+
+
+def _debates(app: Any) -> list[Any]:
+    from ..store.coding import list_debates
+
+    out = []
+    for row in list_debates(app.engine):
+        try:
+            out.append(app.debate(row.name))
+        except Exception:  # noqa: BLE001 -- a stored debate that no longer parses is left out of the pages
+            continue
+    return out
+
+
+def _article_statements(app: Any, article_id: int) -> list[Any]:
+    from ..store.query import find_statements
+
+    return find_statements(app.engine, article=article_id, include_copies=True, include_rejected=True,
+                           sort="article")
+
+
+@router.get("/articles/lookup")
+def article_lookup(request: Request, document: str, start: int | None = None) -> RedirectResponse:
+    """An article by its document id (as events and exports name it), at the statement covering ``start``."""
+    from ..store.query import find_statements
+
+    rows = find_statements(core(request).engine, article=document, include_copies=True, include_rejected=True,
+                           sort="article")
+    if not rows:
+        raise HTTPException(404, "no statements of that document in the store")
+    at = ""
+    if start is not None:
+        hit = next((r for r in rows if any(c["start"] <= start < c["end"] for c in r.content)), None)
+        at = f"#s{hit.id}" if hit is not None else ""
+    return RedirectResponse(f"/articles/{rows[0].article_id}{at}", status_code=303)
+
+
+@router.get("/articles/{article_id}", response_class=HTMLResponse)
+def article_page(request: Request, article_id: int) -> HTMLResponse:
+    from ..model import ACTOR_TYPES, DATE_BASES, KINDS
+
+    app = core(request)
+    rows = _article_statements(app, article_id)
+    if not rows:
+        raise HTTPException(404, f"article {article_id}: no such article, or none of its statements are stored")
+    meta = app.articles_meta([rows[0].document], text=True).get(rows[0].document) or {}
+    text = meta.get("text") or ""
+    stances = _stances_by_statement(app, {r.id for r in rows})
+    audits = {}
+    for r in rows:
+        log = app.audit_log(target="statement", target_id=r.id, limit=1)
+        audits[r.id] = log[0].id if log else None
+    items = []
+    for r in rows:
+        items.append({"row": r, "stances": stances.get(r.id, []), "audit": audits[r.id],
+                      "data": json.dumps({
+                          "id": r.id, "audit": audits[r.id],
+                          "speaker": None if r.speaker_start is None else
+                          {"text": r.speaker, "start": r.speaker_start, "end": r.speaker_end},
+                          "cue": None if r.cue_start is None else
+                          {"text": r.cue, "start": r.cue_start, "end": r.cue_end},
+                          "content": r.content, "actor_name": r.actor, "actor_type": r.actor_type, "kind": r.kind,
+                          "date": r.date, "date_basis": r.date_basis, "medium": r.medium,
+                          "reported_by": r.reported_by}, ensure_ascii=False)})
+    return _render(request, "article.html", article=meta, article_id=article_id, row0=rows[0], items=items,
+                   highlighted=highlight(text, rows), kinds=KINDS, actor_types=ACTOR_TYPES, date_bases=DATE_BASES,
+                   known_actors=_known_actors(app, [r.actor for r in rows]),
+                   stance_labels=("support", "conditional", "oppose", "neutral"))
+
+
+# --------------------------------------------------------------------------- actors
+
+
+def _registry_entries(app: Any, name: str) -> list[tuple[Any, Any]]:
+    key = name.casefold().strip()
+    out = []
+    for d in _debates(app):
+        for a in d.actors:
+            if key in {a.id.casefold(), a.name.casefold(), *(x.casefold() for x in a.aliases)}:
+                out.append((d, a))
+    return out
+
+
+def _epoch(day: dt.date) -> int:
+    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
+
+
+@router.get("/actors/{name:path}", response_class=HTMLResponse)
+def actor_page(request: Request, name: str) -> HTMLResponse:
+    from ..store.query import find_statements
+
+    app = core(request)
+    entries = _registry_entries(app, name)
+    canonical = entries[0][1].name if entries else name
+    try:
+        rows = find_statements(app.engine, actor=canonical, limit=200)
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None
+    timelines = []
+    for d in _debates(app):
+        tl = app.timeline(d, canonical)
+        if tl is None or not tl.events:
+            continue
+        by_prop: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for e in tl.events:
+            if e.day is not None:
+                by_prop[e.proposition].append((_epoch(e.day), STANCE_VALUE.get(e.stance, 0.0)))
+        xs = sorted({x for pts in by_prop.values() for x, _ in pts})
+        series = []
+        for pid, pts in sorted(by_prop.items()):
+            at: dict[int, list[float]] = defaultdict(list)
+            for x, y in pts:
+                at[x].append(y)
+            series.append({"label": pid, "values": [round(sum(at[x]) / len(at[x]), 3) if x in at else None
+                                                    for x in xs]})
+        chart = {"kind": "stance", "x": xs, "series": series}
+        timelines.append({"debate": d, "timeline": tl, "chart": json.dumps(chart)})
+    return _render(request, "actor.html", name=name, canonical=canonical, entries=entries, rows=rows,
+                   timelines=timelines)
+
+
+# --------------------------------------------------------------------------- debates
+
+
+def _graph_json(g: Any) -> dict[str, Any]:
+    return {"nodes": [{"id": n, "label": a.get("label", n), "kind": a.get("kind", "actor")}
+                      for n, a in g.nodes(data=True)],
+            "edges": [{"source": u, "target": v, "weight": round(float(a.get("weight", 1.0)), 3)}
+                      for u, v, a in g.edges(data=True)]}
+
+
+def _debate_view(request: Request, debate_id: str, proposition: str | None) -> HTMLResponse:
+    from ..analysis.events import Filters
+    from ..app import DebateNotFound
+
+    app = core(request)
+    try:
+        d = app.debate(debate_id)
+    except (DebateNotFound, OSError, ValueError) as exc:
+        raise HTTPException(404, str(exc)) from None
+    props = [p for p in d.propositions if proposition is None or p.id == proposition]
+    if proposition is not None and not props:
+        raise HTTPException(404, f"debate {debate_id!r} has no proposition {proposition!r}")
+    window = request.query_params.get("window") or "90d"
+    step = request.query_params.get("step") or "30d"
+    filters = Filters(propositions=[proposition]) if proposition else None
+    try:
+        positions = app.positions(d, filters)
+        whole = app.network(d, filters)
+        windows = app.network(d, filters, window=window, step=step)
+        coal, changes = app.coalitions(d, filters, window=window, step=step)
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None
+    actors: dict[str, dict[str, Any]] = {}
+    for p in positions:
+        a = actors.setdefault(p.actor_id, {"id": p.actor_id, "name": p.actor, "type": p.actor_type, "cells": {}})
+        a["cells"][p.proposition] = p
+    table = sorted(actors.values(), key=lambda a: (-sum(c.n for c in a["cells"].values()), a["name"]))
+    net: dict[str, Any] = {"all": _graph_json(whole),
+           "windows": [{"start": w.start.isoformat(), "end": (w.end - dt.timedelta(days=1)).isoformat(),
+                        **_graph_json(g)} for w, g in windows]}
+    coalitions = {c.start: c for c in coal}
+    for w in net["windows"]:
+        co = coalitions.get(w["start"])
+        w["coalitions"] = [c.member_ids for c in co.coalitions] if co is not None else []
+    base = f"/debates/{d.id}"
+    exports = [("GraphML", f"/api/export/network?{_query({'debate': d.id, 'format': 'graphml'})}"),
+               ("GEXF", f"/api/export/network?{_query({'debate': d.id, 'format': 'gexf'})}"),
+               ("DNA", f"/api/export/dna?{_query({'debate': d.id})}")]
+    return _render(request, "debate.html", debate=d, proposition=props[0] if proposition else None, props=props,
+                   table=table, network=json.dumps(net, ensure_ascii=False), windows=net["windows"],
+                   coalitions=[coalitions.get(w["start"]) for w in net["windows"]], changes=changes,
+                   window=window, step=step, base=base, exports=exports)
+
+
+@router.get("/debates/{debate_id}", response_class=HTMLResponse)
+def debate_page(request: Request, debate_id: str) -> HTMLResponse:
+    return _debate_view(request, debate_id, None)
+
+
+@router.get("/debates/{debate_id}/propositions/{proposition}", response_class=HTMLResponse)
+def proposition_page(request: Request, debate_id: str, proposition: str) -> HTMLResponse:
+    return _debate_view(request, debate_id, proposition)
+
+
+# --------------------------------------------------------------------------- outlets, attention
+
+
+@router.get("/outlets/{name:path}", response_class=HTMLResponse)
+def outlet_page(request: Request, name: str) -> HTMLResponse:
+    from ..store.query import find_statements
+
+    app = core(request)
+    rows = find_statements(app.engine, outlet=name, limit=1000)
+    who = Counter((r.actor or r.speaker or "—") for r in rows)
+    credited = Counter(x for r in rows for x in r.reported_by if x.casefold() != name.casefold())
+    return _render(request, "outlet.html", name=name, rows=rows[:200], total=len(rows), who=who.most_common(),
+                   credited=credited.most_common(20))
+
+
+def _week(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+@router.get("/attention", response_class=HTMLResponse)
+def attention_page(request: Request) -> HTMLResponse:
+    app = core(request)
+    debates = _debates(app)
+    by = request.query_params.get("by") or "proposition"
+    if by not in ("proposition", "actor"):
+        by = "proposition"
+    ref = request.query_params.get("debate") or (debates[0].id if debates else None)
+    chart, table = None, []
+    if ref is not None:
+        d = next((x for x in debates if x.id == ref), None)
+        if d is None:
+            raise HTTPException(404, f"no debate {ref!r} applied to this store")
+        counts: dict[str, Counter] = defaultdict(Counter)
+        for e in app.events(d):
+            if e.day is not None:
+                counts[e.proposition if by == "proposition" else e.actor][_week(e.day)] += 1
+        top = sorted(counts, key=lambda k: -sum(counts[k].values()))[:12]
+        weeks = sorted({w for k in top for w in counts[k]})
+        if weeks:
+            span = [weeks[0] + dt.timedelta(days=7 * i) for i in range((weeks[-1] - weeks[0]).days // 7 + 1)]
+            chart = json.dumps({"kind": "counts", "x": [_epoch(w) for w in span],
+                                "series": [{"label": k, "values": [counts[k].get(w, 0) for w in span]} for k in top]})
+        table = [(k, sum(counts[k].values())) for k in top]
+        ref = d.id
+    return _render(request, "attention.html", debates=debates, debate=ref, by=by, chart=chart, table=table)

@@ -1,0 +1,246 @@
+"""The web app's server-rendered pages (TestClient): each page renders over a store of the seed article coded for
+its debate, the article view highlights the spans at their offsets, everything from the data is escaped, and no
+page has an inline script."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import quote
+
+import pytest
+
+pytest.importorskip("fastapi")
+pytest.importorskip("jinja2")
+
+from fastapi.testclient import TestClient  # noqa: E402
+
+import stancemap  # noqa: E402
+from stancemap.app import App  # noqa: E402
+from stancemap.web.app import create_app  # noqa: E402
+from stancemap.web.pages import highlight  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT.parent / "shared/examples/western-troops-ukraine.txt"
+DEBATE = ROOT / "debates" / "western-troops-ukraine.yaml"
+DEBATE_ID = "western-troops-ukraine"
+
+SEG = re.compile(r'<span class="([^"]*)" data-start="(\d+)" data-end="(\d+)"([^>]*)>(.*?)</span>', re.S)
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory, fast_extractor):
+    db = tmp_path_factory.mktemp("webpages") / "web.db"
+    with stancemap.open(db) as store:
+        store.ingest([str(SEED)], extractor=fast_extractor, published="2024-11-25")
+        assert store.apply(DEBATE).stances > 5
+    return db
+
+
+@pytest.fixture
+def db(base, tmp_path):
+    out = tmp_path / "w.db"
+    shutil.copy(base, out)
+    return out
+
+
+@pytest.fixture
+def client(db):
+    core = App.open(db)
+    with TestClient(create_app(core=core)) as c:
+        c.core = core
+        yield c
+    core.close()
+
+
+def _statements(core):
+    from stancemap.store.query import find_statements
+
+    return find_statements(core.engine, include_copies=True, include_rejected=True, sort="article")
+
+
+class _Scripts(HTMLParser):
+    """Inline script bodies and on...= handler attributes of a page, as a browser parses it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inline: list[str] = []
+        self.handlers: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        self.handlers += [f"<{tag} {k}=...>" for k, _ in attrs if k.lower().startswith("on")]
+        if tag == "script":
+            self._in_script = True
+            if not any(k == "src" for k, _ in attrs):
+                self.inline.append("<script> without src")
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script and data.strip():
+            self.inline.append(data[:80])
+
+
+def _no_inline_script(page: str) -> None:
+    p = _Scripts()
+    p.feed(page)
+    assert not p.inline, p.inline
+    assert not p.handlers, p.handlers
+
+
+def test_every_page_renders(client):
+    core = client.core
+    rows = _statements(core)
+    st = rows[0]
+    urls = [
+        "/", "/?text=troops&sort=-actor", f"/?actor={quote('Barrot')}&kind=direct&kind=indirect&limit=25",
+        "/?since=2024-02&until=2024-12&include_rejected=1&review_state=auto", f"/articles/{st.article_id}",
+        "/actors/" + quote("Emmanuel Macron"), "/actors/Barrot", f"/debates/{DEBATE_ID}",
+        f"/debates/{DEBATE_ID}/propositions/troops-deployable", f"/debates/{DEBATE_ID}?window=60d&step=30d",
+        "/outlets/" + quote("Le Monde"), "/attention", f"/attention?debate={DEBATE_ID}&by=actor",
+    ]
+    for url in urls:
+        r = client.get(url)
+        assert r.status_code == 200, (url, r.text[:300])
+        assert r.headers["content-type"].startswith("text/html")
+        assert '<meta name="csrf-token" content="">' in r.text  # single-user mode: empty
+        _no_inline_script(r.text)
+
+
+def test_search_filters_sort_pages_and_exports(client):
+    r = client.get("/?text=troops&limit=2")
+    assert r.status_code == 200
+    total = int(re.search(r"(\d+) statements", r.text).group(1))
+    assert total > 2 and r.text.count('class="open"') == 2
+    assert 'rel="next"' in r.text and "offset=2" in r.text
+    assert "/api/export/statements?format=csv&amp;text=troops" in r.text
+    assert "/api/export/statements?format=parquet" in r.text
+    assert '"a phrase"' in html.unescape(r.text)  # the full-text syntax hint
+    # sortable column headers toggle the direction
+    assert "sort=actor" in r.text
+    r2 = client.get("/?text=troops&sort=actor")
+    assert "sort=-actor" in r2.text
+    # every statement row links to its article, at the statement
+    assert re.search(r'href="/articles/\d+#s\d+"', r.text)
+    bad = client.get("/?since=yesterday")
+    assert bad.status_code == 400 and "is not a date" in bad.text
+
+
+def test_article_highlights_spans_at_their_offsets(client):
+    core = client.core
+    rows = _statements(core)
+    aid = rows[0].article_id
+    text = core.articles_meta([rows[0].document], text=True)[rows[0].document]["text"]
+    page = client.get(f"/articles/{aid}").text
+    segs = [(cls.split(), int(a), int(b), attrs, body) for cls, a, b, attrs, body in SEG.findall(page)]
+    # the pieces tile the whole text, in order, each escaped
+    assert segs[0][1] == 0 and segs[-1][2] == len(text)
+    assert all(x[2] == y[1] for x, y in zip(segs, segs[1:]))
+    assert html.unescape("".join(s[4] for s in segs)) == text
+    for _cls, a, b, _, body in segs:
+        assert html.unescape(body) == text[a:b]
+
+    def covered(role: str, sid: int) -> list[tuple[int, int]]:
+        out = []
+        for cls, a, b, attrs, _ in segs:
+            m = re.search(rf'data-{role}="([^"]*)"', attrs)
+            if m and str(sid) in m.group(1).split():
+                assert f"r-{role}" in cls
+                out.append((a, b))
+        return out
+
+    checked = 0
+    for st in rows:
+        if st.speaker_start is not None:
+            pieces = covered("speaker", st.id)
+            assert pieces[0][0] == st.speaker_start and pieces[-1][1] == st.speaker_end
+            checked += 1
+        if st.cue_start is not None:
+            pieces = covered("cue", st.id)
+            assert pieces[0][0] == st.cue_start and pieces[-1][1] == st.cue_end
+        pieces = covered("content", st.id)
+        assert pieces[0][0] == min(c["start"] for c in st.content)
+        assert pieces[-1][1] == max(c["end"] for c in st.content)
+    assert checked > 3
+    # the statements beside the text, with what a reviewer needs
+    for st in rows:
+        assert f'id="s{st.id}"' in page
+    assert "reported by" in page and "troops-deployable" in page
+    assert 'id="correct-form"' in page and 'id="help"' in page and 'list="known-actors"' in page
+    assert '<option value="Emmanuel Macron">' in page  # the registry in the datalist
+    assert '<script src="/static/review.js"></script>' in page
+
+
+def test_highlight_escapes_and_splits_overlaps():
+    text = 'A <b>boss</b> said "<script>x</script>" & left.'
+    st = SimpleNamespace(id=7, speaker_start=2, speaker_end=13, cue_start=14, cue_end=18,
+                         content=[{"text": "<script>x</script>", "start": 20, "end": 38}])
+    other = SimpleNamespace(id=8, speaker_start=None, speaker_end=None, cue_start=None, cue_end=None,
+                            content=[{"text": "boss</b> said", "start": 5, "end": 18}])
+    out = str(highlight(text, [st, other]))
+    assert "<script>" not in out and "<b>" not in out
+    assert "&lt;script&gt;x&lt;/script&gt;" in out and "&amp; left." in out
+    segs = SEG.findall(out)
+    assert html.unescape("".join(s[4] for s in segs)) == text
+    both = [s for s in segs if 'data-speaker="7"' in s[3] and 'data-content="8"' in s[3]]
+    assert both and both[0][1] == "5"  # the overlap is its own piece, carrying both statements
+    # spans outside the text are ignored, never an error
+    bad = SimpleNamespace(id=9, speaker_start=40, speaker_end=400, cue_start=None, cue_end=None, content=[])
+    assert html.unescape("".join(s[4] for s in SEG.findall(str(highlight(text, [bad]))))) == text
+
+
+def test_corrected_names_are_escaped(client):
+    core = client.core
+    st = _statements(core)[0]
+    evil = '<img src=x onerror="alert(1)">Evil & Co'
+    core.review(st.id, by="tester", actor_name=evil, medium="<b>TV</b>")
+    for url in (f"/articles/{st.article_id}", "/?include_rejected=1", "/actors/" + quote(evil, safe="")):
+        page = client.get(url).text
+        assert "<img src=x" not in page and "<b>TV</b>" not in page, url
+        assert "&lt;img src=x onerror=" in page, url
+        _no_inline_script(page)
+
+
+def test_unknown_things_are_404(client):
+    assert client.get("/articles/999999").status_code == 404
+    assert client.get("/debates/no-such-debate").status_code == 404
+    assert client.get(f"/debates/{DEBATE_ID}/propositions/nope").status_code == 404
+    assert client.get("/attention?debate=nope").status_code == 404
+
+
+def test_article_lookup_redirects_to_the_statement(client):
+    st = _statements(client.core)[0]
+    r = client.get(f"/articles/lookup?document={quote(st.document)}&start={st.content[0]['start']}",
+                   follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/articles/{st.article_id}#s{st.id}"
+
+
+def test_debate_page_has_network_windows_and_exports(client):
+    page = client.get(f"/debates/{DEBATE_ID}?window=60d&step=30d").text
+    m = re.search(r'data-network="([^"]*)"', page)
+    import json
+
+    net = json.loads(html.unescape(m.group(1)))
+    assert net["all"]["nodes"] and net["all"]["edges"] and net["windows"]
+    assert {"start", "end", "nodes", "edges", "coalitions"} <= set(net["windows"][0])
+    assert 'id="window-slider"' in page and f'max="{len(net["windows"])}"' in page
+    assert f"/api/export/network?debate={DEBATE_ID}&amp;format=graphml" in page
+    assert f"/api/export/network?debate={DEBATE_ID}&amp;format=gexf" in page
+    assert f"/api/export/dna?debate={DEBATE_ID}" in page
+    assert "Emmanuel Macron" in page and "conditional" in page
+    assert '<script src="/static/vendor/cytoscape.min.js"></script>' in page
+
+
+def test_vendored_assets_are_served(client):
+    for path in ("/static/vendor/htmx.min.js", "/static/vendor/cytoscape.min.js", "/static/vendor/uPlot.iife.min.js",
+                 "/static/vendor/uPlot.min.css", "/static/review.js", "/static/common.js", "/static/app.css"):
+        assert client.get(path).status_code == 200, path
+    for lic in ("htmx.LICENSE", "cytoscape.LICENSE", "uPlot.LICENSE"):
+        assert (ROOT / "stancemap/web/static/vendor" / lic).is_file()
