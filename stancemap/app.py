@@ -419,14 +419,16 @@ class App:
         return entry
 
     def article(self, ref: int | str) -> dict[str, Any]:
-        """An article by store id or the input's own id: its metadata, ``text`` and ``statements`` (every one,
-        copies and rejected ones included, in text order)."""
+        """An article by store id or the input's own id: its metadata (``ArticleRow``; its number of statements
+        as ``statement_count``), ``text`` and ``statements`` (every one as JSON, copies and rejected ones
+        included, in text order)."""
         from .store.query import find_statements, get_article
 
         row = get_article(self.engine, ref)
         if row is None:
             raise NotFound(f"no article {ref!r}")
         out = row.to_json()
+        out["statement_count"] = out.pop("statements")
         out["statements"] = [r.to_json() for r in find_statements(
             self.engine, article=row.id, include_copies=True, include_rejected=True, sort="article")]
         return out

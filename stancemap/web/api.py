@@ -106,10 +106,6 @@ def answers() -> Iterator[None]:
 
 # --------------------------------------------------------------------------- statements and articles
 
-KindName = Literal["direct", "indirect", "mixed", "according_to", "belief"]
-StateName = Literal["auto", "confirmed", "corrected", "rejected"]
-
-
 def statement_filters(
     actor: str | None = None,
     role: str | None = None,
@@ -202,8 +198,9 @@ def audit_log(app: Core, user: Viewer, target: Literal["statement", "stance"] | 
         return {"items": [e.to_json() for e in app.audit_log(target=target, target_id=target_id, limit=limit)]}
 
 
-@router.get("/articles/{ref}")
+@router.get("/articles/{ref:path}")
 def get_article(ref: Annotated[str, PathParam(max_length=1000)], app: Core, user: Viewer) -> dict:
+    """An article by the store's id or the input's own id (which may hold slashes: encode them as %2F)."""
     with answers():
         return app.article(ref)
 
