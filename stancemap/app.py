@@ -15,6 +15,7 @@ coded before answering (``update=True``, the default), or reported as pending (`
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from .analysis.timeline import Timeline
     from .debate.config import Debate
     from .store.coding import DebateRow, StanceConflict
+    from .store.query import StatementRow
     from .store.review import AuditEntry
 
 Progress = Callable[[int, int | None], None]  # (done, total or None)
@@ -360,6 +362,288 @@ class App:
 
         return article_meta(self.engine, documents, text=text)
 
+    # -- for the web app
+
+    # Reviews through :meth:`review_checked` in this process take this lock around "is the client's view
+    # current?" and the write, so two coders saving the same statement at once cannot both pass the check.
+    _review_lock = threading.Lock()
+
+    def applied_debate(self, name: str) -> str:
+        """``name`` if it is the id of a debate applied to this store, else :class:`DebateNotFound` (the web app
+        takes debates by id only: a path would read a file of the server)."""
+        from .store.coding import get_debate, list_debates
+
+        if get_debate(self.engine, name) is None:
+            known = [d.name for d in list_debates(self.engine)]
+            raise DebateNotFound(f"no debate {name!r} in this store"
+                                 + (f" (applied: {', '.join(known)})" if known else " (none applied yet)"))
+        return name
+
+    def statement(self, statement_id: int) -> StatementRow:
+        """One statement whatever its state (:class:`NotFound` if there is none)."""
+        from .store.query import get_statement
+
+        try:
+            return get_statement(self.engine, statement_id)
+        except ValueError:
+            raise NotFound(f"no statement {statement_id}") from None
+
+    def statements_page(self, **filters: Any) -> tuple[list[StatementRow], int]:
+        """(the statements matching ``filters`` in this page -- ``limit``/``offset``, the total matching)."""
+        from .store.query import count_statements, find_statements
+
+        rows = find_statements(self.engine, **filters)
+        return rows, count_statements(self.engine, **filters)
+
+    def statement_detail(self, statement_id: int) -> dict[str, Any]:
+        """A statement's JSON with its ``audit`` entries (newest first) and its ``codings`` per debate."""
+        from .store.query import statement_codings
+
+        out = self.statement(statement_id).to_json()
+        out["audit"] = [e.to_json() for e in self.audit_log(target="statement", target_id=statement_id)]
+        out["codings"] = statement_codings(self.engine, statement_id)
+        return out
+
+    def stance(self, stance_id: int) -> dict[str, Any]:
+        """One coded stance as JSON (:class:`NotFound` if there is none)."""
+        from .store.query import get_stance
+
+        out = get_stance(self.engine, stance_id)
+        if out is None:
+            raise NotFound(f"no stance {stance_id}")
+        return out
+
+    def audit_entry(self, audit_id: int) -> AuditEntry:
+        from .store.query import audit_entry
+
+        entry = audit_entry(self.engine, audit_id)
+        if entry is None:
+            raise NotFound(f"no audit entry {audit_id}")
+        return entry
+
+    def article(self, ref: int | str) -> dict[str, Any]:
+        """An article by store id or the input's own id: its metadata (``ArticleRow``; its number of statements
+        as ``statement_count``), ``text`` and ``statements`` (every one as JSON, copies and rejected ones
+        included, in text order)."""
+        from .store.query import find_statements, get_article
+
+        row = get_article(self.engine, ref)
+        if row is None:
+            raise NotFound(f"no article {ref!r}")
+        out = row.to_json()
+        out["statement_count"] = out.pop("statements")
+        out["statements"] = [r.to_json() for r in find_statements(
+            self.engine, article=row.id, include_copies=True, include_rejected=True, sort="article")]
+        return out
+
+    def review_checked(self, target: str, target_id: int, *, based_on: int | None, by: str,
+                       **review: Any) -> AuditEntry:
+        """A review of a statement (``target="statement"``, keywords of :meth:`review`) or a stance
+        (``"stance"``, keywords of :meth:`review_stance`), made only if the newest audit entry of it is
+        ``based_on`` (the one the client saw; None: none) -- else :class:`ReviewConflict`.
+
+        In this process the check and the write happen under one lock. Another process (a second server,
+        the CLI) can still write between them; that is caught after the write: if an entry other than ours
+        came after ``based_on``, ours is undone (the undo is audited) and the conflict raised. The first
+        writer wins, the second learns of it; nothing is silently overwritten.
+        """
+        from .store.query import audit_ids_between, latest_audit_id
+        from .store.review import ReviewError
+
+        if target == "statement":
+            self.statement(target_id)
+        elif target == "stance":
+            self.stance(target_id)
+        else:
+            raise ValueError(f"target must be statement or stance, not {target!r}")
+        with App._review_lock:
+            latest = latest_audit_id(self.engine, target, target_id)
+            if latest != based_on:
+                raise ReviewConflict(target, target_id, based_on, latest)
+            if target == "statement":
+                entry = self.review(target_id, by=by, **review)
+            else:
+                entry = self.review_stance(target_id, by=by, **review)
+        between = audit_ids_between(self.engine, target, target_id, based_on, entry.id)
+        if between:
+            try:
+                self.undo(entry.id, by=by)
+            except ReviewError:  # changed again after ours as well: ours stays, the conflict is still told
+                pass
+            raise ReviewConflict(target, target_id, based_on, between[0])
+        return entry
+
+    def debates_overview(self) -> list[dict[str, Any]]:
+        """The debates applied to this store: id, title, propositions, decider, pending counts."""
+        from .store.coding import list_debates, pending_counts
+
+        out = []
+        for d in list_debates(self.engine):
+            n_st, n_art = pending_counts(self.engine, d)
+            out.append({"id": d.name, "title": d.title, "path": d.path, "propositions": d.propositions,
+                        "decider": d.decider, "decider_version": d.decider_version,
+                        "applied_at": _iso(d.applied_at), "pending": {"statements": n_st, "articles": n_art}})
+        return out
+
+    def attention(self, debate: str | Path | Debate, filters: Filters | None = None, *, by: str = "proposition",
+                  top: int = 10, update: bool = True) -> dict[str, Any]:
+        """Statements per ISO week (``2024-W47``, by the first day of each statement's date) per proposition
+        or per actor (``by``): ``{"weeks": [...], "series": {name: [counts]}, "undated": n}``; the ``top``
+        series with the most statements, every week from the first to the last in between."""
+        import datetime as dt
+
+        from .partialdate import first_day
+
+        if by not in ("proposition", "actor"):
+            raise ValueError(f"by must be proposition or actor, not {by!r}")
+        seen: dict[str, set[tuple[str, str]]] = {}
+        undated: set[str] = set()
+        days: list[dt.date] = []
+        for e in self.events(debate, filters, update=update):
+            day = first_day(e.date)
+            if day is None:
+                undated.add(e.key)
+                continue
+            days.append(day)
+            y, w, _ = day.isocalendar()
+            seen.setdefault(e.proposition if by == "proposition" else e.actor, set()).add((f"{y}-W{w:02d}", e.key))
+        weeks: list[str] = []
+        if days:
+            d, last = min(days), max(days)
+            d -= dt.timedelta(days=d.weekday())
+            while d <= last:
+                y, w, _ = d.isocalendar()
+                weeks.append(f"{y}-W{w:02d}")
+                d += dt.timedelta(days=7)
+        index = {w: i for i, w in enumerate(weeks)}
+        names = sorted(seen, key=lambda n: (-len(seen[n]), n))[:max(top, 0)]
+        series = {}
+        for n in names:
+            counts = [0] * len(weeks)
+            for w, _ in seen[n]:
+                counts[index[w]] += 1
+            series[n] = counts
+        return {"by": by, "weeks": weeks, "series": series, "undated": len(undated)}
+
+    def agreement(self, debate: str | Path | Debate | None = None) -> dict[str, Any]:
+        """Agreement between coders, from the audit log: statements and stances reviewed by two or more people
+        (of ``debate``: its stances and the statements of the articles it coded; None: all).
+
+        Each person's last review (not undone) of an item counts, as what it left: rejected, or accepted with
+        the values it left (a statement's speaker, actor, kind, date, medium, sourcing, content and cue; a
+        stance's label and condition) -- replayed back from the item's current values through the audit
+        entries, so a confirmation of another coder's correction agrees with it and a correction of a
+        confirmed statement disagrees. Per pair of people: items both reviewed, how many agree, the share;
+        and every item on which they do not all agree.
+        """
+        from itertools import combinations
+
+        from .store.query import review_history, review_targets
+
+        row_id = None
+        name = None
+        if debate is not None:
+            d = self.debate(debate)
+            from .store.coding import get_debate
+
+            row = get_debate(self.engine, d.id)
+            if row is None:
+                raise DebateNotFound(f"debate {d.id!r} has not been applied to this store")
+            row_id, name = row.id, row.name
+        entries = review_history(self.engine, row_id)
+        by_target: dict[tuple[str, int], list[AuditEntry]] = {}
+        for e in entries:
+            by_target.setdefault((e.target, e.target_id), []).append(e)
+        items: dict[tuple[str, int], dict[str, tuple[AuditEntry, tuple]]] = {}
+        for (target, tid), es in by_target.items():
+            last: dict[str, AuditEntry] = {}
+            for e in es:
+                if e.action != "undo" and e.undone_by is None:
+                    last[e.by] = e
+            if len(last) >= 2:
+                items[(target, tid)] = {u: (e, ()) for u, e in last.items()}
+        cols = {"statement": _STATEMENT_VERDICT, "stance": ("label", "condition")}
+        for target in ("statement", "stance"):
+            ids = [tid for (t, tid) in items if t == target]
+            current = review_targets(self.engine, target, ids, ("review_state",) + cols[target]) if ids else {}
+            for tid in ids:
+                if tid not in current:  # gone (a stance recoded after its statement was rejected)
+                    del items[(target, tid)]
+                    continue
+                state = dict(current[tid])
+                after: dict[int, dict] = {}
+                for e in reversed(by_target[(target, tid)]):
+                    after[e.id] = dict(state)
+                    state.update({k: v for k, v in e.before.items() if k in state})
+                for u, (e, _) in items[(target, tid)].items():
+                    snap = after[e.id]
+                    verdict = ("rejected",) if snap["review_state"] == "rejected" else (
+                        "accepted", tuple((c, _frozen(snap[c])) for c in cols[target]))
+                    items[(target, tid)][u] = (e, verdict)
+        pairs: dict[tuple[str, str], list[int]] = {}
+        disagreements = []
+        for (target, tid), reviews in sorted(items.items()):
+            for u, v in combinations(sorted(reviews), 2):
+                p = pairs.setdefault((u, v), [0, 0])
+                p[0] += 1
+                p[1] += reviews[u][1] == reviews[v][1]
+            if len({vd for _, vd in reviews.values()}) > 1:
+                disagreements.append({"target": target, "target_id": tid, "reviews": [
+                    {"by": u, "audit_id": e.id, "at": e.at.isoformat(), "action": e.action, "verdict": vd[0],
+                     "values": dict(vd[1]) if len(vd) > 1 else {}}
+                    for u, (e, vd) in sorted(reviews.items())]})
+        return {"debate": name, "items": len(items),
+                "statements": sum(1 for t, _ in items if t == "statement"),
+                "stances": sum(1 for t, _ in items if t == "stance"),
+                "pairs": [{"users": [u, v], "items": n, "agreed": k, "share": round(k / n, 3)}
+                          for (u, v), (n, k) in sorted(pairs.items())],
+                "disagreements": disagreements}
+
+    def export_statements(self, path: str | Path, format: str, **filters: Any) -> int:
+        """Write the statements matching ``filters`` to ``path`` as csv, jsonl or parquet; returns how many."""
+        from .store.query import (
+            FLAT_STATEMENT_COLUMNS,
+            iter_statements,
+            statements_select,
+            write_csv,
+            write_jsonl,
+            write_parquet,
+        )
+
+        with self.engine.connect() as conn:  # bad filters fail here, before a file is started
+            statements_select(conn, **filters)
+        rows = iter_statements(self.engine, **filters)
+        if format == "parquet":
+            return write_parquet(rows, str(path), FLAT_STATEMENT_COLUMNS, "statements")
+        with open(path, "w", encoding="utf-8", newline="") as out:
+            if format == "csv":
+                return write_csv(rows, out, FLAT_STATEMENT_COLUMNS)
+            if format == "jsonl":
+                return write_jsonl(rows, out)
+        raise ValueError(f"format must be csv, jsonl or parquet, not {format!r}")
+
+    def export_network(self, debate: str | Path | Debate, path: str | Path, format: str,
+                       filters: Filters | None = None, *, update: bool = True, **options: Any) -> Path:
+        """Write the debate's network to ``path``: ``graphml``, ``gexf`` (with a ``window``: one dynamic GEXF)
+        or ``dna`` (a DNA 3 file of its coded statements and articles); ``options`` as for :meth:`network`."""
+        from .export.graphs import write_gexf, write_gexf_dynamic, write_graphml
+
+        if format == "dna":
+            from .export.dna import write_dna
+
+            d = self.debate(debate)
+            events = self.events(d, filters, update=update)
+            return write_dna(path, events, self.articles_meta([e.document for e in events], text=True), d)
+        if format not in ("graphml", "gexf"):
+            raise ValueError(f"format must be graphml, gexf or dna, not {format!r}")
+        if format == "graphml" and options.get("window"):
+            raise ValueError("window: GraphML holds one network; use format=gexf for the windows in one file")
+        built = self.network(debate, filters, update=update, **options)
+        if options.get("window"):
+            return write_gexf_dynamic(built, path)
+        return (write_graphml if format == "graphml" else write_gexf)(built, path)
+
+
 def _unique(rows: list[dict]) -> list[dict]:
     """One coding per key (the same rule-made statement found twice in an article is one)."""
     seen: set[str] = set()
@@ -382,3 +666,38 @@ def _stance_filter(f: Filters | None):
                         exclude_outlets=f.exclude_outlets, actor_types=f.actor_types, actors=f.actors,
                         propositions=f.propositions, min_confidence=f.min_confidence,
                         include_neutral=f.include_neutral, registered_only=f.registered_only, origins=f.origins)
+
+
+# -- for the web app (module level)
+
+class NotFound(LookupError):
+    """No statement, stance, article or audit entry of that id in the store."""
+
+
+class ReviewConflict(Exception):
+    """A review based on an out-of-date view: the item has an audit entry newer than the one the client saw."""
+
+    def __init__(self, target: str, target_id: int, based_on: int | None, latest: int | None):
+        self.target, self.target_id, self.based_on, self.latest = target, target_id, based_on, latest
+        super().__init__(f"{target} {target_id} was changed (audit entry {latest}) since the version this review "
+                         f"is based on ({'no review' if based_on is None else f'audit entry {based_on}'}); "
+                         "reload it and review again")
+
+
+
+# The statement columns a reviewer's verdict is made of (what :meth:`App.agreement` compares).
+_STATEMENT_VERDICT = ("speaker_text", "speaker_start", "speaker_end", "actor_name", "actor_type", "kind", "date",
+                      "date_basis", "medium", "reported_by", "content", "cue_text", "cue_start", "cue_end")
+
+
+def _frozen(value: Any) -> Any:
+    """A JSON value made hashable (lists and dicts as tuples), to compare verdicts."""
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if hasattr(value, "isoformat") else (None if value is None else str(value))

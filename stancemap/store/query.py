@@ -838,3 +838,173 @@ def write_table(rows: Iterable[StatementRow | ArticleRow], out: IO[str] | None =
                           cell(r.title or r.doc_id), cell(lang), str(r.statements), cell(dup))
     console.print(table)
     return len(rows)
+
+
+
+# --------------------------------------------------------------------------- for the web app
+
+
+def count_statements(engine: Engine, **filters: Any) -> int:
+    """How many statements match ``filters`` (those of :func:`statements_select`; ``sort``, ``limit`` and
+    ``offset`` are ignored): the total that a page of results is part of."""
+    filters = {k: v for k, v in filters.items() if k not in ("limit", "offset", "sort")}
+    with engine.connect() as conn:
+        q = statements_select(conn, sort="id", **filters).order_by(None).subquery()
+        return int(conn.execute(sa.select(sa.func.count()).select_from(q)).scalar_one())
+
+
+def get_article(engine: Engine, ref: int | str) -> ArticleRow | None:
+    """One article with its text, by the store's id or the input's own id (the store's id first when a number
+    is both); None when there is none."""
+    a = articles
+    with engine.connect() as conn:
+        ids = _article_ids_for(conn, ref)
+        if not ids:
+            return None
+        n = int(ref) if isinstance(ref, int) or str(ref).strip().isdigit() else None
+        aid = n if n in ids else ids[0]
+        copies_count = (sa.select(sa.func.count()).select_from(article_copies)
+                        .where(article_copies.c.article_id == a.c.id).scalar_subquery())
+        r = conn.execute(sa.select(a, copies_count.label("copies")).where(a.c.id == aid)).first()
+    return ArticleRow(
+        id=r.id, doc_id=r.doc_id, url=r.url, outlet=r.outlet, title=r.title, author=r.author, published=r.published,
+        language=r.language, language_supported=bool(r.language_supported),
+        duplicate="near" if r.near_duplicate_of is not None else None, original=r.near_duplicate_of,
+        similarity=r.near_duplicate_similarity, statements=r.statement_count, copies=r.copies,
+        extractor_version=r.extractor_version, extractor_mode=r.extractor_mode, extraction_error=r.extraction_error,
+        source=r.source, source_line=r.source_line, ingested_at=_iso(r.ingested_at), text=r.text)
+
+
+def _stances_select() -> sa.Select:
+    from .schema import coded_statements, debates, stances
+
+    st, c = stances, coded_statements
+    return (sa.select(st.c.id, debates.c.name.label("debate"), st.c.proposition, st.c.label, st.c.confidence,
+                      st.c.condition, st.c.evidence, st.c.review_state, st.c.decided_by, st.c.reviewed_by,
+                      st.c.reviewed_at, st.c.actor_key, st.c.actor_name, st.c.actor_type, st.c.origin, st.c.date,
+                      c.c.statement_id, st.c.coded_id)
+            .select_from(st.join(c, c.c.id == st.c.coded_id).join(debates, debates.c.id == st.c.debate_id)))
+
+
+def _stance_json(r: Any) -> dict[str, Any]:
+    return {"stance_id": r.id, "debate": r.debate, "proposition": r.proposition, "label": r.label,
+            "confidence": r.confidence, "condition": r.condition, "evidence": list(r.evidence or []),
+            "review_state": r.review_state, "decided_by": r.decided_by, "reviewed_by": r.reviewed_by,
+            "reviewed_at": _iso(r.reviewed_at), "actor_key": r.actor_key, "actor": r.actor_name,
+            "actor_type": r.actor_type, "origin": r.origin, "date": r.date, "statement_id": r.statement_id,
+            "coded_id": r.coded_id}
+
+
+def get_stance(engine: Engine, stance_id: int) -> dict[str, Any] | None:
+    """One coded stance as JSON (debate, proposition, label, confidence, condition, evidence, review state,
+    actor, statement); None when there is none."""
+    from .schema import stances
+
+    with engine.connect() as conn:
+        r = conn.execute(_stances_select().where(stances.c.id == stance_id)).first()
+    return _stance_json(r) if r is not None else None
+
+
+def _latest_audit_ids(conn: Connection, target: str, ids: Sequence[int]) -> dict[int, int]:
+    from .schema import review_audit as ra
+
+    out: dict[int, int] = {}
+    for k in range(0, len(ids), 500):
+        q = (sa.select(ra.c.target_id, sa.func.max(ra.c.id)).where(ra.c.target == target,
+                                                                    ra.c.target_id.in_(list(ids[k:k + 500])))
+             .group_by(ra.c.target_id))
+        out.update((int(t), int(i)) for t, i in conn.execute(q))
+    return out
+
+
+def statement_codings(engine: Engine, statement_id: int) -> list[dict[str, Any]]:
+    """What the debates coded of one statement: per debate (``debate``, ``title``), its ``links`` to
+    propositions and its ``stances`` (each with the actor of its coding, and ``latest_audit``: the id of the
+    stance's newest audit entry, what a review of it is ``based_on``)."""
+    from .schema import coded_statements, debates, statement_links
+
+    c, lk = coded_statements, statement_links
+    out: dict[str, dict[str, Any]] = {}
+    with engine.connect() as conn:
+        coded = conn.execute(
+            sa.select(c.c.id, c.c.actor_key, c.c.actor, c.c.origin, debates.c.name, debates.c.title)
+            .select_from(c.join(debates, debates.c.id == c.c.debate_id))
+            .where(c.c.statement_id == statement_id).order_by(debates.c.name, c.c.id)).all()
+        for r in coded:
+            out.setdefault(r.name, {"debate": r.name, "title": r.title, "links": [], "stances": []})
+        ids = [r.id for r in coded]
+        who = {r.id: r for r in coded}
+        if ids:
+            for r in conn.execute(sa.select(lk).where(lk.c.coded_id.in_(ids)).order_by(lk.c.coded_id, lk.c.rank)):
+                cr = who[r.coded_id]
+                out[cr.name]["links"].append({
+                    "proposition": r.proposition, "rank": r.rank, "score": r.score, "similarity": r.similarity,
+                    "keywords": list(r.keywords or []), "about": r.about, "actor_key": cr.actor_key,
+                    "actor": (cr.actor or {}).get("name"), "origin": cr.origin, "coded_id": r.coded_id})
+            from .schema import stances
+
+            rows = conn.execute(_stances_select().where(stances.c.coded_id.in_(ids))
+                                .order_by(stances.c.coded_id, stances.c.proposition)).all()
+            latest = _latest_audit_ids(conn, "stance", [r.id for r in rows])
+            for r in rows:
+                out[r.debate]["stances"].append({**_stance_json(r), "latest_audit": latest.get(r.id)})
+    return list(out.values())
+
+
+def latest_audit_id(engine: Engine, target: str, target_id: int) -> int | None:
+    """The id of the newest audit entry of a statement or stance (None if it has none)."""
+    with engine.connect() as conn:
+        return _latest_audit_ids(conn, target, [target_id]).get(target_id)
+
+
+def audit_ids_between(engine: Engine, target: str, target_id: int, after: int | None, before: int) -> list[int]:
+    """Ids of the audit entries of a statement or stance after ``after`` (None: from the first) and before
+    ``before``."""
+    from .schema import review_audit as ra
+
+    q = sa.select(ra.c.id).where(ra.c.target == target, ra.c.target_id == target_id, ra.c.id < before)
+    if after is not None:
+        q = q.where(ra.c.id > after)
+    with engine.connect() as conn:
+        return [int(x) for x in conn.execute(q.order_by(ra.c.id)).scalars()]
+
+
+def audit_entry(engine: Engine, audit_id: int):  # -> AuditEntry | None
+    from .review import _entry
+    from .schema import review_audit as ra
+
+    with engine.connect() as conn:
+        r = conn.execute(sa.select(ra).where(ra.c.id == audit_id)).first()
+    return _entry(r) if r is not None else None
+
+
+def review_history(engine: Engine, debate_id: int | None = None) -> list[Any]:  # -> list[AuditEntry]
+    """Every audit entry, oldest first; with ``debate_id`` only those of the debate's stances and of the
+    statements of the articles it coded (a rejected statement loses its codings, not its article)."""
+    from .review import _entry
+    from .schema import coded_statements, stances
+    from .schema import review_audit as ra
+
+    q = sa.select(ra).order_by(ra.c.id)
+    if debate_id is not None:
+        q = q.where(sa.or_(
+            sa.and_(ra.c.target == "stance",
+                    ra.c.target_id.in_(sa.select(stances.c.id).where(stances.c.debate_id == debate_id))),
+            sa.and_(ra.c.target == "statement", ra.c.target_id.in_(
+                sa.select(statements.c.id).where(statements.c.article_id.in_(
+                    sa.select(coded_statements.c.article_id).where(coded_statements.c.debate_id == debate_id)))))))
+    with engine.connect() as conn:
+        return [_entry(r) for r in conn.execute(q)]
+
+
+def review_targets(engine: Engine, target: str, ids: Sequence[int], columns: Sequence[str]) -> dict[int, dict]:
+    """The current values of ``columns`` of these statements or stances, by id."""
+    from .schema import stances
+
+    t = statements if target == "statement" else stances
+    out: dict[int, dict] = {}
+    with engine.connect() as conn:
+        for k in range(0, len(ids), 500):
+            q = sa.select(t.c.id, *(t.c[c] for c in columns)).where(t.c.id.in_(list(ids[k:k + 500])))
+            out.update((r.id, {c: getattr(r, c) for c in columns}) for r in conn.execute(q))
+    return out

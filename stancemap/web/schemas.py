@@ -1,0 +1,62 @@
+"""Request bodies of the JSON API (:mod:`.api`): pydantic models, strict about their fields (an unknown field
+is a 422 naming it), loose about nothing else -- what a value must mean (a span inside the article, a date)
+is checked by the store's review functions, whose refusals are 422 as well."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ReviewState = Literal["confirmed", "rejected", "corrected"]
+StanceLabel = Literal["support", "oppose", "conditional", "neutral"]
+# Notes and names are short; the request body as a whole is capped at 1 MB (api.MAX_BODY).
+NOTE_CHARS = 10_000
+
+
+class Span(BaseModel):
+    """A character span of the article: ``text == article_text[start:end]``."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str
+    start: int
+    end: int
+
+
+class Corrections(BaseModel):
+    """The fields of a statement a reviewer may correct; a field left out is not changed, a field given as
+    null clears it (``actor_name: null`` removes the actor; ``speaker``/``cue`` null remove the span)."""
+
+    model_config = ConfigDict(extra="forbid")
+    speaker: Span | None = None
+    actor_name: str | None = None
+    actor_type: str | None = None
+    kind: str | None = None
+    date: str | None = None
+    date_basis: str | None = None
+    medium: str | None = None
+    reported_by: list[str] | None = None
+    content: list[Span] | None = None
+    cue: Span | None = None
+
+
+class StatementReview(BaseModel):
+    """``POST /api/statements/{id}/review``. ``based_on``: the id of the newest audit entry of the statement
+    the client saw (null: it saw none); a newer one makes the review a 409 conflict."""
+
+    model_config = ConfigDict(extra="forbid")
+    state: ReviewState | None = None
+    corrections: Corrections = Field(default_factory=Corrections)
+    note: str | None = Field(default=None, max_length=NOTE_CHARS)
+    based_on: int | None = None
+
+
+class StanceReview(BaseModel):
+    """``POST /api/stances/{id}/review``; ``based_on`` as for statements (the stance's newest audit entry)."""
+
+    model_config = ConfigDict(extra="forbid")
+    state: ReviewState | None = None
+    label: StanceLabel | None = None
+    condition: Span | None = None
+    note: str | None = Field(default=None, max_length=NOTE_CHARS)
+    based_on: int | None = None
