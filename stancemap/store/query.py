@@ -630,8 +630,10 @@ class FailureRow:
         where = shown(self.source or self.doc_id or "?")
         if self.line is not None:
             where += f":{self.line}"
+        elif self.doc_id and self.source and self.doc_id.startswith(self.source + "#"):
+            where += f" (record {shown(self.doc_id[len(self.source) + 1:])})"  # of a JSON array
         elif self.doc_id and self.source and self.doc_id != self.source and not self.doc_id.startswith(
-                (self.source + ":", self.source + "#")):
+                self.source + ":"):
             where += f" (id {shown(self.doc_id)})"
         return f"{where}: {one_line(self.reason)}"
 

@@ -217,7 +217,8 @@ failures = sa.Table(
     "failures",
     metadata,
     sa.Column("id", Id, primary_key=True),
-    # sha1(stage, source, line, reason): the same problem met again updates last_seen/times, not a new row.
+    # sha1(stage, source, line, reason[, doc_id where there is no line]) (write.failure_fingerprint): the same
+    # problem met again updates last_seen/times, not a new row.
     sa.Column("fingerprint", sa.String(40), nullable=False, unique=True),
     sa.Column("stage", sa.String(16), nullable=False),  # input | extract | store
     sa.Column("fatal", sa.Boolean, nullable=False),  # False: a warning, the document was still stored

@@ -275,8 +275,13 @@ def reason_category(reason: str) -> str:
 
 def record_failure(conn: Connection, *, stage: str, fatal: bool, source: str | None, line: int | None,
                    reason: str, run_id: int | None, doc_id: str | None = None, category: str | None = None) -> None:
-    """Remember a problem; the same problem met again (same stage, source, line, reason) is counted, not repeated."""
-    fp = sha1(stage, source, line, reason)
+    """Remember a problem; the same problem met again (same stage, source, line, reason) is counted, not repeated.
+
+    A record without a line (a JSONL or CSV record with an id of its own, a record of a JSON array or a WARC
+    archive) is told apart by its ``doc_id``: the same reason for two records of one file is two problems,
+    as the run counted them, not one seen twice.
+    """
+    fp = failure_fingerprint(stage, source, line, reason, doc_id)
     t = now()
     updated = conn.execute(
         sa.update(failures).where(failures.c.fingerprint == fp)
@@ -289,6 +294,14 @@ def record_failure(conn: Connection, *, stage: str, fatal: bool, source: str | N
         category=category or reason_category(reason), reason=reason, first_seen=t, last_seen=t, times=1,
         run_id=run_id,
     ))
+
+
+def failure_fingerprint(stage: str, source: str | None, line: int | None, reason: str, doc_id: str | None) -> str:
+    """What makes a problem the same problem: stage, source, line and reason, and the document where there is
+    no line (a line names one record already; leaving the id out there keeps the fingerprints of old stores)."""
+    if line is None and doc_id is not None:
+        return sha1(stage, source, line, reason, doc_id)
+    return sha1(stage, source, line, reason)
 
 
 def start_run(conn: Connection, command: str, inputs: list[str] | None, info: ExtractorInfo | None) -> int:
