@@ -70,7 +70,8 @@ runs = sa.Table(
     sa.Column("extractor_mode", sa.String(16), nullable=True),
     sa.Column("started_at", Timestamp, nullable=False),
     sa.Column("finished_at", Timestamp, nullable=True),
-    # running | done | stopped (a database error ended it); a run killed outright stays "running"
+    # running | done | stopped (a database error ended it) | interrupted (its process was killed: runlog.py;
+    # while running, counts holds its owner and heartbeat)
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("counts", sa.JSON, nullable=True),
     sa.Column("error", sa.Text, nullable=True),

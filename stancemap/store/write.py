@@ -304,10 +304,18 @@ def failure_fingerprint(stage: str, source: str | None, line: int | None, reason
     return sha1(stage, source, line, reason)
 
 
-def start_run(conn: Connection, command: str, inputs: list[str] | None, info: ExtractorInfo | None) -> int:
+def start_run(conn: Connection, command: str, inputs: list[str] | None, info: ExtractorInfo | None,
+              owner: dict[str, Any] | None = None) -> int:
+    """A new ``running`` run owned by this process (:mod:`.runlog`); earlier runs whose process is gone are
+    recorded as ``interrupted`` first."""
+    from .runlog import mark_interrupted, process_owner, running_counts
+
+    mark_interrupted(conn)
+    t = now()
     return conn.execute(sa.insert(runs).values(
         command=command, inputs=inputs, extractor_version=info.version if info else None,
-        extractor_mode=info.mode if info else None, started_at=now(), status="running",
+        extractor_mode=info.mode if info else None, started_at=t, status="running",
+        counts=running_counts(owner or process_owner(), t),
     ).returning(runs.c.id)).scalar_one()
 
 
