@@ -71,14 +71,17 @@ class App:
         self._debates: dict[str, tuple[Debate, str]] = {}
 
     @classmethod
-    def open(cls, db: str | Path | None = None, *, create: bool = False, busy_timeout: float = 30.0) -> App:
+    def open(cls, db: str | Path | None = None, *, create: bool = False, busy_timeout: float = 30.0,
+             write: bool = False) -> App:
         """Open the store at ``db`` (a SQLite path or URL, a PostgreSQL URL; None: ``./stancemap.db``).
 
-        A SQLite file that does not exist is a :class:`~stancemap.store.db.StoreError` unless ``create``.
+        A SQLite file that does not exist is a :class:`~stancemap.store.db.StoreError` unless ``create``;
+        so is a SQLite store that cannot be written when ``write`` (without it such a store is opened for
+        reading, and a write fails when it is tried).
         """
         from .store.db import open_engine
 
-        return cls(open_engine(db, busy_timeout=busy_timeout, create=create))
+        return cls(open_engine(db, busy_timeout=busy_timeout, create=create, write=write))
 
     def __enter__(self) -> App:
         return self

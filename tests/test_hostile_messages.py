@@ -69,3 +69,37 @@ def test_an_unterminated_csv_quote_is_a_warning_naming_file_and_line(tmp_path):
     ok = tmp_path / "ok.csv"
     ok.write_text('id,text\na,"a quoted\nmulti-line field"\nb,plain\n', encoding="utf-8")
     assert not [x for x in read_inputs([ok]) if isinstance(x, InputProblem)]
+
+
+def test_status_counts_as_many_warnings_as_the_run_reported(db_url, tmp_path, capsys):
+    """Records of one file without a line of their own (an id in a JSONL line, a JSON array's records) each
+    lacking a publication date are as many warnings in ``status`` as in the ingest summary, not one."""
+    import re
+
+    from store_conftest import synthetic_records
+
+    records = synthetic_records(8, seed=5)
+    for r in records:
+        del r["published"]
+    records[7]["published"] = "sometime"  # an input problem with a line, besides
+    jsonl = write_jsonl(tmp_path / "in" / "undated.jsonl", records[:5] + records[7:])
+    arr = [dict(r, id=None) for r in records[5:7]]  # fallback ids "file#n", no line either
+    (tmp_path / "in" / "undated.json").write_text(json.dumps(arr), encoding="utf-8")
+    assert cli_main(["ingest", str(tmp_path / "in"), "--db", db_url, "--fast", "--progress", "never"]) == 0
+    summary = capsys.readouterr().err
+    reported = int(re.search(r"(\d+) warnings", summary).group(1))
+    assert reported == 9, summary  # 8 undated articles, 1 unparseable date
+    assert cli_main(["status", "--db", db_url, "--json"]) == 0
+    st = json.loads(capsys.readouterr().out)
+    assert sum(st["warnings"].values()) == reported and st["warnings"]["no publication date"] == 8
+    assert cli_main(["status", "--db", db_url, "--failures"]) == 0
+    listed = [x for x in capsys.readouterr().out.splitlines() if x.startswith("warning: ")]
+    assert len(listed) == 9 and len(set(listed)) == 9, listed  # each names its record
+    assert sum("undated.jsonl (id syn-" in x for x in listed) == 6, listed
+    assert sum("undated.json (record " in x for x in listed) == 2, listed
+    assert str(jsonl) + ":6: unparseable publication date" in "\n".join(listed)
+    # A second run stores nothing new and records no new problem: the counts stay.
+    assert cli_main(["ingest", str(tmp_path / "in"), "--db", db_url, "--fast", "--progress", "never"]) == 0
+    capsys.readouterr()
+    assert cli_main(["status", "--db", db_url, "--json"]) == 0
+    assert sum(json.loads(capsys.readouterr().out)["warnings"].values()) == 9

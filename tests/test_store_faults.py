@@ -4,6 +4,7 @@ input, and running again finishes the rest with exact counts."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -232,6 +233,14 @@ def test_sigkill_mid_ingest_loses_nothing_and_a_rerun_finishes_exactly(db_url, t
         watcher.dispose()
     assert proc.returncode == -signal.SIGKILL
 
+    # status does not say the killed run is running: its process is gone
+    res = subprocess.run([sys.executable, "-m", "stancemap", "status", "--db", db_url, "--json"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    last = json.loads(res.stdout)["last_run"]
+    assert last["command"] == "ingest" and last["status"] == "interrupted", last
+    assert f"pid {proc.pid} " in last["error"] and "ended without finishing" in last["error"]
+
     engine = open_engine(db_url)
     killed_at = counts(engine)["articles"]
     assert 8 <= killed_at < 150
@@ -244,4 +253,64 @@ def test_sigkill_mid_ingest_loses_nothing_and_a_rerun_finishes_exactly(db_url, t
     assert per_doc == expected  # every article once, with exactly its statements
     assert counts(engine)["statements"] == sum(expected.values())
     assert_consistent(engine)
+    with engine.connect() as conn:  # the next run recorded the killed one as interrupted
+        rows = conn.execute(sa.select(schema.runs.c.status, schema.runs.c.error).order_by(schema.runs.c.id)).all()
+    assert [r.status for r in rows] == ["interrupted", "done"] and f"pid {proc.pid} " in rows[0].error
     engine.dispose()
+
+
+# --------------------------------------------------------------------------- is a running run still running?
+
+
+def test_a_run_on_another_machine_is_interrupted_when_its_heartbeat_is_old(engine):
+    from datetime import datetime, timedelta, timezone
+
+    from stancemap.store.runlog import STALE_AFTER, run_state
+    from stancemap.store.write import start_run
+
+    t = datetime.now(timezone.utc)
+    elsewhere = {"host": "another-machine.example", "pidns": None, "pid": 1, "pid_started": None}
+    fresh = {"owner": elsewhere, "heartbeat": (t - timedelta(minutes=1)).isoformat()}
+    old = {"owner": elsewhere, "heartbeat": (t - STALE_AFTER - timedelta(minutes=1)).isoformat()}
+    assert run_state("running", t, fresh) == ("running", None)
+    state, why = run_state("running", t, old)
+    assert state == "interrupted" and "no sign of life from its process on another-machine.example" in why
+    assert run_state("running", t - timedelta(hours=2), None)[0] == "interrupted"  # a row from before owners
+    assert run_state("done", t - timedelta(hours=2), old) == ("done", None)
+    with engine.begin() as conn:
+        stale = start_run(conn, "ingest", [], None, owner=elsewhere)
+        conn.execute(sa.update(schema.runs).where(schema.runs.c.id == stale).values(counts=old))
+        mine = start_run(conn, "reextract", None, None)  # records the other one as interrupted
+    with engine.connect() as conn:
+        got = dict(conn.execute(sa.select(schema.runs.c.id, schema.runs.c.status)).all())
+    assert got == {stale: "interrupted", mine: "running"}  # this process is alive: its run is running
+    from stancemap.store.query import status
+
+    assert status(engine).last_run["status"] == "running"
+
+
+def test_the_heartbeat_thread_updates_the_run_until_it_ends(engine):
+    from datetime import datetime
+
+    from stancemap.runs import Heartbeat
+    from stancemap.store.db import write_tx
+    from stancemap.store.write import finish_run, start_run
+
+    with write_tx(engine) as conn:
+        run_id = start_run(conn, "ingest", [], None)
+
+    def heartbeat():
+        with engine.connect() as conn:
+            c = conn.execute(sa.select(schema.runs.c.counts).where(schema.runs.c.id == run_id)).scalar_one()
+        return datetime.fromisoformat(c["heartbeat"]) if "heartbeat" in c else None
+
+    first = heartbeat()
+    with Heartbeat(engine, run_id, interval=0.05):
+        deadline = time.monotonic() + 30
+        while heartbeat() == first:
+            assert time.monotonic() < deadline, "no heartbeat"
+            time.sleep(0.05)
+        with write_tx(engine) as conn:
+            finish_run(conn, run_id, "done", {"read": 0})
+        time.sleep(0.2)
+    assert heartbeat() is None  # a beat never overwrites a finished run's counts

@@ -70,3 +70,14 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, ValueError):
             pass
         return EXIT_OK
+    except Exception as exc:
+        # A database error the command did not expect (a read-only store written to, a lock held past the busy
+        # timeout, a server gone): its account on one line, no traceback; what was committed is kept.
+        from sqlalchemy.exc import DBAPIError
+
+        from ..store.db import describe_db_error
+
+        if not isinstance(exc, DBAPIError):
+            raise
+        print(f"stancemap: error: database error: {describe_db_error(exc)}", file=sys.stderr, flush=True)
+        return EXIT_STOPPED

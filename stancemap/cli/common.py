@@ -147,16 +147,24 @@ def new_store_path(db: str | None) -> Path | None:
     return p if p is not None and not p.exists() else None
 
 
-def open_app(args: argparse.Namespace, *, create: bool = False):
-    """The application object over ``--db``; a missing SQLite file is an error unless ``create``."""
+def open_app(args: argparse.Namespace, *, create: bool = False, write: bool = False):
+    """The application object over ``--db``; a missing SQLite file is an error unless ``create``.
+
+    ``write``: the command writes, so a store that cannot be written is an error before it starts (a reading
+    command opens it for reading). A missing store ends the command with exit status 1; a file that is not a
+    store, or a database that cannot be opened, with 3 (:data:`EXIT_STOPPED`).
+    """
     from ..app import App
-    from ..store.db import StoreError
+    from ..store.db import NoSuchStore, StoreError
 
     new = new_store_path(args.db) if create else None
     try:
-        app = App.open(args.db, create=create, busy_timeout=getattr(args, "busy_timeout", None) or 30.0)
+        app = App.open(args.db, create=create, write=write or create,
+                       busy_timeout=getattr(args, "busy_timeout", None) or 30.0)
+    except NoSuchStore as exc:
+        raise CommandError(f"error: {exc}", EXIT_FAILED) from None
     except StoreError as exc:
-        raise CommandError(f"error: {exc}", EXIT_STOPPED if create else EXIT_FAILED) from None
+        raise CommandError(f"error: {exc}", EXIT_STOPPED) from None
     if new is not None:
         err(f"created the store {shown(new)}")
     return app

@@ -248,7 +248,7 @@ def cmd_init(args) -> int:
 def cmd_apply(args) -> int:
     if args.input:
         check_published(args)
-    app = open_app(args, create=bool(args.input))
+    app = open_app(args, create=bool(args.input), write=True)
     debate = _app_debate(app, args.file)
     failed = 0
     if args.input:

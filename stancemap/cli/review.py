@@ -70,7 +70,7 @@ def cmd_review_statement(args: argparse.Namespace) -> int:
     from ..store.review import ReviewError
 
     corrections = _corrections(args.set)
-    with open_app(args) as app:
+    with open_app(args, write=True) as app:
         try:
             return _done(app.review(args.id, state=_state(args), by=_who(args), note=args.note, **corrections))
         except (ReviewError, TypeError) as exc:
@@ -82,7 +82,7 @@ def cmd_review_stance(args: argparse.Namespace) -> int:
     from ..store.review import ReviewError
 
     condition = _value(args.condition) if args.condition else None
-    with open_app(args) as app:
+    with open_app(args, write=True) as app:
         try:
             return _done(app.review_stance(args.id, by=_who(args), state=_state(args), label=args.label,
                                            condition=condition, note=args.note))
@@ -94,7 +94,7 @@ def cmd_review_stance(args: argparse.Namespace) -> int:
 def cmd_review_undo(args: argparse.Namespace) -> int:
     from ..store.review import ReviewError
 
-    with open_app(args) as app:
+    with open_app(args, write=True) as app:
         try:
             return _done(app.undo(args.id, by=_who(args)))
         except ReviewError as exc:

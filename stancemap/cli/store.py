@@ -27,13 +27,15 @@ from .common import (
 from .common import err as _err
 
 
-def _open(args: argparse.Namespace, create: bool = False):  # -> Engine | None
+def _open(args: argparse.Namespace, create: bool = False, write: bool = False):  # -> Engine | None
+    """The store's engine, or None after saying why it cannot be opened (the command then exits with 3)."""
     from ..safetext import shown
     from ..store.db import StoreError, open_engine
 
     new = new_store_path(args.db) if create else None
     try:
-        engine = open_engine(args.db, busy_timeout=getattr(args, "busy_timeout", None) or 30.0, create=create)
+        engine = open_engine(args.db, busy_timeout=getattr(args, "busy_timeout", None) or 30.0, create=create,
+                             write=write or create)
     except StoreError as exc:
         _err(f"error: {exc}")
         return None
@@ -262,7 +264,7 @@ def cmd_reextract(args: argparse.Namespace) -> int:
     from ..runs import ExtractorUnavailable
     from ..runs.reextract import ReextractStopped, reextract
 
-    engine = _open(args)
+    engine = _open(args, write=True)
     if engine is None:
         return EXIT_STOPPED
     try:

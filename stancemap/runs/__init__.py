@@ -6,17 +6,56 @@
 * :func:`extract_inputs` -- articles read from input paths and extracted, input problems and extraction
   errors reported through callbacks, the stream going on (``analyze``, ``--input`` without a store);
 * :mod:`.ingest` -- inputs into the store, crash-safe and incremental (``ingest``, ``debate apply --input``);
-* :mod:`.reextract` -- the store's stale articles extracted again, reviews and statement ids kept.
+* :mod:`.reextract` -- the store's stale articles extracted again, reviews and statement ids kept;
+* :class:`Heartbeat` -- a running run's sign of life in the store, so that a killed one is seen as such.
 
 The store (:mod:`stancemap.store`) only persists; the extractor (:mod:`stancemap.extract`) is a pure function.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ..model import Article, Statement
+
+
+class Heartbeat:
+    """While a run works, a thread records its sign of life every ``interval`` seconds
+    (:func:`stancemap.store.runlog.beat`), even while one long batch is extracted; ``with Heartbeat(...)``.
+    A beat that fails (the database busy or gone) is skipped: the run itself reports database errors."""
+
+    def __init__(self, engine: Any, run_id: int | None, interval: float | None = None):
+        from ..store.runlog import HEARTBEAT_SECONDS, process_owner
+
+        self.engine, self.run_id = engine, run_id
+        self.interval = HEARTBEAT_SECONDS if interval is None else interval
+        self.owner = process_owner()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> Heartbeat:
+        if self.run_id is not None:
+            self._thread = threading.Thread(target=self._loop, name=f"stancemap-run-{self.run_id}", daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _loop(self) -> None:
+        from ..store.db import write_tx
+        from ..store.runlog import beat
+
+        while not self._stop.wait(self.interval):
+            try:
+                with write_tx(self.engine) as conn:
+                    beat(conn, self.run_id, self.owner)
+            except Exception:  # noqa: BLE001 -- a missed beat is not the run's failure
+                continue
 
 
 class ExtractorUnavailable(Exception):

@@ -37,7 +37,7 @@ from ..model import Article, Statement
 from ..store.articles import Prepared, exact_original, line_of, prepare, refresh_statistics, store_article
 from ..store.db import describe_db_error, write_tx
 from ..store.write import ExtractorInfo, finish_run, reason_category, record_failure, start_run
-from . import ExtractorUnavailable, load_extractor
+from . import ExtractorUnavailable, Heartbeat, load_extractor
 
 
 @dataclass
@@ -219,7 +219,8 @@ def ingest(
     try:
         with write_tx(engine) as conn:
             run_id = start_run(conn, "ingest", paths, info)
-        _run(engine, items, info, report, state, run_id, batch_size, bar)
+        with Heartbeat(engine, run_id):
+            _run(engine, items, info, report, state, run_id, batch_size, bar)
     except _StoreFailed as exc:
         report.stopped = str(exc)
         _finish(engine, run_id, "stopped", report, str(exc))

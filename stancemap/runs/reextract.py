@@ -8,6 +8,7 @@ done or untouched, and the next run does the rest.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,7 +35,7 @@ def reextract(engine: Engine, *, extractor: Any = None, mode: str = "accurate", 
     ``kept_accurate``); ``force=True`` re-extracts every article whatever made it.
     """
     from ..extract.pipeline import EXTRACTOR_VERSION
-    from . import load_extractor
+    from . import Heartbeat, load_extractor
 
     mode = getattr(getattr(extractor, "resources", None), "mode", mode)
     info = ExtractorInfo(EXTRACTOR_VERSION, mode)
@@ -53,9 +54,11 @@ def reextract(engine: Engine, *, extractor: Any = None, mode: str = "accurate", 
 
         bar = _Progress(total, label="reextract")
     run_id = None
+    heartbeat = ExitStack()
     try:
         with write_tx(engine) as conn:
             run_id = start_run(conn, "reextract", None, info)
+        heartbeat.enter_context(Heartbeat(engine, run_id))
         last_id = 0
         done = 0
         while limit is None or done < limit:
@@ -111,6 +114,7 @@ def reextract(engine: Engine, *, extractor: Any = None, mode: str = "accurate", 
         _finish(engine, run_id, "stopped", report, str(exc), info)
         raise
     finally:
+        heartbeat.close()
         if bar is not None:
             bar.stop()
     _finish(engine, run_id, "done", report, None, info)

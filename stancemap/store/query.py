@@ -630,8 +630,10 @@ class FailureRow:
         where = shown(self.source or self.doc_id or "?")
         if self.line is not None:
             where += f":{self.line}"
+        elif self.doc_id and self.source and self.doc_id.startswith(self.source + "#"):
+            where += f" (record {shown(self.doc_id[len(self.source) + 1:])})"  # of a JSON array
         elif self.doc_id and self.source and self.doc_id != self.source and not self.doc_id.startswith(
-                (self.source + ":", self.source + "#")):
+                self.source + ":"):
             where += f" (id {shown(self.doc_id)})"
         return f"{where}: {one_line(self.reason)}"
 
@@ -704,10 +706,13 @@ def status(engine: Engine) -> Status:
         revision = current_revision(conn)
     last_run = None
     if last is not None:
-        last_run = {"id": last.id, "command": last.command, "status": last.status,
+        from .runlog import run_state
+
+        state, why = run_state(last.status, last.started_at, last.counts)  # a killed run is not running
+        last_run = {"id": last.id, "command": last.command, "status": state,
                     "started_at": _iso(last.started_at), "finished_at": _iso(last.finished_at),
                     "extractor": f"{last.extractor_version} ({last.extractor_mode})", "counts": last.counts,
-                    "error": last.error}
+                    "error": last.error or why}
     return Status(
         database=mask_url(engine.url.render_as_string(hide_password=False)), revision=revision,
         extractor_version=EXTRACTOR_VERSION, articles=n_articles, extracted=extracted, pending=pending,

@@ -71,7 +71,8 @@ runs = sa.Table(
     sa.Column("extractor_mode", sa.String(16), nullable=True),
     sa.Column("started_at", Timestamp, nullable=False),
     sa.Column("finished_at", Timestamp, nullable=True),
-    # running | done | stopped (a database error ended it); a run killed outright stays "running"
+    # running | done | stopped (a database error ended it) | interrupted (its process was killed: runlog.py;
+    # while running, counts holds its owner and heartbeat)
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("counts", sa.JSON, nullable=True),
     sa.Column("error", sa.Text, nullable=True),
@@ -218,7 +219,8 @@ failures = sa.Table(
     "failures",
     metadata,
     sa.Column("id", Id, primary_key=True),
-    # sha1(stage, source, line, reason): the same problem met again updates last_seen/times, not a new row.
+    # sha1(stage, source, line, reason[, doc_id where there is no line]) (write.failure_fingerprint): the same
+    # problem met again updates last_seen/times, not a new row.
     sa.Column("fingerprint", sa.String(40), nullable=False, unique=True),
     sa.Column("stage", sa.String(16), nullable=False),  # input | extract | store
     sa.Column("fatal", sa.Boolean, nullable=False),  # False: a warning, the document was still stored

@@ -275,8 +275,13 @@ def reason_category(reason: str) -> str:
 
 def record_failure(conn: Connection, *, stage: str, fatal: bool, source: str | None, line: int | None,
                    reason: str, run_id: int | None, doc_id: str | None = None, category: str | None = None) -> None:
-    """Remember a problem; the same problem met again (same stage, source, line, reason) is counted, not repeated."""
-    fp = sha1(stage, source, line, reason)
+    """Remember a problem; the same problem met again (same stage, source, line, reason) is counted, not repeated.
+
+    A record without a line (a JSONL or CSV record with an id of its own, a record of a JSON array or a WARC
+    archive) is told apart by its ``doc_id``: the same reason for two records of one file is two problems,
+    as the run counted them, not one seen twice.
+    """
+    fp = failure_fingerprint(stage, source, line, reason, doc_id)
     t = now()
     updated = conn.execute(
         sa.update(failures).where(failures.c.fingerprint == fp)
@@ -291,10 +296,26 @@ def record_failure(conn: Connection, *, stage: str, fatal: bool, source: str | N
     ))
 
 
-def start_run(conn: Connection, command: str, inputs: list[str] | None, info: ExtractorInfo | None) -> int:
+def failure_fingerprint(stage: str, source: str | None, line: int | None, reason: str, doc_id: str | None) -> str:
+    """What makes a problem the same problem: stage, source, line and reason, and the document where there is
+    no line (a line names one record already; leaving the id out there keeps the fingerprints of old stores)."""
+    if line is None and doc_id is not None:
+        return sha1(stage, source, line, reason, doc_id)
+    return sha1(stage, source, line, reason)
+
+
+def start_run(conn: Connection, command: str, inputs: list[str] | None, info: ExtractorInfo | None,
+              owner: dict[str, Any] | None = None) -> int:
+    """A new ``running`` run owned by this process (:mod:`.runlog`); earlier runs whose process is gone are
+    recorded as ``interrupted`` first."""
+    from .runlog import mark_interrupted, process_owner, running_counts
+
+    mark_interrupted(conn)
+    t = now()
     return conn.execute(sa.insert(runs).values(
         command=command, inputs=inputs, extractor_version=info.version if info else None,
-        extractor_mode=info.mode if info else None, started_at=now(), status="running",
+        extractor_mode=info.mode if info else None, started_at=t, status="running",
+        counts=running_counts(owner or process_owner(), t),
     ).returning(runs.c.id)).scalar_one()
 
 
