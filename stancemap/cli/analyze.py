@@ -188,8 +188,7 @@ def add_analyze_commands(sub) -> None:
     add_progress(p)
     p.set_defaults(func=cmd_eval)
 
-    r = es.add_parser("reviewed", help="the machine's accuracy on your corpus: extractor precision, field "
-                                       "accuracy and stance accuracy / macro-F1 against the store's reviews")
+    r = es.add_parser("reviewed", help="score the extractor and the stance deciders on what people reviewed")
     add_db(r)
     r.add_argument("--debate", metavar="ID", help="stances of this debate only (statements: the whole store)")
     r.add_argument("--json", action="store_true", help="print the figures as JSON")
