@@ -50,6 +50,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote
 
+from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
+
 from .deps import ROLES, User
 
 SESSION_COOKIE = "stancemap_session"
@@ -260,6 +262,11 @@ class RateLimiter:
 # --------------------------------------------------------------------------- sessions
 
 
+class _Signer(TimestampSigner):
+    def get_timestamp(self) -> int:
+        return int(_now())  # the clock tests move
+
+
 @dataclass
 class Session:
     user: User
@@ -286,6 +293,7 @@ class Auth:
         self.dummy_hash = self.hasher.hash(secrets.token_urlsafe(24))  # unknown users are checked against it
         self.limiter = RateLimiter()
         self._revoked: dict[str, float] = {}  # session id -> when it would have ended
+        self._signing: tuple[str, URLSafeTimedSerializer] | None = None
 
     # the file
 
@@ -321,13 +329,10 @@ class Auth:
         return h * 3600.0
 
     def _serializer(self):
-        from itsdangerous import TimestampSigner, URLSafeTimedSerializer
-
-        class Signer(TimestampSigner):
-            def get_timestamp(self) -> int:
-                return int(_now())
-
-        return URLSafeTimedSerializer(self.file.secret, salt=_SALT, signer=Signer)
+        secret = self.file.secret
+        if self._signing is None or self._signing[0] != secret:
+            self._signing = (secret, URLSafeTimedSerializer(secret, salt=_SALT, signer=_Signer))
+        return self._signing[1]
 
     # passwords
 
@@ -356,8 +361,6 @@ class Auth:
     def session(self, cookie: str | None) -> Session | None:
         """The session the cookie holds: signed by this secret, not idle too long, not too old, not logged out,
         and its user still in the file (with the role the file gives now)."""
-        from itsdangerous import BadSignature
-
         if not cookie:
             return None
         try:
