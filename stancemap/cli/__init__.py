@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_store_commands(sub)
     add_review_commands(sub)
     add_debate_commands(sub)
+    from .serve import add_serve_commands; add_serve_commands(sub)  # noqa: E702, I001 (one line to register)
     use_formatter(p)
     return p
 

@@ -1,5 +1,6 @@
-"""``analyze`` (articles -> statements as a table, JSON or JSONL; no store) and ``eval polnear`` (the extractor
-scored on a PolNeAR split)."""
+"""``analyze`` (articles -> statements as a table, JSON or JSONL; no store), ``eval polnear`` (the extractor
+scored on a PolNeAR split) and ``eval reviewed`` (the extractor and the stance deciders scored on what people
+reviewed in a store; :mod:`stancemap.evaluate_reviewed`)."""
 
 from __future__ import annotations
 
@@ -17,12 +18,14 @@ from .common import (
     EXIT_OK,
     EXIT_USAGE,
     CommandError,
+    add_db,
     add_fast,
     add_input_defaults,
     add_progress,
     check_published,
     command,
     load_extractor,
+    open_app,
     progress_bar,
 )
 from .common import err as _err
@@ -138,6 +141,33 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@command
+def cmd_eval_reviewed(args: argparse.Namespace) -> int:
+    from ..evaluate_reviewed import NoSuchDebate, evaluate_reviewed, export_training, format_table
+
+    app = open_app(args)
+    try:
+        try:
+            figures = evaluate_reviewed(app.engine, args.debate)
+            if args.export_training:
+                written = export_training(app.engine, args.export_training, args.debate)
+                _err(f"wrote {written['stance_pairs']} stance records, {written['attributions']} articles' "
+                     f"attributions and {written['texts']} texts to {shown(args.export_training)}")
+        except NoSuchDebate as exc:
+            raise CommandError(f"error: {exc}") from None
+        except OSError as exc:
+            raise CommandError(f"error: cannot write {shown(args.export_training)} ({exc})") from None
+    finally:
+        app.close()
+    if args.json:
+        print(json.dumps(figures))
+    else:
+        print(format_table(figures))
+    if not figures["statements"]["reviewed"] and not figures["stances"]["all"]["n"]:
+        _err("nothing reviewed yet: review statements and stances (stancemap review, or the web app) first")
+    return EXIT_OK
+
+
 def add_analyze_commands(sub) -> None:
     a = sub.add_parser("analyze", help="extract attributed, dated statements from articles (no store)")
     a.add_argument("paths", nargs="+", help=".txt, .html, .json, .jsonl, .csv, .warc(.gz) files or directories")
@@ -148,11 +178,21 @@ def add_analyze_commands(sub) -> None:
     add_progress(a)
     a.set_defaults(func=cmd_analyze)
 
-    e = sub.add_parser("eval", help="score the extractor on an annotated corpus")
-    e.add_argument("corpus", choices=("polnear",), help="the annotated corpus (PolNeAR)")
-    e.add_argument("split", help="a PolNeAR split directory (text/ and attributions/)")
-    add_fast(e, "score")
-    e.add_argument("--out", help="also write the predictions (JSONL) here")
-    e.add_argument("--json", action="store_true", help="print the figures as JSON")
-    add_progress(e)
-    e.set_defaults(func=cmd_eval)
+    e = sub.add_parser("eval", help="score the extractor on an annotated corpus, or on what people reviewed")
+    es = e.add_subparsers(dest="corpus", required=True, metavar="CORPUS")
+    p = es.add_parser("polnear", help="score the extractor on a PolNeAR split")
+    p.add_argument("split", help="a PolNeAR split directory (text/ and attributions/)")
+    add_fast(p, "score")
+    p.add_argument("--out", help="also write the predictions (JSONL) here")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    add_progress(p)
+    p.set_defaults(func=cmd_eval)
+
+    r = es.add_parser("reviewed", help="score the extractor and the stance deciders on what people reviewed")
+    add_db(r)
+    r.add_argument("--debate", metavar="ID", help="stances of this debate only (statements: the whole store)")
+    r.add_argument("--json", action="store_true", help="print the figures as JSON")
+    r.add_argument("--export-training", metavar="DIR",
+                   help="also write the reviewed statements and stances as training data (texts.jsonl, "
+                        "stance_pairs.jsonl, attributions.jsonl) into DIR")
+    r.set_defaults(func=cmd_eval_reviewed)
