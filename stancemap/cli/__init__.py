@@ -3,6 +3,7 @@
 * :mod:`.analyze`: ``analyze`` (articles -> statements, no store) and ``eval``;
 * :mod:`.store`: ``ingest``, ``statements``, ``articles``, ``status``, ``reextract``;
 * :mod:`.review`: ``review statement|stance|undo|log``;
+* :mod:`.serve`: ``serve`` (the web app) and ``users`` (its users file);
 * :mod:`.debate`: ``debate init|apply``, ``positions``, ``timeline``, ``network``, ``coalitions``, ``report``;
 * :mod:`.common`: exit codes, errors, the options every command shares (one meaning per name), progress.
 
@@ -27,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .analyze import add_analyze_commands
     from .debate import add_debate_commands
     from .review import add_review_commands
+    from .serve import add_serve_commands
     from .store import add_store_commands
 
     p = argparse.ArgumentParser(prog="stancemap",
@@ -37,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_store_commands(sub)
     add_review_commands(sub)
     add_debate_commands(sub)
-    from .serve import add_serve_commands; add_serve_commands(sub)  # noqa: E702, I001 (one line to register)
+    add_serve_commands(sub)
     use_formatter(p)
     return p
 
