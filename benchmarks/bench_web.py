@@ -443,7 +443,8 @@ def write_md(path: Path, data: dict, notes: str) -> None:
         out += ["## Profiles (one request in-process, cProfile; SQL timed per statement)", ""]
         for name, p in data["profiles"].items():
             out += [f"### {name}: `{p['path']}`", "",
-                    f"{p['plain_ms']} ms alone ({p['profiled_ms']} ms under the profiler), {p['bytes'] / 1024:,.0f} KB; "
+                    f"{p['plain_ms']} ms alone ({p['profiled_ms']} ms under the profiler), "
+                    f"{p['bytes'] / 1024:,.0f} KB; "
                     f"SQL {p['sql_ms']} ms in {p['sql_statements']} statements.", "",
                     "| SQL ms | times | statement |", "|---:|---:|---|"]
             out += [f"| {s['ms']} | {s['times']} | `{s['sql'][:220].replace('|', '/')}` |" for s in p["slowest_sql"]]

@@ -622,3 +622,21 @@ def test_no_server_errors(base, tmp_path):
                 except Unsatisfiable:  # no invalid request to make (a route without parameters)
                     assert mode == GenerationMode.NEGATIVE, op.label
         assert len(statuses) > 200 and {200, 404, 422} <= set(statuses)
+
+
+def test_a_cross_site_post_is_refused_even_in_single_user_mode(tmp_path):
+    """Another site's page cannot make the local browser post a review (there is no CSRF token without --auth)."""
+    from fastapi.testclient import TestClient
+
+    from stancemap.app import App
+    from stancemap.web.app import create_app
+
+    App.open(tmp_path / "empty.db", create=True).close()
+    client = TestClient(create_app(tmp_path / "empty.db"))
+    r = client.post("/api/statements/1/review", json={"state": "confirmed"},
+                    headers={"Origin": "https://evil.example", "Host": "testserver"})
+    assert r.status_code == 403 and "cross-site" in r.json()["detail"]
+    r = client.post("/api/statements/1/review", json={"state": "confirmed"}, headers={"Sec-Fetch-Site": "cross-site"})
+    assert r.status_code == 403
+    r = client.post("/api/statements/1/review", json={"state": "confirmed"}, headers={"Origin": "http://testserver"})
+    assert r.status_code == 404  # same origin: it reaches the route (no such statement)

@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 HERE = Path(__file__).resolve().parent
 # Scripts, styles and pictures only from this server; no inline script (htmx is loaded as a file).
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def _cross_site(request: Request) -> bool:
+    """A browser's request made by another site's page: its Origin is not this host, or the browser says so."""
+    if request.headers.get("sec-fetch-site") == "cross-site":
+        return True
+    origin = request.headers.get("origin")
+    if not origin or origin == "null":
+        return origin == "null"
+    return urlsplit(origin).netloc != request.headers.get("host", "")
 
 
 def create_app(db: str | Path | None = None, *, auth: str | Path | None = None, core=None) -> FastAPI:
@@ -31,6 +46,9 @@ def create_app(db: str | Path | None = None, *, auth: str | Path | None = None, 
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
+        if request.method not in SAFE_METHODS and _cross_site(request):
+            # another site's page posting to this server (in single-user mode there is no CSRF token)
+            return JSONResponse({"detail": "cross-site request refused"}, status_code=403)
         response = await call_next(request)
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
