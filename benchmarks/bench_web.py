@@ -59,7 +59,7 @@ API_BAR_MS = 150.0
 def app_factory():
     """The ASGI app for uvicorn's ``--factory`` (each worker process calls it): the store from the environment."""
     sys.path.insert(0, str(ROOT))
-    from stancemap.web import create_app
+    from stancemap.web.app import create_app
 
     return create_app(os.environ[DB_ENV])
 
@@ -469,7 +469,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", action="store_true", help="profile the cases that miss their bar")
     ap.add_argument("--notes", type=Path, help="a Markdown file whose text goes under 'What the misses come from'")
     ap.add_argument("--results", type=Path, default=RESULTS, help="where the .json and .md go")
+    ap.add_argument("--render", action="store_true",
+                    help="measure nothing: write the .md again from the .json (with --notes)")
     args = ap.parse_args(argv)
+    if args.render:
+        data = json.loads((args.results / "web_latency.json").read_text())
+        write_md(args.results / "web_latency.md", data, args.notes.read_text() if args.notes else "")
+        print("\n".join(table(data["results"])))
+        return 0
 
     db = args.db.resolve()
     if not db.exists():

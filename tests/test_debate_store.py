@@ -136,3 +136,30 @@ def test_apply_and_read_back_on_both_backends(db_url, fast_extractor):
     assert rows[("Emmanuel Macron", "troops-deployable")] == ("conditional", "2024-03")
     text = SEED.read_text(encoding="utf-8")
     assert all(text[e.start:e.stop] == e.text or " … " in e.text for e in events)
+
+
+def test_a_repeated_reading_is_a_lookup_and_any_change_makes_it_stale(store, fast_extractor):
+    """positions are kept per filter at the store's version; a review, an ingest or a recoding is seen at once."""
+    from stancemap.runs.ingest import ingest
+    from stancemap.store.coding import store_version
+
+    with App.open(store) as app:
+        first = app.positions(DEBATE)
+        with app.engine.connect() as conn:
+            v0 = store_version(conn)
+            cached_rows = conn.execute(sa.select(sa.func.count()).select_from(schema.debate_cache)).scalar_one()
+        assert cached_rows == 2  # "checked" and this filter's positions
+        assert [(p.actor, p.proposition, p.counts, p.first, p.latest) for p in app.positions(DEBATE)] == \
+            [(p.actor, p.proposition, p.counts, p.first, p.latest) for p in first]
+        # a person's correction changes a stance: the next reading shows it
+        ev = next(e for e in app.events(DEBATE) if e.actor == "Germany" and e.proposition == "troops-deployable")
+        app.review_stance(ev.stance_id, label="support", by="t")
+        with app.engine.connect() as conn:
+            assert store_version(conn) > v0
+        row = next(p for p in app.positions(DEBATE) if p.actor == "Germany" and p.proposition == "troops-deployable")
+        assert row.counts["support"] == 1 and row.counts["oppose"] == 0
+        # new statements: not "nothing pending" from the memo, they are coded
+        ingest(app.engine, [str(BRIEFS)], extractor=fast_extractor)
+        assert app.pending(DEBATE)[0] > 0
+        assert len(app.positions(DEBATE)) > len(first)
+        assert app.pending(DEBATE) == (0, 0)

@@ -20,7 +20,17 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from .db import write_tx
-from .schema import articles, coded_statements, debate_actors, debates, stances, statement_links, statements
+from .schema import (
+    articles,
+    coded_statements,
+    debate_actors,
+    debate_cache,
+    debates,
+    stances,
+    statement_links,
+    statements,
+    store_state,
+)
 from .write import date_range, norm_name, now
 
 
@@ -385,3 +395,62 @@ def article_meta(engine: Engine, doc_ids: Sequence[str], *, text: bool = False) 
                     d["text"] = r.text
                 out.setdefault(r.doc_id, d)
     return out
+
+
+# -- what a reading computed, valid at a version of the store (migration 0004)
+
+
+def store_version(conn: Connection) -> int:
+    """The store's version: bumped by triggers on every change to statements, codings and stances."""
+    return int(conn.execute(sa.select(store_state.c.version).where(store_state.c.id == 1)).scalar() or 0)
+
+
+def cached(engine: Engine, debate: DebateRow, key: str) -> tuple[int, Any]:
+    """``(current version, payload)``: the payload stored under ``key`` if it was computed at the current
+    version with the debate's digest and decider, else None."""
+    c = debate_cache
+    with engine.connect() as conn:
+        version = store_version(conn)
+        row = conn.execute(sa.select(c.c.version, c.c.digest, c.c.decider_version, c.c.payload)
+                           .where(c.c.debate_id == debate.id, c.c.key == key)).first()
+    if row is None or row.version != version or row.digest != debate.digest \
+            or row.decider_version != debate.decider_version:
+        return version, None
+    return version, row.payload
+
+
+def keep(engine: Engine, debate: DebateRow, key: str, version: int, payload: Any) -> None:
+    """Store ``payload`` under ``key``, computed at ``version`` (read before computing it, so that a change
+    made meanwhile leaves it stale rather than wrong). Best effort: a busy or read-only store keeps none."""
+    c = debate_cache
+    values = dict(version=version, digest=debate.digest, decider_version=debate.decider_version, payload=payload,
+                  computed_at=now())
+    sqlite = engine.dialect.name == "sqlite"
+    try:
+        with engine.connect() as conn:
+            if sqlite:  # a reader never waits for another writer's lock just to keep a cache entry
+                old = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+                conn.exec_driver_sql("PRAGMA busy_timeout = 0")
+                conn.rollback()
+            try:
+                conn.execution_options(write=True)
+                with conn.begin():
+                    conn.execute(sa.delete(c).where(c.c.debate_id == debate.id, c.c.key == key))
+                    conn.execute(sa.insert(c).values(debate_id=debate.id, key=key, **values))
+            finally:
+                if sqlite:
+                    conn.rollback()
+                    conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(old)}")
+                    conn.rollback()
+    except sa.exc.DBAPIError:
+        pass
+
+
+def filter_key(f: StanceFilter) -> str:
+    import hashlib
+    import json
+    from dataclasses import asdict
+
+    text = json.dumps({k: list(v) if isinstance(v, (list, tuple)) else v for k, v in asdict(f).items()},
+                      sort_keys=True)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()

@@ -27,6 +27,9 @@ a table here and add a migration in the same commit.
   ``rule_statement``. The stance rows repeat the actor, date, origin, outlet and key of their coded
   statement so that ``positions`` is one aggregation over one covering index, without joins, on a million
   statements (``benchmarks/bench_positions.py``).
+* ``store_state``: one row, a version bumped by triggers (migration 0004) on every change to ``statements``,
+  ``coded_statements`` and ``stances``; ``debate_cache``: what a debate reading computed, valid at a version
+  (positions per filter; the version at which nothing was pending), so a repeated reading is a lookup.
 * ``review_audit``: every human change (who, when, what it was before and after), for undo.
 """
 
@@ -34,7 +37,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-SCHEMA_REVISION = "0003"  # the Alembic head; the migration test checks it
+SCHEMA_REVISION = "0004"  # the Alembic head; the migration test checks it
 
 REVIEW_STATES = ("auto", "confirmed", "corrected", "rejected")
 HUMAN_REVIEWED = ("confirmed", "corrected", "rejected")
@@ -380,4 +383,23 @@ review_audit = sa.Table(
     sa.Column("note", sa.Text, nullable=True),
     sa.Column("undone_by", Id, nullable=True),  # the audit row of the undo
     sa.Index("ix_review_audit_target_target_id", "target", "target_id"),
+)
+
+store_state = sa.Table(
+    "store_state",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),  # always 1
+    sa.Column("version", sa.BigInteger, nullable=False),
+)
+
+debate_cache = sa.Table(
+    "debate_cache",
+    metadata,
+    sa.Column("debate_id", Id, sa.ForeignKey("debates.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("key", sa.String(80), primary_key=True),  # "checked" | "positions:<sha1 of the filter>"
+    sa.Column("version", sa.BigInteger, nullable=False),  # store_state.version it was computed at
+    sa.Column("digest", sa.String(64), nullable=False),
+    sa.Column("decider_version", sa.String(64), nullable=False),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("computed_at", Timestamp, nullable=False),
 )
