@@ -26,18 +26,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from ..safetext import shown
+from .errors import NoSuchStore, StoreError
 from .search import search_words
 
 DEFAULT_DB = "sqlite:///stancemap.db"
 DEFAULT_BUSY_TIMEOUT = 30.0  # seconds
-
-
-class StoreError(Exception):
-    """A database problem the user has to act on, worded for them (never a traceback)."""
-
-
-class NoSuchStore(StoreError):
-    """A SQLite store file that does not exist, opened without ``create``."""
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"

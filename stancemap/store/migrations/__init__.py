@@ -43,7 +43,7 @@ def upgrade_to(engine: Engine, revision: str = "head") -> None:
     from alembic import command
     from alembic.util import CommandError
 
-    from ..db import StoreError
+    from ..errors import StoreError
 
     with engine.connect() as conn:
         conn.execution_options(write=True)
