@@ -1,6 +1,7 @@
 """The web app in a real browser (Debian's Chromium, headless, through Playwright): search, open the article,
 see the spans highlighted, move with j/k, review with the keyboard over the JSON API (c, x, the correction form
-with s and [), then re-extract and reload: the reviews are kept. Saves screenshots to docs/screenshots/.
+with s and [), then re-extract and reload: the reviews are kept.
+Saves screenshots (to docs/screenshots/ with STANCEMAP_SCREENSHOTS=docs/screenshots).
 
 Skipped when /usr/bin/chromium (or Playwright) is missing. The review part needs the JSON API's review
 routes (``POST /api/statements/{id}/review``, ``/api/audit/{id}/undo``); it is skipped, saying so, until they
@@ -9,8 +10,10 @@ are registered.
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -31,7 +34,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT.parent / "shared/examples/western-troops-ukraine.txt"
 DEBATE = ROOT / "debates" / "western-troops-ukraine.yaml"
 DEBATE_ID = "western-troops-ukraine"
-SHOTS = ROOT / "docs" / "screenshots"
+# Screenshots go to a temporary folder, so that a test run leaves the checkout as it was; set
+# STANCEMAP_SCREENSHOTS=docs/screenshots to refresh the README's pictures.
+SHOTS = Path(os.environ.get("STANCEMAP_SCREENSHOTS") or tempfile.mkdtemp(prefix="stancemap-shots-"))
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
 
