@@ -748,7 +748,7 @@ def test_no_server_errors(base, tmp_path):
     with make_client(db, tmp_path) as c:
         schema = schemathesis.openapi.from_asgi("/api/openapi.json", c.app)
         operations = [r.ok() for r in schema.get_all_operations()]
-        assert len(operations) == 18
+        assert len(operations) == 21
         statuses: list[int] = []
         for op in operations:
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
