@@ -361,6 +361,32 @@ class App:
 
         return review_stance(self.engine, stance_id, by=by, state=state, label=label, condition=condition, note=note)
 
+    def add_statement(self, article_id: int, *, by: str, content: Any, kind: str, note: str | None = None,
+                      **fields: Any) -> AuditEntry:
+        """Add a statement the extractor missed (:func:`stancemap.store.review.create_statement`): ``content``
+        spans, ``kind``, and optionally ``speaker``, ``cue``, ``actor_name``, ``actor_type``, ``date``,
+        ``date_basis``, ``medium``, ``reported_by``. It is ``confirmed``, made by ``human``; undo deletes it."""
+        from .store.review import create_statement
+
+        return create_statement(self.engine, article_id, by=by, content=content, kind=kind, note=note, **fields)
+
+    def merge_actors(self, source: str, into: str, *, by: str, note: str | None = None) -> list[AuditEntry]:
+        """Every statement of actor ``source`` gets the name and type of actor ``into``
+        (:func:`stancemap.store.review.merge_actors`): one audited correction per statement; undoing any of
+        them undoes the merge."""
+        from .store.review import merge_actors
+
+        return merge_actors(self.engine, source, into, by=by, note=note)
+
+    def link(self, coded_id: int, *, proposition: str, label: str, by: str, condition: Any = None,
+             note: str | None = None) -> AuditEntry:
+        """Link a debate coding to a proposition the machine did not link, with a stance a person decided
+        (:func:`stancemap.store.review.create_stance`); re-applying the debate keeps it, undo deletes it."""
+        from .store.review import create_stance
+
+        return create_stance(self.engine, coded_id, proposition=proposition, label=label, by=by,
+                             condition=condition, note=note)
+
     def undo(self, audit_id: int, *, by: str) -> AuditEntry:
         from .store.review import undo
 
@@ -426,6 +452,40 @@ class App:
         out = get_stance(self.engine, stance_id)
         if out is None:
             raise NotFound(f"no stance {stance_id}")
+        return out
+
+    def article_exists(self, article_id: int) -> None:
+        """:class:`NotFound` unless the store has article ``article_id`` (its store id)."""
+        from .store.query import get_article
+
+        if get_article(self.engine, article_id) is None:
+            raise NotFound(f"no article {article_id}")
+
+    def coding_exists(self, coded_id: int) -> None:
+        """:class:`NotFound` unless the store has debate coding ``coded_id``."""
+        from .store.query import coding_ids
+
+        if not coding_ids(self.engine, [coded_id]):
+            raise NotFound(f"no coded statement {coded_id}")
+
+    def actor_names(self, limit: int = 5000) -> list[dict[str, Any]]:
+        """The actors of the store's statements (``name``, ``type``, ``statements``), most statements first."""
+        from .store.query import actor_names
+
+        return actor_names(self.engine, limit=limit)
+
+    def agreement_page(self, debate: str | None = None) -> dict[str, Any]:
+        """:meth:`agreement`, each disagreement with the ``article`` (store id) and ``statement`` it is about
+        (None when gone), for links."""
+        from .store.query import target_articles
+
+        out = self.agreement(debate)
+        where: dict[str, dict[int, tuple[int, int | None]]] = {}
+        for t in ("statement", "stance"):
+            ids = [d["target_id"] for d in out["disagreements"] if d["target"] == t]
+            where[t] = target_articles(self.engine, t, ids) if ids else {}
+        for d in out["disagreements"]:
+            d["article"], d["statement"] = where[d["target"]].get(d["target_id"], (None, None))
         return out
 
     def audit_entry(self, audit_id: int) -> AuditEntry:

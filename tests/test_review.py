@@ -14,6 +14,9 @@ from stancemap.store.review import (
     CORRECTIONS,
     ReviewError,
     audit_log,
+    create_stance,
+    create_statement,
+    merge_actors,
     review_stance,
     review_statement,
     undo,
@@ -214,3 +217,150 @@ def test_review_stance_confirm_correct_and_undo(store):
     assert _stance(engine, stance_id) == original
     assert [x.action for x in audit_log(engine, target="stance", target_id=stance_id)] == [
         "undo", "undo", "correct", "confirm"]
+
+
+# --------------------------------------------------------------------------- what a person adds
+
+
+def _gap(text, rows):
+    """A sentence of ``text`` no statement's content touches: (start, end)."""
+    import re
+
+    taken = [(c["start"], c["end"]) for r in rows for c in r.content]
+    for m in re.finditer(r"[^.\n]{20,}\.", text):
+        a, b = m.start() + (len(m.group()) - len(m.group().lstrip())), m.end()
+        if not any(x < b and a < y for x, y in taken):
+            return a, b
+    raise AssertionError("no free sentence")
+
+
+def test_create_statement_is_keyed_kept_by_reextract_and_undone(store, fast_extractor):
+    from stancemap.runs.reextract import reextract
+    from stancemap.store.write import span_key
+
+    engine, text, rows = store
+    a, b = _gap(text, rows)
+    content = [{"text": text[a:b], "start": a, "end": b}]
+    with pytest.raises(ReviewError, match="content\\[0\\]: the article has"):
+        create_statement(engine, rows[0].article_id, by="ana", kind="direct", content=[content[0] | {"end": b - 1}])
+    with pytest.raises(ReviewError, match="no article 999"):
+        create_statement(engine, 999, by="ana", kind="direct", content=content)
+    with pytest.raises(ReviewError, match="already has these content spans"):
+        create_statement(engine, rows[0].article_id, by="ana", kind="direct", content=rows[0].content)
+    with pytest.raises(ReviewError, match="actor_type needs an actor"):
+        create_statement(engine, rows[0].article_id, by="ana", kind="direct", content=content, actor_type="person")
+    e = create_statement(engine, rows[0].article_id, by="ana", kind="indirect", content=content,
+                         actor_name="  Missed   Person ", actor_type="person", date="2024-03", note="missed")
+    new = _row(engine, e.target_id)
+    with engine.connect() as conn:
+        art = conn.execute(sa.select(schema.articles).where(schema.articles.c.id == rows[0].article_id)).one()
+    assert (e.action, e.target, e.before, e.after["key"]) == ("create", "statement", {}, new["key"])
+    assert new["key"] == span_key(art.content_hash, [(a, b)])  # as the store keys the extractor's statements
+    assert (new["review_state"], new["extractor_mode"], new["extractor_version"]) == ("confirmed", "human", "human")
+    assert (new["actor_name"], new["actor_type"], new["date_basis"], new["date_end"]) == (
+        "  Missed   Person ", "person", "stated", "2024-03-31")
+    assert art.statement_count == len(rows) + 1
+    assert e.target_id in {r.id for r in find_statements(engine)}
+
+    report = reextract(engine, force=True, extractor=fast_extractor)
+    assert report.kept >= 1 and _row(engine, e.target_id) == new  # kept exactly, id and all
+    u = undo(engine, e.id, by="ben")
+    assert (u.action, u.after, u.before["id"]) == ("undo", {}, e.target_id)
+    assert e.target_id not in {r.id for r in find_statements(engine, include_rejected=True)}
+    with pytest.raises(ReviewError, match="already undone"):
+        undo(engine, e.id, by="ben")
+
+
+def test_create_statement_defaults_to_the_publication_date(store):
+    engine, text, rows = store
+    a, b = _gap(text, rows)
+    e = create_statement(engine, rows[0].article_id, by="ana", kind="direct",
+                         content=[{"text": text[a:b], "start": a, "end": b}])
+    new = _row(engine, e.target_id)
+    with engine.connect() as conn:
+        published = conn.execute(sa.select(schema.articles.c.published)
+                                 .where(schema.articles.c.id == rows[0].article_id)).scalar()
+    assert (new["date"], new["date_basis"], new["actor_name"], new["confidence"]) == (
+        published, "publication", None, 1.0)
+    # a later correction must be undone before the creation
+    c = review_statement(engine, e.target_id, by="ben", medium="BBC")
+    with pytest.raises(ReviewError, match=f"changed again later \\(audit entry {c.id}\\)"):
+        undo(engine, e.id, by="ana")
+    undo(engine, c.id, by="ana")
+    undo(engine, e.id, by="ana")
+
+
+def test_merge_actors_and_undo_the_whole_merge(store):
+    engine, _, rows = store
+    named = [r for r in rows if r.actor]
+    names = sorted({r.actor for r in named})
+    assert len(names) >= 2, names
+    src, dst = names[0], names[1]
+    moved = [r.id for r in named if r.actor == src]
+    kept_type = next(r.actor_type for r in named if r.actor == dst)
+    before = {sid: _row(engine, sid) for sid in moved}
+    mentions0 = _table(engine, schema.mentions)
+    c_auto, _ = add_coding(engine, moved[0])
+    with pytest.raises(ReviewError, match="same actor"):
+        merge_actors(engine, src, " " + src.upper(), by="ana")
+    with pytest.raises(ReviewError, match="no actor Nobody At All in the store"):
+        merge_actors(engine, src, "Nobody At All", by="ana")
+    with pytest.raises(ReviewError, match="no statements of an actor"):
+        merge_actors(engine, "Nobody At All", dst, by="ana")
+
+    entries = merge_actors(engine, src.lower(), dst.upper(), by="ana", note="same person")
+    assert [e.target_id for e in entries] == moved and {e.action for e in entries} == {"merge"}
+    assert {e.after["merge"]["group"] for e in entries} == {entries[0].id} and entries[0].codings_dropped == 1
+    assert coding_rows(engine, c_auto) == (0, 0, 0)
+    for sid in moved:
+        r = _row(engine, sid)
+        assert (r["actor_name"], r["actor_type"], r["review_state"], r["review_note"]) == (
+            dst, kept_type, "corrected", "same person")
+    assert src not in {r.actor for r in find_statements(engine, include_rejected=True)}
+
+    u = undo(engine, entries[-1].id, by="ben")  # any entry of the merge undoes all of it
+    assert u.target_id == moved[-1]
+    for sid in moved:
+        assert _row(engine, sid) == before[sid]
+    assert _table(engine, schema.mentions) == mentions0
+    assert all(x.undone_by is not None for x in audit_log(engine) if x.action == "merge")
+
+
+def test_merge_undo_refused_when_a_statement_changed_later(store):
+    engine, _, rows = store
+    named = [r for r in rows if r.actor]
+    names = sorted({r.actor for r in named})
+    entries = merge_actors(engine, names[0], names[1], by="ana")
+    later = review_statement(engine, entries[0].target_id, state="confirmed", by="ben")
+    with pytest.raises(ReviewError, match=f"changed again later \\(audit entry {later.id}\\)"):
+        undo(engine, entries[-1].id, by="ana")
+    assert all(_row(engine, e.target_id)["actor_name"] == names[1] for e in entries)  # nothing undone
+
+
+def test_create_stance_is_kept_and_undone(store):
+    engine, text, rows = store
+    coded_id, stance_id = add_coding(engine, rows[0].id)
+    with pytest.raises(ReviewError, match="has stance .* already; review it instead"):
+        create_stance(engine, coded_id, proposition="p1", label="oppose", by="ana")
+    with pytest.raises(ReviewError, match="proposition must be one of the debate's \\(p1\\)"):
+        create_stance(engine, coded_id, proposition="p9", label="oppose", by="ana")
+    with pytest.raises(ReviewError, match="no coded statement 999"):
+        create_stance(engine, 999, proposition="p1", label="oppose", by="ana")
+    with engine.begin() as conn:
+        conn.execute(sa.delete(schema.stances).where(schema.stances.c.id == stance_id))
+    with pytest.raises(ReviewError, match="has no actor"):
+        create_stance(engine, coded_id, proposition="p1", label="oppose", by="ana")
+    with engine.begin() as conn:
+        conn.execute(sa.update(schema.coded_statements).where(schema.coded_statements.c.id == coded_id).values(
+            actor_key="x", actor={"name": "Someone", "type": "person", "registered": True}))
+    cond = _span(text, rows[0].content[0]["text"][:12])
+    with pytest.raises(ReviewError, match="goes with the label 'conditional'"):
+        create_stance(engine, coded_id, proposition="p1", label="oppose", by="ana", condition=cond)
+    e = create_stance(engine, coded_id, proposition="p1", label="conditional", condition=cond, by="ana", note="n")
+    st = _stance(engine, e.target_id)
+    assert (e.action, e.target) == ("create", "stance")
+    assert (st["decided_by"], st["review_state"], st["confidence"], st["condition"], st["reviewed_by"]) == (
+        "human", "corrected", 1.0, cond, "ana")
+    assert (st["actor_key"], st["actor_name"], st["actor_type"], st["registered"]) == ("x", "Someone", "person", True)
+    undo(engine, e.id, by="ana")
+    assert coding_rows(engine, coded_id) == (1, 1, 0)

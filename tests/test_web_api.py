@@ -468,6 +468,143 @@ def test_export_network_and_dna(ro, tmp_path):
         assert conn.execute("SELECT count(*) FROM STATEMENTS").fetchone()[0] > 0
 
 
+# --------------------------------------------------------------------------- what a person adds
+
+
+def _free_sentence(article: dict) -> tuple[int, int]:
+    """A sentence of the article no statement's content touches."""
+    import re
+
+    taken = [(c["start"], c["end"]) for st in article["statements"] for c in st["content"]]
+    for m in re.finditer(r"[A-Z][^.\n]{30,}\.", article["text"]):
+        if not any(a < m.end() and m.start() < b for a, b in taken):
+            return m.start(), m.end()
+    raise AssertionError("no free sentence")
+
+
+def test_add_a_missed_statement_kept_by_reextract_and_undone(client, fast_extractor):
+    from stancemap.runs.reextract import reextract
+
+    core = client.app.state.core
+    art = client.get("/api/articles/1").json()
+    text = art["text"]
+    a, b = _free_sentence(art)
+    speaker_at = text.index("Macron")
+    body = {"content": [{"text": text[a:b], "start": a, "end": b}], "kind": "indirect",
+            "speaker": {"text": "Macron", "start": speaker_at, "end": speaker_at + 6},
+            "actor_name": "Emmanuel Macron", "actor_type": "person", "date": "2024-11-20", "note": "missed"}
+    r = client.post("/api/articles/1/statements", json=body)
+    assert r.status_code == 201, r.text
+    made = r.json()
+    st, audit = made["statement"], made["audit"]
+    assert (audit["action"], audit["target"], audit["target_id"], audit["before"]) == (
+        "create", "statement", st["id"], {})
+    assert (st["review_state"], st["actor"]["name"], st["date"], st["extractor"]) == (
+        "confirmed", "Emmanuel Macron", "2024-11-20", {"version": "human", "mode": "human"})
+    listed = client.get("/api/articles/1").json()
+    assert st["id"] in [x["id"] for x in listed["statements"]]
+    assert listed["statement_count"] == art["statement_count"] + 1
+    # bad spans and fields are refused by name; unknown articles are 404
+    bad = dict(body, content=[{"text": "not there", "start": a, "end": a + 9}])
+    r = client.post("/api/articles/1/statements", json=bad)
+    assert r.status_code == 422 and "content[0]: the article has" in r.json()["detail"]
+    r = client.post("/api/articles/1/statements", json=dict(body, content=[{"text": "x", "start": -1, "end": 0}]))
+    assert r.status_code == 422
+    assert client.post("/api/articles/1/statements", json=dict(body, kind="shouted")).status_code == 422
+    assert client.post("/api/articles/1/statements", json=dict(body, content=[])).status_code == 422
+    r = client.post("/api/articles/1/statements", json=body)  # the same spans again
+    assert r.status_code == 422 and "already has these content spans" in r.json()["detail"]
+    assert client.post("/api/articles/999/statements", json=body).status_code == 404
+    # the debate codes it; a forced re-extraction keeps it as it is
+    core.apply(D)
+    reextract(core.engine, force=True, extractor=fast_extractor)
+    again = client.get(f"/api/statements/{st['id']}").json()
+    assert {k: again[k] for k in ("content", "actor", "review_state", "date")} == {
+        k: st[k] for k in ("content", "actor", "review_state", "date")}
+    # undo deletes it
+    r = client.post(f"/api/audit/{audit['id']}/undo")
+    assert r.status_code == 200 and r.json()["audit"]["action"] == "undo"
+    assert client.get(f"/api/statements/{st['id']}").status_code == 404
+    assert st["id"] not in [x["id"] for x in client.get("/api/articles/1").json()["statements"]]
+
+
+def test_merge_actors_and_undo(client):
+    before = {x["id"]: x for x in client.get("/api/statements", params={"actor": "Barrot", "limit": 500}).json()[
+        "items"] if x["actor"]["name"] == "Jean-Noël Barrot"}
+    assert before
+    r = client.post("/api/actors/merge", json={"from": " jean-noël  BARROT", "into": "emmanuel macron",
+                                               "note": "test merge"})
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert sorted(out["statements"]) == sorted(before) and out["into"] == "Emmanuel Macron"
+    assert {e["action"] for e in out["audit"]} == {"merge"} and {e["note"] for e in out["audit"]} == {"test merge"}
+    for sid in before:
+        st = client.get(f"/api/statements/{sid}").json()
+        assert st["actor"]["name"] == "Emmanuel Macron" and st["review_state"] == "corrected"
+        assert st["audit"][0]["action"] == "merge"
+    assert client.post("/api/actors/merge", json={"from": "Jean-Noël Barrot", "into": "Emmanuel Macron"}) \
+        .status_code == 422  # nothing of that actor is left
+    assert client.post("/api/actors/merge", json={"from": "Emmanuel Macron", "into": "Nobody"}).status_code == 422
+    assert client.post("/api/actors/merge", json={"source": "a", "into": "b"}).status_code == 422
+    r = client.post(f"/api/audit/{out['audit'][0]['id']}/undo")
+    assert r.status_code == 200
+    for sid, was in before.items():
+        st = client.get(f"/api/statements/{sid}").json()
+        assert (st["actor"], st["review_state"]) == (was["actor"], was["review_state"])
+
+
+def _position(client, actor, proposition):
+    rows = client.get("/api/positions", params={"debate": D}).json()["rows"]
+    return next((x for x in rows if x["actor"] == actor and x["proposition"] == proposition), None)
+
+
+def test_link_a_coding_to_a_proposition_kept_by_reapply_and_undone(client):
+    core = client.app.state.core
+    props = [p["id"] for p in client.get("/api/debates").json()["items"][0]["propositions"]]
+    coding = None
+    for x in client.get("/api/statements", params={"limit": 500}).json()["items"]:
+        for c in client.get(f"/api/statements/{x['id']}").json()["codings"]:
+            if c["debate"] != D:
+                continue
+            ids = {s["coded_id"] for s in c["stances"]} | {lk["coded_id"] for lk in c["links"]}
+            linked = {s["proposition"] for s in c["stances"]}
+            if c["stances"] and len(ids) == 1 and set(props) - linked:
+                coding = (ids.pop(), c["stances"][0]["actor"], sorted(set(props) - linked)[0], linked)
+                break
+        if coding:
+            break
+    assert coding, "no coded statement with a proposition left to link"
+    coded_id, actor, prop, linked = coding
+    was = _position(client, actor, prop)
+    n0 = was["n"] if was else 0
+    r = client.post(f"/api/codings/{coded_id}/link", json={"proposition": prop, "label": "oppose", "note": "missed"})
+    assert r.status_code == 201, r.text
+    out = r.json()
+    assert (out["audit"]["action"], out["audit"]["target"]) == ("create", "stance")
+    assert (out["stance"]["label"], out["stance"]["decided_by"], out["stance"]["review_state"]) == (
+        "oppose", "human", "corrected")
+    now = _position(client, actor, prop)
+    assert now is not None and now["n"] == n0 + 1 and now.get("oppose", 0) >= 1
+    # refused: a proposition already linked, one not of the debate, a condition without 'conditional'
+    r = client.post(f"/api/codings/{coded_id}/link", json={"proposition": prop, "label": "support"})
+    assert r.status_code == 422 and "review it instead" in r.json()["detail"]
+    r = client.post(f"/api/codings/{coded_id}/link", json={"proposition": "no-such", "label": "support"})
+    assert r.status_code == 422 and "one of the debate's" in r.json()["detail"]
+    assert client.post(f"/api/codings/{coded_id}/link", json={"proposition": prop, "label": "maybe"}) \
+        .status_code == 422
+    assert client.post("/api/codings/999999/link", json={"proposition": prop, "label": "oppose"}).status_code == 404
+    # re-applied with another decider (a threshold of its own): every article is coded again, the link stays
+    report = core.apply(D, threshold=0.99, evidence_rules=False)
+    assert report.articles >= 1 and report.kept_reviewed >= 1
+    kept = _position(client, actor, prop)
+    assert kept is not None and kept.get("oppose", 0) >= 1
+    assert core.stance(out["stance"]["stance_id"])["label"] == "oppose"
+    # undo removes it
+    assert client.post(f"/api/audit/{out['audit']['id']}/undo").status_code == 200
+    gone = _position(client, actor, prop)
+    assert gone is None or gone.get("oppose", 0) == kept["oppose"] - 1
+
+
 # --------------------------------------------------------------------------- debates
 
 
@@ -581,6 +718,9 @@ def test_roles(db, tmp_path):
         assert r.status_code == 403 and "needs coder" in r.json()["detail"]
         assert v.post("/api/stances/1/review", json={"state": "confirmed"}).status_code == 403
         assert v.post("/api/audit/1/undo").status_code == 403
+        assert v.post("/api/articles/1/statements", json={"content": [], "kind": "direct"}).status_code == 403
+        assert v.post("/api/actors/merge", json={"from": "a", "into": "b"}).status_code == 403
+        assert v.post("/api/codings/1/link", json={"proposition": "p", "label": "support"}).status_code == 403
         assert v.get(f"/api/statements/{sid}").json()["audit"] == []
     with make_client(db, tmp_path, User("cora", "coder")) as c:
         r = c.post(f"/api/statements/{sid}/review", json={"state": "confirmed"})
@@ -608,7 +748,7 @@ def test_no_server_errors(base, tmp_path):
     with make_client(db, tmp_path) as c:
         schema = schemathesis.openapi.from_asgi("/api/openapi.json", c.app)
         operations = [r.ok() for r in schema.get_all_operations()]
-        assert len(operations) == 18
+        assert len(operations) == 21
         statuses: list[int] = []
         for op in operations:
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):

@@ -222,3 +222,63 @@ def test_review_with_the_keyboard_and_reextract_keeps_it(server, page, fast_extr
     page.keyboard.press("u")
     page.wait_for_function(f"() => !document.querySelector('#s{target}.state-corrected')")
     assert get_statement(core.engine, target).actor != "Corrected Person"
+
+
+def test_add_a_missed_statement_link_a_proposition_and_merge_actors(server, page):
+    import re
+
+    from stancemap.store.query import find_statements, statement_coding_choices
+
+    core = server["core"]
+    rows = find_statements(core.engine, include_rejected=True, sort="article")
+    text = core.article(rows[0].article_id)["text"]
+    taken = [(c["start"], c["end"]) for r in rows for c in r.content]
+    m = next(m for m in re.finditer(r"[A-Z][^.\n]{30,}\.", text)
+             if not any(a < m.end() and m.start() < b for a, b in taken))
+    who = text.index("Macron")
+    page.goto(server["url"] + f"/articles/{rows[0].article_id}")
+    page.wait_for_selector("li.stmt.focused")
+    n = page.locator("li.stmt").count()
+    # select the content, a; select the speaker, s; name the actor; Enter saves
+    _select(page, m.start(), m.end())
+    page.keyboard.press("a")
+    assert page.locator("#correct-form").is_visible()
+    assert page.locator("#correct-form .cf-title").inner_text() == "New statement"
+    _select(page, who, who + len("Macron"))
+    page.keyboard.press("s")
+    assert page.locator('#correct-form [data-field="speaker"] .span-offsets').inner_text() == f"{who}–{who + 6}"
+    page.fill("#correct-form input[name=actor_name]", "Emmanuel Macron")
+    page.select_option("#correct-form select[name=actor_type]", "person")
+    page.press("#correct-form input[name=actor_name]", "Enter")
+    page.wait_for_function(f"() => document.querySelectorAll('li.stmt').length === {n + 1}")
+    new = next(r for r in find_statements(core.engine, include_rejected=True) if r.content[0]["start"] == m.start())
+    assert (new.review_state, new.actor, new.speaker_start) == ("confirmed", "Emmanuel Macron", who)
+    page.wait_for_selector(f"li.stmt.focused#s{new.id}.state-confirmed")
+    # u undoes it (the focused statement's last change: its creation)
+    page.keyboard.press("u")
+    page.wait_for_function(f"() => document.querySelectorAll('li.stmt').length === {n}")
+    assert new.id not in {r.id for r in find_statements(core.engine, include_rejected=True)}
+    # link a coding to a proposition it is not linked to
+    choices = statement_coding_choices(core.engine, [r.id for r in rows])
+    box = page.locator(".link-to").first
+    coded = int(box.get_attribute("data-coded"))
+    prop = box.locator(".link-prop").input_value()
+    box.locator(".link-label").select_option("oppose")
+    box.locator(".link-add").click()
+    gone = f".link-to[data-coded='{coded}'] option[value='{prop}']"
+    page.wait_for_function(f"() => !document.querySelector(\"{gone}\")")
+    [c] = [c for cs in statement_coding_choices(core.engine, [r.id for r in rows]).values() for c in cs
+           if c["coded_id"] == coded]
+    assert prop in c["linked"] and prop not in next(
+        x for cs in choices.values() for x in cs if x["coded_id"] == coded)["linked"]
+    # merge two actors on the actor page, then undo the merge
+    barrot = [r.id for r in rows if r.actor == "Jean-Noël Barrot"]
+    page.goto(server["url"] + "/actors/" + "Jean-No%C3%ABl%20Barrot")
+    page.fill("#merge-form input[name=into]", "Emmanuel Macron")
+    page.click("#merge-form button[type=submit]")
+    page.wait_for_selector("#merge-result:not([hidden])")
+    assert {core.statement(i).actor for i in barrot} == {"Emmanuel Macron"}
+    page.click("#merge-result .merge-undo")
+    page.wait_for_selector("#merge-form:not([hidden])")
+    assert {core.statement(i).actor for i in barrot} == {"Jean-Noël Barrot"}
+    assert not [e for e in page.errors if "Content Security Policy" in e or "Uncaught" in e], page.errors

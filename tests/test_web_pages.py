@@ -105,6 +105,7 @@ def test_every_page_renders(client):
         "/actors/" + quote("Emmanuel Macron"), "/actors/Barrot", f"/debates/{DEBATE_ID}",
         f"/debates/{DEBATE_ID}/propositions/troops-deployable", f"/debates/{DEBATE_ID}?window=60d&step=30d",
         "/outlets/" + quote("Le Monde"), "/attention", f"/attention?debate={DEBATE_ID}&by=actor",
+        "/agreement", f"/agreement?debate={DEBATE_ID}",
     ]
     for url in urls:
         r = client.get(url)
@@ -244,3 +245,49 @@ def test_vendored_assets_are_served(client):
         assert client.get(path).status_code == 200, path
     for lic in ("htmx.LICENSE", "cytoscape.LICENSE", "uPlot.LICENSE"):
         assert (ROOT / "stancemap/web/static/vendor" / lic).is_file()
+
+
+def test_article_page_offers_links_to_unlinked_propositions_and_the_add_key(client):
+    from stancemap.store.query import statement_coding_choices
+
+    core = client.core
+    rows = _statements(core)
+    page = client.get(f"/articles/{rows[0].article_id}").text
+    props = {p["id"] for p in core.debates_overview()[0]["propositions"]}
+    choices = statement_coding_choices(core.engine, [r.id for r in rows])
+    c = next(c for cs in choices.values() for c in cs if props - set(c["linked"]))
+    box = re.search(rf'<div class="link-to" data-coded="{c["coded_id"]}">(.*?)</div>', page, re.S)
+    assert box, f"no link control for coding {c['coded_id']}"
+    offered = set(re.findall(r'<option value="([^"]+)"', box.group(1)))
+    assert offered == props - set(c["linked"])
+    assert "<kbd>a</kbd>" in page and "add a statement the extractor missed" in page  # the help overlay
+    # a link made: the proposition is no longer offered for that coding
+    core.link(c["coded_id"], proposition=sorted(offered)[0], label="support", by="ana")
+    page = client.get(f"/articles/{rows[0].article_id}").text
+    box = re.search(rf'<div class="link-to" data-coded="{c["coded_id"]}">(.*?)</div>', page, re.S)
+    assert sorted(offered)[0] not in set(re.findall(r'<option value="([^"]+)"', box.group(1) if box else ""))
+
+
+def test_actor_page_offers_a_merge(client):
+    page = client.get("/actors/" + quote("Emmanuel Macron")).text
+    assert 'id="merge-form"' in page and 'data-from="Emmanuel Macron"' in page
+    assert '<option value="Jean-Noël Barrot">' in page and '<option value="Emmanuel Macron">' not in page
+    assert '<script src="/static/actor.js"></script>' in page
+
+
+def test_agreement_page_lists_pairs_and_disagreements_with_links(client):
+    core = client.core
+    rows = [r for r in _statements(core) if r.actor][:3]
+    a, b = rows[0], rows[1]
+    core.review(a.id, state="confirmed", by="ann")
+    core.review(a.id, state="confirmed", by="ben")
+    core.review(b.id, state="confirmed", by="ann")
+    core.review(b.id, medium="<b>Radio</b>", by="ben")
+    r = client.get(f"/agreement?debate={DEBATE_ID}")
+    assert r.status_code == 200
+    page = r.text
+    assert "ann · ben" in page and "<td>2</td><td>1</td><td>50 %</td>" in page
+    assert f'href="/articles/{b.article_id}#s{b.id}"' in page and f"#s{a.id}" not in page
+    assert "medium = &lt;b&gt;Radio&lt;/b&gt;" in page  # the differing value, escaped
+    assert client.get("/agreement?debate=nope").status_code == 404
+    _no_inline_script(page)

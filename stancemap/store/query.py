@@ -1013,3 +1013,68 @@ def review_targets(engine: Engine, target: str, ids: Sequence[int], columns: Seq
             q = sa.select(t.c.id, *(t.c[c] for c in columns)).where(t.c.id.in_(list(ids[k:k + 500])))
             out.update((r.id, {c: getattr(r, c) for c in columns}) for r in conn.execute(q))
     return out
+
+
+def coding_ids(engine: Engine, ids: Sequence[int]) -> set[int]:
+    """Which of these debate codings (``coded_statements`` ids) exist."""
+    from .schema import coded_statements as c
+
+    with engine.connect() as conn:
+        return {int(x) for x in conn.execute(sa.select(c.c.id).where(c.c.id.in_(list(ids)))).scalars()}
+
+
+def actor_names(engine: Engine, *, limit: int = 5000) -> list[dict[str, Any]]:
+    """The actors statements name (``name``, ``type``, ``statements``: how many), most statements first."""
+    from .schema import actors
+
+    n = sa.func.count(statements.c.id)
+    q = (sa.select(actors.c.name, actors.c.type, n).join(statements, statements.c.actor_id == actors.c.id)
+         .group_by(actors.c.id, actors.c.name, actors.c.type).order_by(n.desc(), actors.c.name).limit(limit))
+    with engine.connect() as conn:
+        return [{"name": r[0], "type": r[1], "statements": int(r[2])} for r in conn.execute(q)]
+
+
+def statement_coding_choices(engine: Engine, statement_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    """Per statement, its debate codings with an actor: ``coded_id``, ``debate``, ``actor`` and ``linked`` (the
+    propositions it has a stance on, rejected ones included) -- what a person may link it to besides."""
+    from .schema import coded_statements as c
+    from .schema import debates, stances
+
+    out: dict[int, list[dict[str, Any]]] = {}
+    ids = list(statement_ids)
+    with engine.connect() as conn:
+        for k in range(0, len(ids), 500):
+            rows = conn.execute(
+                sa.select(c.c.id, c.c.statement_id, c.c.actor, debates.c.name)
+                .select_from(c.join(debates, debates.c.id == c.c.debate_id))
+                .where(c.c.statement_id.in_(ids[k:k + 500]), c.c.actor_key.is_not(None), c.c.actor_key != "")
+                .order_by(c.c.statement_id, debates.c.name, c.c.id)).all()
+            linked: dict[int, list[str]] = {}
+            if rows:
+                for cid, prop in conn.execute(sa.select(stances.c.coded_id, stances.c.proposition)
+                                              .where(stances.c.coded_id.in_([r.id for r in rows]))):
+                    linked.setdefault(cid, []).append(prop)
+            for r in rows:
+                out.setdefault(r.statement_id, []).append({
+                    "coded_id": r.id, "debate": r.name, "actor": (r.actor or {}).get("name"),
+                    "linked": sorted(linked.get(r.id, []))})
+    return out
+
+
+def target_articles(engine: Engine, target: str, ids: Sequence[int]) -> dict[int, tuple[int, int | None]]:
+    """(article id, statement id) of these statements or stances (a stance's statement: None if rule-made)."""
+    from .schema import coded_statements as c
+    from .schema import stances
+
+    out: dict[int, tuple[int, int | None]] = {}
+    with engine.connect() as conn:
+        for k in range(0, len(ids), 500):
+            part = list(ids[k:k + 500])
+            if target == "statement":
+                q = sa.select(statements.c.id, statements.c.article_id, statements.c.id).where(
+                    statements.c.id.in_(part))
+            else:
+                q = (sa.select(stances.c.id, c.c.article_id, c.c.statement_id)
+                     .join(c, c.c.id == stances.c.coded_id).where(stances.c.id.in_(part)))
+            out.update((int(r[0]), (int(r[1]), None if r[2] is None else int(r[2]))) for r in conn.execute(q))
+    return out

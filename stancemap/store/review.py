@@ -15,8 +15,19 @@ the CLI are built on top.
   reviewed. A rejected statement loses all its codings.
 * :func:`review_stance` does the same for one stance of a debate coding; a corrected stance is decided by
   ``human`` with confidence 1.0.
+* :func:`create_statement` adds a statement the extractor missed (action ``create``): spans checked the same
+  way, keyed as the store keys the extractor's statements (:func:`.write.span_key`), so a re-extraction that
+  finds the same spans recognises it; it is made by ``human`` (``extractor_version`` and ``extractor_mode``)
+  and ``confirmed`` -- a person wrote it, so it is a reviewed statement, and re-extraction keeps it.
+* :func:`merge_actors` gives every statement of one actor (by :func:`.write.norm_name`) the name and type of
+  another: one audit row per statement (action ``merge``, the same note; ``after["merge"]`` names the merge
+  by the id of its first row), each a correction (``corrected``, a rejected statement stays rejected).
+* :func:`create_stance` adds a stance a person decided to a debate coding, for a proposition the machine did
+  not link (action ``create`` of a stance; ``decided_by`` ``human``, ``corrected``): re-applying the debate
+  keeps it, as it keeps every reviewed stance.
 * Each change writes one ``review_audit`` row: who, when, and the changed columns before and after (JSON).
-  :func:`undo` restores an entry's ``before`` values, last change first; :func:`audit_log` lists entries.
+  :func:`undo` restores an entry's ``before`` values, last change first; :func:`audit_log` lists entries. The
+  undo of a ``create`` deletes what it made; the undo of any row of a merge undoes the whole merge.
 
 Refusals are :class:`ReviewError` (a ``ValueError``) with a message naming the statement, stance or
 entry; nothing is written when one is raised.
@@ -33,12 +44,22 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from .. import partialdate
-from ..model import ACTOR_TYPES, CONTENT_JOINER, DATE_BASES, KINDS, Span, span_columns
+from ..model import ACTOR_TYPES, CONTENT_JOINER, DATE_BASES, KINDS, SCHEMA_VERSION, Span, span_columns
 from ..safetext import shown
 from . import dedupe
 from .db import write_tx
-from .schema import articles, coded_statements, review_audit, stances, statements
-from .write import CONTENT_COLUMNS, actor_ids, drop_codings, norm_name, now, set_mention
+from .schema import actors, articles, coded_statements, debates, review_audit, stances, statements
+from .write import (
+    CONTENT_COLUMNS,
+    actor_ids,
+    date_range,
+    drop_codings,
+    link_copies,
+    norm_name,
+    now,
+    set_mention,
+    span_key,
+)
 
 STATEMENT_STATES = ("confirmed", "rejected", "corrected")
 STANCE_STATES = ("confirmed", "rejected", "corrected")
@@ -67,9 +88,9 @@ class AuditEntry:
     by: str
     target: str  # statement | stance
     target_id: int
-    action: str  # confirm | reject | correct | undo
-    before: dict[str, Any]  # the changed columns as they were (JSON-safe: timestamps as ISO strings)
-    after: dict[str, Any]  # ... and as they became
+    action: str  # confirm | reject | correct | create | merge | undo
+    before: dict[str, Any]  # the changed columns as they were (JSON-safe: timestamps as ISO strings; {} for create)
+    after: dict[str, Any]  # ... and as they became ({} for the undo of a create: the row is gone)
     note: str | None
     undone_by: int | None  # the audit entry that undid this one
     # Debate codings deleted by this change (debates code the statement again). Only on the entry a review
@@ -289,6 +310,175 @@ def _stance(conn: Connection, stance_id: int) -> dict[str, Any]:
     return row._asdict()
 
 
+# --------------------------------------------------------------------------- what a person adds
+
+HUMAN = "human"  # extractor_version and extractor_mode of a statement a person made; decided_by of their stances
+
+
+def create_statement(engine: Engine, article_id: int, *, by: str, content: Any, kind: str, speaker: Any = None,
+                     cue: Any = None, actor_name: str | None = None, actor_type: str | None = None,
+                     date: str | None = None, date_basis: str | None = None, medium: str | None = None,
+                     reported_by: Sequence[str] | None = None, note: str | None = None) -> AuditEntry:
+    """Add a statement the extractor missed to article ``article_id``; returns the ``create`` audit entry.
+
+    ``content`` is a non-empty list of spans (sorted into text order; they may not overlap), ``speaker`` and
+    ``cue`` spans or None, all checked against the article text. ``actor_type`` needs ``actor_name`` (a name
+    without a type is ``unknown``). ``date`` left out is the article's publication date with ``date_basis``
+    ``publication``; given, its basis defaults to ``stated``. The statement is ``confirmed``, made by
+    ``human`` with confidence 1.0, and keyed by its content spans as the extractor's statements are: one with
+    the same spans already in the article is refused (review that one instead).
+    """
+    by = _who(by)
+    if isinstance(content, (str, Mapping, Span)) or not isinstance(content, Sequence) or not content:
+        raise ReviewError("content must be a non-empty list of spans")
+    with write_tx(engine) as conn:
+        art = conn.execute(sa.select(articles.c.text, articles.c.content_hash, articles.c.published)
+                           .where(articles.c.id == article_id)).first()
+        if art is None:
+            raise ReviewError(f"no article {article_id}")
+        spans = sorted((_span(v, art.text, f"content[{i}]") for i, v in enumerate(content)),
+                       key=lambda x: (x["start"], x["end"]))
+        for a, b in zip(spans, spans[1:]):
+            if b["start"] < a["end"]:
+                raise ReviewError(f"content spans {a['start']}-{a['end']} and {b['start']}-{b['end']} overlap")
+        key = span_key(art.content_hash, [(x["start"], x["end"]) for x in spans])
+        same = conn.execute(sa.select(statements.c.id).where(statements.c.key == key)).scalar()
+        if same is not None:
+            raise ReviewError(f"statement {same} of this article already has these content spans; review it "
+                              "instead")
+        if date is None:
+            date, basis = art.published, "publication"
+        else:
+            basis = "stated"
+        fields: dict[str, Any] = {"content": spans, "speaker": speaker, "cue": cue, "kind": kind, "date": date,
+                                  "date_basis": basis if date_basis is None else date_basis, "medium": medium,
+                                  "reported_by": [] if reported_by is None else reported_by}
+        if actor_name is not None or actor_type is not None:
+            fields["actor_name"] = actor_name
+        if actor_type is not None:
+            fields["actor_type"] = actor_type
+        blank = {"actor_name": None, "actor_type": None}
+        values = {"actor_id": None, "actor_name": None, "actor_type": None, "actor_role": None,
+                  "actor_description": None, **_corrected_values(conn, blank, art.text, fields), "confidence": 1.0}
+        t = now()
+        row = {"key": key, "article_id": article_id, **values, "schema_version": SCHEMA_VERSION,
+               "extractor_version": HUMAN, "extractor_mode": HUMAN, "review_state": "confirmed", "reviewed_at": t,
+               "review_note": note, "copy_of": None, "created_at": t}
+        sid = conn.execute(sa.insert(statements).values(**row).returning(statements.c.id)).scalar_one()
+        if row["speaker_text"] is not None:
+            set_mention(conn, sid, article_id, row["actor_id"],
+                        (row["speaker_text"], row["speaker_start"], row["speaker_end"]), None)
+        _count_statements(conn, article_id)
+        link_copies(conn, article_id)
+        return _audit(conn, by, "statement", sid, "create", {}, {"id": sid, **row}, note)
+
+
+def _count_statements(conn: Connection, article_id: int) -> None:
+    n = conn.execute(sa.select(sa.func.count()).select_from(statements)
+                     .where(statements.c.article_id == article_id)).scalar_one()
+    conn.execute(sa.update(articles).where(articles.c.id == article_id).values(statement_count=n))
+
+
+def merge_actors(engine: Engine, source: str, into: str, *, by: str, note: str | None = None) -> list[AuditEntry]:
+    """Give every statement of actor ``source`` the name and type of actor ``into`` (both matched as
+    :func:`.write.norm_name` compares names; ``into`` must be in the store: its type is the one most of its
+    statements have). One audit entry per statement (action ``merge``), returned in statement order; the
+    first one's id names the merge (``after["merge"]["group"]``), and undoing any of them undoes them all.
+
+    Each statement becomes ``corrected`` (a rejected one stays rejected) with ``note`` as its review note, and
+    its debate codings are dropped (those holding a reviewed stance are kept), as for a correction.
+    """
+    by = _who(by)
+    for value, what in ((source, "from"), (into, "into")):
+        if not isinstance(value, str) or not norm_name(value):
+            raise ReviewError(f"{what} must be an actor's name, not {shown(value)}")
+    src, dst = norm_name(source), norm_name(into)
+    if src == dst:
+        raise ReviewError(f"{shown(source)} and {shown(into)} are the same actor")
+    with write_tx(engine) as conn:
+        targets = conn.execute(sa.select(actors.c.id, actors.c.name, actors.c.type)
+                               .where(actors.c.name_norm == dst)).all()
+        if not targets:
+            raise ReviewError(f"no actor {shown(into)} in the store")
+        uses = dict(conn.execute(sa.select(statements.c.actor_id, sa.func.count()).where(
+            statements.c.actor_id.in_([r.id for r in targets])).group_by(statements.c.actor_id)).all())
+        target = max(targets, key=lambda r: (uses.get(r.id, 0), -r.id))
+        rows = [r._asdict() for r in conn.execute(
+            sa.select(statements).where(statements.c.actor_id.in_(
+                sa.select(actors.c.id).where(actors.c.name_norm == src))).order_by(statements.c.id)
+            .with_for_update())]
+        if not rows:
+            raise ReviewError(f"no statements of an actor {shown(source)}")
+        t = now()
+        entries: list[AuditEntry] = []
+        group: int | None = None
+        for row in rows:
+            state = "rejected" if row["review_state"] == "rejected" else "corrected"
+            new = {"actor_name": target.name, "actor_type": target.type, "actor_id": target.id, "reviewed_at": t,
+                   "review_note": note, "review_state": state}
+            changed = {c: v for c, v in new.items() if row[c] != v}
+            _update_statement(conn, row, changed)
+            merge = {"from": source, "into": target.name, "group": group}
+            entry = _audit(conn, by, "statement", row["id"], "merge", {c: row[c] for c in changed},
+                           {**changed, "merge": merge}, note)
+            if group is None:  # the first entry names the merge
+                group = merge["group"] = entry.id
+                entry.after["merge"] = merge
+                conn.execute(sa.update(review_audit).where(review_audit.c.id == entry.id)
+                             .values(after=entry.after))
+            entries.append(entry)
+        dropped = drop_codings(conn, [r["id"] for r in rows if r["review_state"] != "rejected"], keep_reviewed=True)
+    if entries:
+        entries[0].codings_dropped = dropped
+    return entries
+
+
+def create_stance(engine: Engine, coded_id: int, *, proposition: str, label: str, by: str, condition: Any = None,
+                  note: str | None = None) -> AuditEntry:
+    """Link debate coding ``coded_id`` to ``proposition`` (one of its debate's) with a stance a person decided;
+    returns the ``create`` audit entry (target ``stance``).
+
+    The stance is ``decided_by`` ``human``, ``corrected``, confidence 1.0, without evidence spans (a person
+    decided it); a ``condition`` (a span of the article) goes with the label ``conditional`` only. A coding
+    that has a stance on the proposition already is refused: review that stance instead (a rejected one can
+    be corrected). The coding needs an actor (a stance is an actor's).
+    """
+    by = _who(by)
+    label = _choice(label, STANCE_LABELS, "label")
+    with write_tx(engine) as conn:
+        c = conn.execute(sa.select(coded_statements, debates.c.propositions, articles.c.text, articles.c.outlet_norm)
+                         .select_from(coded_statements.join(debates, debates.c.id == coded_statements.c.debate_id)
+                                      .join(articles, articles.c.id == coded_statements.c.article_id))
+                         .where(coded_statements.c.id == coded_id).with_for_update()).first()
+        if c is None:
+            raise ReviewError(f"no coded statement {coded_id}")
+        props = [p["id"] for p in c.propositions or []]
+        if proposition not in props:
+            raise ReviewError(f"proposition must be one of the debate's ({', '.join(props)}), not {shown(proposition)}")
+        had = conn.execute(sa.select(stances.c.id).where(stances.c.coded_id == coded_id,
+                                                         stances.c.proposition == proposition)).scalar()
+        if had is not None:
+            raise ReviewError(f"coded statement {coded_id} has stance {had} on {proposition!r} already; review it "
+                              "instead")
+        if not c.actor_key:
+            raise ReviewError(f"coded statement {coded_id} has no actor, and a stance is an actor's")
+        cond = None
+        if condition is not None:
+            if label != "conditional":
+                raise ReviewError(f"a condition goes with the label 'conditional', not {label!r}")
+            cond = _span(condition, c.text, "condition")
+        actor = c.actor or {}
+        row = {"coded_id": coded_id, "debate_id": c.debate_id, "proposition": proposition, "label": label,
+               "confidence": 1.0, "evidence": [], "condition": cond, "rule": HUMAN, "polarity": 0, "margin": 0.0,
+               "decided_by": HUMAN, "decider_version": c.decider_version, "review_state": "corrected",
+               "reviewed_by": by, "reviewed_at": now(), "actor_key": c.actor_key,
+               "actor_name": actor.get("name") or "", "actor_type": actor.get("type") or "unknown",
+               "registered": bool(actor.get("registered")), "origin": c.origin, "date": c.date,
+               "date_start": date_range(c.date)[0], "outlet_norm": c.outlet_norm, "coded_key": c.key}
+        sid = conn.execute(sa.insert(stances).values(**row).returning(stances.c.id)).scalar_one()
+        return _audit(conn, by, "stance", sid, "create", {}, {"id": sid, **row}, note)
+
+
 # --------------------------------------------------------------------------- audit and undo
 
 
@@ -326,6 +516,10 @@ def undo(engine: Engine, audit_id: int, *, by: str) -> AuditEntry:
     Changes are undone last first: an entry already undone, an undo entry, or an entry whose target was
     changed again later (by an entry not undone) is refused. Undoing a statement correction deletes the
     codings made of the corrected statement (keeping those with a reviewed stance), as a correction does.
+    Undoing a ``create`` deletes the statement (its codings go with it) or the stance it made. Undoing any
+    entry of a merge (:func:`merge_actors`) undoes every entry of it, in one transaction (one ``undo`` entry
+    each; the one returned is that of ``audit_id``, counting the codings every one dropped), and is refused
+    if any of its statements was changed again later.
     """
     by = _who(by)
     with write_tx(engine) as conn:
@@ -337,26 +531,50 @@ def undo(engine: Engine, audit_id: int, *, by: str) -> AuditEntry:
             raise ReviewError(f"{what} is an undo itself; review the {row.target} again instead")
         if row.undone_by is not None:
             raise ReviewError(f"{what} was already undone (by audit entry {row.undone_by})")
-        # Lock the target first: a review of it waits for this undo, and the check below sees every later one.
-        current = _statement(conn, row.target_id) if row.target == "statement" else _stance(conn, row.target_id)
-        later = conn.execute(sa.select(review_audit.c.id).where(
-            review_audit.c.target == row.target, review_audit.c.target_id == row.target_id,
-            review_audit.c.id > audit_id, review_audit.c.action != "undo", review_audit.c.undone_by.is_(None))
-            .order_by(review_audit.c.id.desc()).limit(1)).scalar()
-        if later is not None:
-            raise ReviewError(f"{what}: the {row.target} was changed again later (audit entry {later}); "
-                              "undo that first")
+        rows = _merge_entries(conn, row) if row.action == "merge" else [row]
+        entries = {r.id: _undo_one(conn, r, by) for r in reversed(rows)}
+    entry = entries[audit_id]
+    entry.codings_dropped = sum(e.codings_dropped for e in entries.values())
+    return entry
+
+
+def _merge_entries(conn: Connection, row: Any) -> list[Any]:
+    """Every entry of the merge ``row`` belongs to, oldest first."""
+    group = ((row.after or {}).get("merge") or {}).get("group") or row.id
+    q = (sa.select(review_audit).where(review_audit.c.action == "merge", review_audit.c.id >= group)
+         .order_by(review_audit.c.id).with_for_update())
+    return [r for r in conn.execute(q) if ((r.after or {}).get("merge") or {}).get("group") == group]
+
+
+def _undo_one(conn: Connection, row: Any, by: str) -> AuditEntry:
+    what = f"audit entry {row.id} ({row.action} {row.target} {row.target_id})"
+    # Lock the target first: a review of it waits for this undo, and the check below sees every later one.
+    current = _statement(conn, row.target_id) if row.target == "statement" else _stance(conn, row.target_id)
+    later = conn.execute(sa.select(review_audit.c.id).where(
+        review_audit.c.target == row.target, review_audit.c.target_id == row.target_id,
+        review_audit.c.id > row.id, review_audit.c.action != "undo", review_audit.c.undone_by.is_(None))
+        .order_by(review_audit.c.id.desc()).limit(1)).scalar()
+    if later is not None:
+        raise ReviewError(f"{what}: the {row.target} was changed again later (audit entry {later}); "
+                          "undo that first")
+    dropped = 0
+    note = f"undo of audit entry {row.id}"
+    if row.action == "create":
+        table = statements if row.target == "statement" else stances
+        conn.execute(sa.delete(table).where(table.c.id == row.target_id))  # codings, mentions cascade
+        if row.target == "statement":
+            _count_statements(conn, current["article_id"])
+        entry = _audit(conn, by, row.target, row.target_id, "undo", current, {}, note)
+    else:
         restore = _from_json(row.before or {})
-        dropped = 0
         if row.target == "statement":
             _update_statement(conn, current, restore)
             if set(CONTENT_COLUMNS) & set(restore):
                 dropped = drop_codings(conn, [row.target_id], keep_reviewed=True)
         else:
             conn.execute(sa.update(stances).where(stances.c.id == row.target_id).values(**restore))
-        entry = _audit(conn, by, row.target, row.target_id, "undo", {c: current[c] for c in restore}, restore,
-                       f"undo of audit entry {audit_id}")
-        conn.execute(sa.update(review_audit).where(review_audit.c.id == audit_id).values(undone_by=entry.id))
+        entry = _audit(conn, by, row.target, row.target_id, "undo", {c: current[c] for c in restore}, restore, note)
+    conn.execute(sa.update(review_audit).where(review_audit.c.id == row.id).values(undone_by=entry.id))
     entry.codings_dropped = dropped
     return entry
 

@@ -62,11 +62,20 @@ def statement_keys(content_hash: str, items: Sequence[Statement]) -> list[str]:
     seen: dict[str, int] = {}
     keys = []
     for s in items:
-        spans = ",".join(f"{c.start}-{c.end}" for c in s.content)
+        spans = tuple((c.start, c.end) for c in s.content)
         n = seen.get(spans, 0)
         seen[spans] = n + 1
-        keys.append(sha1(content_hash, spans, n) if n else sha1(content_hash, spans))
+        keys.append(span_key(content_hash, spans, n))
     return keys
+
+
+def span_key(content_hash: str, spans: Sequence[tuple[int, int]], ordinal: int = 0) -> str:
+    """The key of a statement whose content spans are ``spans`` ((start, end) pairs, in the statement's order):
+    what :func:`statement_keys` gives the ``ordinal``-th statement of an extraction with these spans. A person's
+    statement (:func:`stancemap.store.review.create_statement`) is keyed the same way, so a later extraction
+    that finds the same spans recognises it."""
+    text = ",".join(f"{a}-{b}" for a, b in spans)
+    return sha1(content_hash, text, ordinal) if ordinal else sha1(content_hash, text)
 
 
 @dataclass

@@ -14,6 +14,10 @@ Review (role coder)
   ``based_on`` is the newest audit entry the client saw: a newer one is a 409 ``{"detail", "current",
   "latest_audit"}`` (see :meth:`stancemap.app.App.review_checked` for how the check and the write are kept
   together); ``POST /audit/{id}/undo`` -> ``{"audit"}``.
+  ``POST /articles/{id}/statements`` (a statement the extractor missed) -> 201 ``{"audit", "statement"}``;
+  ``POST /actors/merge`` ``{"from", "into", "note"}`` -> ``{"audit": [one per statement], "statements",
+  "into", "codings_dropped"}`` (undoing any of its entries undoes the merge); ``POST /codings/{id}/link``
+  ``{"proposition", "label", "condition", "note"}`` (a stance a person decided) -> 201 ``{"audit", "stance"}``.
 Exports (attachments, written to a temporary directory and streamed)
   ``GET /export/statements?format=csv|jsonl|parquet&<filters>``, ``/export/network?format=graphml|gexf``,
   ``/export/dna``.
@@ -40,7 +44,7 @@ from fastapi.routing import APIRoute
 from starlette.background import BackgroundTask
 
 from .deps import User, core, require
-from .schemas import StanceReview, StatementReview
+from .schemas import ActorMerge, NewLink, NewStatement, StanceReview, StatementReview
 
 MAX_BODY = 1_000_000  # bytes
 MAX_ID = 2**63 - 1  # the stores' integer ids are signed 64-bit
@@ -188,6 +192,34 @@ def undo(audit_id: Id, app: Core, user: Coder) -> dict:
     with answers():
         app.audit_entry(audit_id)  # 404 before the undo's own refusals
         return {"audit": app.undo(audit_id, by=user.name).to_json()}
+
+
+@router.post("/articles/{article_id}/statements", status_code=201)
+def add_statement(article_id: Id, body: NewStatement, app: Core, user: Coder) -> dict:
+    with answers():
+        app.article_exists(article_id)
+        fields = body.model_dump(exclude_unset=True, exclude={"content", "kind", "note"})
+        entry = app.add_statement(article_id, by=user.name, content=[c.model_dump() for c in body.content],
+                                  kind=body.kind, note=body.note, **fields)
+        return {"audit": entry.to_json(), "statement": app.statement(entry.target_id).to_json()}
+
+
+@router.post("/actors/merge")
+def merge_actors(body: ActorMerge, app: Core, user: Coder) -> dict:
+    with answers():
+        entries = app.merge_actors(body.source, body.into, by=user.name, note=body.note)
+    return {"audit": [e.to_json() for e in entries], "statements": [e.target_id for e in entries],
+            "into": entries[0].after["actor_name"] if entries and "actor_name" in entries[0].after else body.into,
+            "codings_dropped": sum(e.codings_dropped for e in entries)}
+
+
+@router.post("/codings/{coded_id}/link", status_code=201)
+def link(coded_id: Id, body: NewLink, app: Core, user: Coder) -> dict:
+    with answers():
+        app.coding_exists(coded_id)
+        entry = app.link(coded_id, proposition=body.proposition, label=body.label, by=user.name, note=body.note,
+                         condition=body.condition.model_dump() if body.condition else None)
+        return {"audit": entry.to_json(), "stance": app.stance(entry.target_id)}
 
 
 @router.get("/audit")

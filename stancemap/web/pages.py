@@ -197,6 +197,22 @@ def _stances_by_statement(app: Any, statement_ids: set[int]) -> dict[int, list[d
     return out
 
 
+def _link_choices(app: Any, statement_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Per statement, its debate codings (with an actor) and the propositions of their debate it has no stance on:
+    what the "link to..." control offers."""
+    from ..store.coding import list_debates
+    from ..store.query import statement_coding_choices
+
+    props = {d.name: d.propositions for d in list_debates(app.engine)}
+    out: dict[int, list[dict[str, Any]]] = {}
+    for sid, codings in statement_coding_choices(app.engine, statement_ids).items():
+        for c in codings:
+            free = [p for p in props.get(c["debate"], []) if p["id"] not in c["linked"]]
+            if free:
+                out.setdefault(sid, []).append({**c, "propositions": free})
+    return out
+
+
 def _known_actors(app: Any, extra: list[str]) -> list[str]:
     names: set[str] = {x for x in extra if x}
     for d in _debates(app):
@@ -252,13 +268,14 @@ def article_page(request: Request, article_id: int) -> HTMLResponse:
     meta = app.articles_meta([rows[0].document], text=True).get(rows[0].document) or {}
     text = meta.get("text") or ""
     stances = _stances_by_statement(app, {r.id for r in rows})
+    links = _link_choices(app, [r.id for r in rows])
     audits = {}
     for r in rows:
         log = app.audit_log(target="statement", target_id=r.id, limit=1)
         audits[r.id] = log[0].id if log else None
     items = []
     for r in rows:
-        items.append({"row": r, "stances": stances.get(r.id, []), "audit": audits[r.id],
+        items.append({"row": r, "stances": stances.get(r.id, []), "audit": audits[r.id], "links": links.get(r.id, []),
                       "data": json.dumps({
                           "id": r.id, "audit": audits[r.id],
                           "speaker": None if r.speaker_start is None else
@@ -321,8 +338,10 @@ def actor_page(request: Request, name: str) -> HTMLResponse:
                                                     for x in xs]})
         chart = {"kind": "stance", "x": xs, "series": series}
         timelines.append({"debate": d, "timeline": tl, "chart": json.dumps(chart)})
+    user = current_user(request)
     return _render(request, "actor.html", name=name, canonical=canonical, entries=entries, rows=rows,
-                   timelines=timelines)
+                   timelines=timelines, can_code=user.can("coder"),
+                   actor_names=app.actor_names() if user.can("coder") else [])
 
 
 # --------------------------------------------------------------------------- debates
@@ -434,3 +453,40 @@ def attention_page(request: Request) -> HTMLResponse:
         table = [(k, sum(counts[k].values())) for k in top]
         ref = d.id
     return _render(request, "attention.html", debates=debates, debate=ref, by=by, chart=chart, table=table)
+
+
+# --------------------------------------------------------------------------- agreement
+
+
+@router.get("/agreement", response_class=HTMLResponse)
+def agreement_page(request: Request) -> HTMLResponse:
+    """What ``GET /api/agreement`` computes: per pair of coders, the items both reviewed and the share they
+    agree on; every disagreement with each coder's verdict, the values that differ and a link to the article."""
+    from ..app import DebateNotFound
+    from ..store.coding import list_debates
+
+    app = core(request)
+    debates = [(d.name, d.title) for d in list_debates(app.engine)]
+    ref = (request.query_params.get("debate") or "").strip() or None
+    try:
+        ag = app.agreement_page(app.applied_debate(ref) if ref is not None else None)
+    except DebateNotFound as exc:
+        raise HTTPException(404, str(exc).strip('"')) from None
+    for d in ag["disagreements"]:
+        values = [r["values"] for r in d["reviews"]]
+        keys = sorted({k for v in values for k in v})
+        d["differ"] = [k for k in keys if len({json.dumps(v.get(k), sort_keys=True) for v in values}) > 1]
+        for r in d["reviews"]:
+            r["shown"] = {k: _shown_value(r["values"].get(k)) for k in d["differ"]}
+    return _render(request, "agreement.html", ag=ag, debates=debates, debate=ref)
+
+
+def _shown_value(v: Any) -> str:
+    """A reviewed value as one short line: spans by their text, lists joined, nothing as a dash."""
+    if v is None or v == [] or v == "":
+        return "—"
+    if isinstance(v, dict):
+        return f"“{v.get('text', '')}”" if "text" in v else json.dumps(v, ensure_ascii=False)
+    if isinstance(v, list):
+        return " … ".join(_shown_value(x) for x in v)
+    return str(v)

@@ -60,3 +60,41 @@ class StanceReview(BaseModel):
     condition: Span | None = None
     note: str | None = Field(default=None, max_length=NOTE_CHARS)
     based_on: int | None = None
+
+
+class NewStatement(BaseModel):
+    """``POST /api/articles/{id}/statements``: a statement the extractor missed. Spans are checked against the
+    article text; ``date`` left out is the publication date (basis ``publication``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    content: list[Span] = Field(min_length=1, max_length=50)
+    kind: str
+    speaker: Span | None = None
+    cue: Span | None = None
+    actor_name: str | None = Field(default=None, max_length=500)
+    actor_type: str | None = None
+    date: str | None = None
+    date_basis: str | None = None
+    medium: str | None = Field(default=None, max_length=500)
+    reported_by: list[str] | None = None
+    note: str | None = Field(default=None, max_length=NOTE_CHARS)
+
+
+class ActorMerge(BaseModel):
+    """``POST /api/actors/merge``: every statement of actor ``from`` gets the name and type of actor ``into``."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    source: str = Field(alias="from", min_length=1, max_length=500)
+    into: str = Field(min_length=1, max_length=500)
+    note: str | None = Field(default=None, max_length=NOTE_CHARS)
+
+
+class NewLink(BaseModel):
+    """``POST /api/codings/{coded_id}/link``: a stance a person decided, on a proposition of the coding's debate
+    the machine did not link it to."""
+
+    model_config = ConfigDict(extra="forbid")
+    proposition: str = Field(min_length=1, max_length=200)
+    label: StanceLabel
+    condition: Span | None = None
+    note: str | None = Field(default=None, max_length=NOTE_CHARS)

@@ -1,7 +1,9 @@
 // The article view, keyboard-first: j/k move between statements, c confirms, x rejects, e corrects (s / t take
-// the selected text as the speaker / content span, [ ] { } nudge the focused span), u undoes, ? shows the keys.
+// the selected text as the speaker / content span, [ ] { } nudge the focused span), a adds a statement the
+// extractor missed (the selected text is its content), u undoes, ? shows the keys; "link" under a statement adds
+// a stance on a proposition the machine did not link it to.
 // Every change is a POST to the JSON API (/api/statements/{id}/review, /api/stances/{id}/review,
-// /api/audit/{id}/undo); offsets are Python str indices (code points) into the original text, computed from the
+// /api/articles/{id}/statements, /api/codings/{id}/link, /api/audit/{id}/undo); offsets are Python str indices (code points) into the original text, computed from the
 // data-start attribute of the rendered span the selection falls in.
 (function () {
   "use strict";
@@ -20,6 +22,15 @@
 
   var current = -1;
   var undoStack = []; // audit ids of the changes made on this page, newest last
+  // a change made just before this page was reloaded (a link: its stance is not a statement's audit)
+  try {
+    var carried = sessionStorage.getItem("stancemap.undo");
+    sessionStorage.removeItem("stancemap.undo");
+    if (carried) undoStack.push(parseInt(carried, 10));
+  } catch (err) { /* private mode */ }
+  function undoAfterReload(auditId) {
+    try { sessionStorage.setItem("stancemap.undo", String(auditId)); } catch (err) { /* private mode */ }
+  }
 
   function info(li) { return JSON.parse(li.getAttribute("data-statement")); }
   function idOf(li) { return li.getAttribute("data-id"); }
@@ -116,7 +127,7 @@
   }
 
   // ----------------------------------------------------------------- correction form
-  var edit = null; // {li, orig, speaker, content: [spans], field: "speaker"|"content", index}
+  var edit = null; // {li, orig, speaker, content: [spans], field: "speaker"|"content", index, creating}
 
   function spanOf(a, b) { return { text: slice(a, b), start: a, end: b }; }
 
@@ -141,6 +152,7 @@
       content: (d.content || []).map(function (c) { return { text: c.text, start: c.start, end: c.end }; }),
       field: d.speaker ? "speaker" : "content", index: 0,
     };
+    form.querySelector(".cf-title").textContent = "Correct statement";
     form.querySelector(".cf-id").textContent = "#" + d.id;
     form.elements.actor_name.value = d.actor_name || "";
     form.elements.actor_type.value = d.actor_type || "unknown";
@@ -152,6 +164,47 @@
     form.elements.note.value = "";
     form.hidden = false;
     showSpans();
+  }
+
+  // A new statement: the selected text is its content; s / t / T and the nudges work as when correcting.
+  function openNew() {
+    var s = selection();
+    if (!s) { sm.flash("Select the statement's content in the article first, then press a.", "error"); return; }
+    edit = { li: null, orig: null, speaker: null, content: [spanOf(s[0], s[1])], field: "content", index: 0,
+             creating: true };
+    form.querySelector(".cf-title").textContent = "New statement";
+    form.querySelector(".cf-id").textContent = "";
+    form.elements.actor_name.value = "";
+    form.elements.actor_type.value = "unknown";
+    form.elements.kind.value = "indirect";
+    form.elements.date.value = "";
+    form.elements.date_basis.value = "stated";
+    form.elements.medium.value = "";
+    form.elements.reported_by.value = "";
+    form.elements.note.value = "";
+    form.hidden = false;
+    window.getSelection().removeAllRanges();
+    showSpans();
+  }
+
+  async function create() {
+    var f = form.elements;
+    var body = { content: edit.content, kind: f.kind.value, note: f.note.value.trim() || null };
+    if (edit.speaker) body.speaker = edit.speaker;
+    var actor = f.actor_name.value.trim();
+    if (actor) { body.actor_name = actor; body.actor_type = f.actor_type.value; }
+    var date = f.date.value.trim();
+    if (date) { body.date = date; body.date_basis = f.date_basis.value; }
+    var medium = f.medium.value.trim();
+    if (medium) body.medium = medium;
+    var rep = f.reported_by.value.split(";").map(function (x) { return x.trim(); }).filter(Boolean);
+    if (rep.length) body.reported_by = rep;
+    var res = await sm.post("/api/articles/" + articleEl.getAttribute("data-article") + "/statements", body);
+    if (!res.ok) { sm.flash(explain(res, "the new statement"), "error"); return; }
+    var id = res.data.statement.id;
+    sm.flashAfterReload("Statement " + id + " added (u undoes it).", "ok");
+    if (history.replaceState) history.replaceState(null, "", "#s" + id);
+    location.reload();
   }
 
   function closeForm() { form.hidden = true; edit = null; }
@@ -179,6 +232,7 @@
 
   async function save() {
     if (!edit) return;
+    if (edit.creating) { await create(); return; }
     var c = corrections();
     if (!Object.keys(c).length) { sm.flash("Nothing changed.", "error"); return; }
     var li = edit.li;
@@ -271,6 +325,18 @@
     }
   }
 
+  // A stance on a proposition the machine did not link the statement to (decided by the person).
+  async function addLink(box) {
+    var coded = box.getAttribute("data-coded");
+    var prop = box.querySelector(".link-prop").value;
+    var label = box.querySelector(".link-label").value;
+    var res = await sm.post("/api/codings/" + coded + "/link", { proposition: prop, label: label, condition: null, note: null });
+    if (!res.ok) { sm.flash(explain(res, "the link to " + prop), "error"); return; }
+    sm.flashAfterReload("Linked to " + prop + " (" + label + "); u undoes it.", "ok");
+    undoAfterReload(res.data.audit.id);
+    location.reload();
+  }
+
   // ----------------------------------------------------------------- events
   items.forEach(function (li, i) {
     li.addEventListener("click", function (e) {
@@ -279,6 +345,8 @@
       if (e.target.closest(".act-confirm")) confirmIt();
       else if (e.target.closest(".act-reject")) rejectIt();
       else if (e.target.closest(".act-edit")) openForm();
+      var box = e.target.closest(".link-to");
+      if (box && e.target.closest(".link-add")) addLink(box);
       var st = e.target.closest(".stance");
       if (st && e.target.closest(".stance-confirm")) reviewStance(st, { state: "confirmed" });
       if (st && e.target.closest(".stance-reject")) reviewStance(st, { state: "rejected" });
@@ -320,6 +388,7 @@
       case "c": confirmIt(); break;
       case "x": rejectIt(); break;
       case "e": openForm(); break;
+      case "a": openNew(); break;
       case "s": take("speaker", false); break;
       case "t": take("content", false); break;
       case "T": take("content", true); break;
