@@ -279,6 +279,7 @@ class StanceFilter:
     include_neutral: bool = True
     registered_only: bool = False
     origins: Sequence[str] = ()
+    statement_ids: Sequence[int] = ()  # only the codings of these statements (an article's view)
 
 
 def _where(debate_id: int, f: StanceFilter) -> list[sa.ColumnElement[bool]]:
@@ -322,6 +323,7 @@ def iter_stance_rows(engine: Engine, debate_id: int, f: StanceFilter, batch: int
          .outerjoin(statement_links, sa.and_(statement_links.c.coded_id == st.c.coded_id,
                                              statement_links.c.proposition == st.c.proposition))
          .where(*_where(debate_id, f))
+         .where(c.c.statement_id.in_(list(f.statement_ids)) if f.statement_ids else sa.true())
          .order_by(st.c.date_start.is_not(None), st.c.date_start, c.c.key, st.c.proposition))
     with engine.connect() as conn:
         result = conn.execution_options(stream_results=True, yield_per=batch).execute(q)

@@ -187,7 +187,8 @@ def _stances_by_statement(app: Any, statement_ids: set[int]) -> dict[int, list[d
         return out
     for d in list_debates(app.engine):
         titles = {p["id"]: p["statement"] for p in d.propositions}
-        for r in iter_stance_rows(app.engine, d.id, StanceFilter()):
+        # the article's statements only, through the statement_id index (a scan of every stance took 19 s on 1M)
+        for r in iter_stance_rows(app.engine, d.id, StanceFilter(statement_ids=sorted(statement_ids))):
             if r.statement_id in statement_ids:
                 out[r.statement_id].append({
                     "id": r.id, "debate": d.name, "proposition": r.proposition,
