@@ -2,27 +2,34 @@
 
     python benchmarks/bench_web.py [--db benchmarks/work/positions_1000000.db] [--workers 2] [--clients 20]
                                    [--seconds 60] [--requests 2000] [--only CASE ...] [--profile]
+                                   [--notes FILE.md] [--render]
 
 The store: by default the 1M-statement SQLite store that ``benchmarks/bench_positions.py`` builds and caches
-(run it first; ~1.37M statements, 160k articles, the debate ``western-troops-ukraine`` applied). The server:
-``uvicorn`` serving ``stancemap.web.create_app(db)`` (single-user mode, no auth) in a subprocess on a free
-loopback port, ``--workers`` processes (default 2: one per core of the 2-core machine the figures were taken
-on). The clients: ``--clients`` threads in this process, each with its own ``httpx.Client`` (keep-alive), in a
-closed loop (the next request as soon as the answer is read; no think time), so a figure is what a client
-waits with that many requests always in flight -- queueing included: with 20 clients on 2 cores, a route
-that costs t ms of CPU answers in about 10 t ms.
+(run it first; ~1.37M statements, 160k articles, the debate ``western-troops-ukraine`` applied). What is served
+is a copy of it in ``benchmarks/work/`` with fresh query-planner statistics, as ``stancemap ingest`` leaves a
+store (see :func:`prepared_store`; ``--as-is`` serves ``--db`` itself). The server: ``uvicorn`` serving
+``stancemap.web.app.create_app(db)`` (single-user mode, no auth) in a subprocess on a free loopback port,
+``--workers`` processes (default 2: one per core of the 2-core machine the figures were taken on; the
+listening socket is bound here, see :func:`serve`), each capped at ``--memory-gb`` of address space (the
+proposition page on the 1M store otherwise grows past the machine's memory). The clients: ``--clients``
+threads in this process, each with its own ``httpx.Client`` (keep-alive), in a closed loop (the next request
+as soon as the answer is read; no think time), so a figure is what a client waits with that many requests
+always in flight -- queueing included: with 20 clients on 2 cores, a route that costs t ms of server time
+answers in about 10 t ms.
 
-Each case: 4 concurrent warm-up requests (not timed); a *solo* phase (one client, ``--solo`` requests or 15 s:
-the cost of one request with nothing else running); then the *load* phase (``--clients`` clients until
-``--seconds`` have passed or ``--requests`` requests were sent, whichever comes first; requests in flight at
-the deadline are finished and counted). An answer that is not 200, a transport error, or no answer within
-``--timeout`` seconds is an error (not in the latency figures). After a case with timeouts the server is
-restarted (a request the client gave up on keeps running on the server and would slow the next case).
+Each case: one warm-up request per worker, at once (not timed); a *solo* phase (one client, ``--solo``
+requests or 15 s: the cost of one request with nothing else running); then the *load* phase (``--clients``
+clients until ``--seconds`` have passed or ``--requests`` requests were sent, whichever comes first; requests
+in flight at the deadline are finished and counted). An answer that is not 200, a transport error, or no
+answer within ``--timeout`` seconds is an error (not in the latency figures). A phase none of whose requests
+succeeded ends the case. After a case with timeouts or server errors the server is restarted (a request the
+client gave up on keeps running on the server and would slow the next case).
 
 Bars (the issue): pages p95 < 300 ms, ``GET /api/statements`` p95 < 150 ms; ``/api/positions`` has none.
-``--profile``: for each case over its bar, one request in-process (``httpx.AsyncClient`` over the ASGI app,
-sync routes run inline so that cProfile sees them) under cProfile, with every SQL statement timed; what
-dominates goes in the .md.
+``--profile``: for each case over its bar (or without one), one request in a fresh process
+(``httpx.AsyncClient`` over the ASGI app, sync routes run inline so that cProfile sees them), every SQL
+statement timed; the slowest statements and functions go in the .md. ``--notes``: a Markdown file of
+findings put in the .md under "What the misses come from"; ``--render`` writes the .md again from the .json.
 
 Writes ``benchmarks/results/web_latency.json`` and ``.md`` (``--results`` elsewhere) and prints the table.
 """
@@ -81,9 +88,9 @@ def serve(db: Path, port: int, workers: int) -> None:
     from uvicorn.supervisors import Multiprocess
 
     os.environ[DB_ENV] = str(db)
-    # timeout_worker_healthcheck: the supervisor kills a worker that does not answer its ping within this time;
-    # at uvicorn's 5 s a worker whose event loop is starved by busy request threads is killed mid-request
-    # (ReadError at the client). Slow answers are what is measured here, so it waits as long as a client does.
+    # timeout_worker_healthcheck: the supervisor kills a worker that does not answer its ping within this time
+    # (5 s by default); a worker whose request threads hold the GIL for long may answer late. Slow answers are
+    # what is measured here, not the supervisor's patience, so it waits as long as a client does.
     config = uvicorn.Config("bench_web:app_factory", factory=True, host="127.0.0.1", port=port, workers=workers,
                             log_level="warning", access_log=False, timeout_worker_healthcheck=HEALTHCHECK_S)
     logging.getLogger("uvicorn.error").setLevel(logging.INFO)  # the supervisor's "Child process died"
@@ -173,14 +180,14 @@ def make_cases(article_ids: list[int]) -> list[Case]:
         return f"{path}?{urlencode(params, doseq=True)}" if params else path
 
     return [
-        Case("search page", "page", ["/"], "first page, newest first (the default sort), 50 rows"),
+        Case("search page", "page", ["/"], "first page by date (the default sort), 50 rows"),
         Case("search page, text=", "page", [q("/", text="troops")], "full-text query `troops`"),
         Case("search page, actor=", "page", [q("/", actor="Starmer")], "actor filter `Starmer`"),
         Case("article page", "page", [f"/articles/{i}" for i in article_ids],
              f"one of {len(article_ids)} random articles with statements"),
         Case("proposition page", "page", [f"/debates/{DEBATE}/propositions/{PROPOSITION}"],
              "positions, network, windows (90d/30d), coalitions of one proposition"),
-        Case("GET /api/statements", "api-statements", ["/api/statements"], "first 50, newest first"),
+        Case("GET /api/statements", "api-statements", ["/api/statements"], "first 50 by date (the default sort)"),
         Case("GET /api/statements, filters", "api-statements",
              [q("/api/statements", since="2023-01-01", until="2023-03-31", kind=["direct", "indirect"])],
              "since/until one quarter, kind direct|indirect"),
@@ -510,11 +517,7 @@ def machine(db: Path, source: Path, prep: dict, facts: dict, workers: int) -> di
                 break
     except OSError:
         pass
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                                text=True).stdout.strip()
-    except OSError:
-        commit = ""
+    commit = code_version()
     try:
         mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError):
@@ -529,6 +532,18 @@ def machine(db: Path, source: Path, prep: dict, facts: dict, workers: int) -> di
                       f"a copy, ANALYZE as `stancemap ingest` runs it ({prep.get('analyze_s')} s)",
                       "bytes": facts["bytes"], "statements": facts["statements"], "articles": facts["articles"],
                       "stances": facts["stances"]}}
+
+
+def code_version() -> str:
+    """The commit the code was at, ``+dirty`` when stancemap/ has uncommitted changes."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "stancemap"], cwd=ROOT, capture_output=True,
+                               text=True).stdout.strip()
+    except OSError:
+        return ""
+    return commit + ("+dirty" if dirty else "")
 
 
 def shown(p: Path) -> str:
@@ -592,7 +607,11 @@ def write_md(path: Path, data: dict, notes: str) -> None:
         "`benchmarks/bench_web.py` (" + data["command"] + "). Closed loop: "
         f"{a['clients']} client threads (httpx, keep-alive) on loopback, each sending its next request when the "
         f"last answer is read, for {a['seconds']:.0f} s or {a['requests']:,} requests per case, whichever comes "
-        f"first; uvicorn with {m['workers']} worker process(es), single-user mode. Latencies in ms, from sending "
+        f"first; uvicorn with {m['workers']} worker process(es) (its listening socket bound here with "
+        "IPPROTO_TCP, so that accepted connections get TCP_NODELAY: uvicorn's own multi-worker socket leaves "
+        "Nagle on and every keep-alive answer waits ~40 ms for a delayed ACK, uvicorn issue #3149), each capped at "
+        f"{a.get('memory_gb', 6):g} GiB of address space, supervisor health check {a.get('healthcheck_s', 120)} s; "
+        "single-user mode. Latencies in ms, from sending "
         "the request to reading the whole body; *solo p50*: one client alone (the cost of one request); "
         "*req/s*: answers per second under load; *KB*: median response size. Errors: non-200, transport "
         f"errors, or no answer within {a['timeout']:.0f} s.",
@@ -694,6 +713,7 @@ def main(argv: list[str] | None = None) -> int:
     cases = make_cases(facts["article_ids"])
     if args.only:
         cases = [c for c in cases if any(o.lower() in c.name.lower() for o in args.only)]
+    code_at_start = code_version()
     server = Server(db, args.workers, args.memory_gb)
     results = []
     try:
@@ -717,10 +737,14 @@ def main(argv: list[str] | None = None) -> int:
                 profiles[case.name] = profile_in_child(db, case.name, args)
 
     here = " ".join(["python", "benchmarks/bench_web.py", *(argv if argv is not None else sys.argv[1:])])
-    data = {"command": here, "date": time.strftime("%Y-%m-%d"),
-            "machine": machine(db, source, store_prep, facts, args.workers),
+    m = machine(db, source, store_prep, facts, args.workers)
+    if m["commit"] != code_at_start:  # the code changed under the run: the cases did not all measure one version
+        m["commit"] = f"{code_at_start} at the start, {m['commit']} at the end (mixed)"
+        log(f"warning: the code changed during the run: {m['commit']}")
+    data = {"command": here, "date": time.strftime("%Y-%m-%d"), "machine": m,
             "settings": {"clients": args.clients, "seconds": args.seconds, "requests": args.requests,
-                         "solo": args.solo, "timeout": args.timeout},
+                         "solo": args.solo, "timeout": args.timeout, "memory_gb": args.memory_gb,
+                         "healthcheck_s": HEALTHCHECK_S},
             "bars_ms": {"pages": PAGE_BAR_MS, "api_statements": API_BAR_MS},
             "results": results, "profiles": profiles}
     notes = args.notes.read_text() if args.notes else ""
