@@ -119,16 +119,31 @@ def _filters(args):
 
 
 def _load_debate(path: str):
-    from ..debate.config import DebateError, load_debate
+    """A debate file, read now (``--input``: no store)."""
+    from ..debate.config import load_debate
+
+    return _debate_or_error(path, load_debate)
+
+
+def _app_debate(app, ref: str):
+    """A debate file, or the id of a debate applied to the store."""
+    return _debate_or_error(ref, app.debate)
+
+
+def _debate_or_error(ref: str, load: Callable):
+    """``load(ref)``; what can go wrong with a debate reference becomes a message naming it."""
+    from ..app import DebateNotFound
+    from ..debate.config import DebateError
 
     try:
-        return load_debate(path)
+        return load(ref)
+    except DebateNotFound as exc:
+        raise CommandError(f"error: {exc}") from None
     except FileNotFoundError:
-        raise CommandError(f"error: {shown(path)}: no such debate file "
-                           f"(create one with `stancemap debate init {shown(path)}`)"
-                           ) from None
+        raise CommandError(f"error: {shown(ref)}: no such debate file "
+                           f"(create one with `stancemap debate init {shown(ref)}`)") from None
     except OSError as exc:
-        raise CommandError(f"error: {shown(path)}: cannot read ({exc.strerror or exc})") from None
+        raise CommandError(f"error: {shown(ref)}: cannot read ({exc.strerror or exc})") from None
     except DebateError as exc:
         raise CommandError("error: invalid debate file:\n" + "\n".join(f"  {i}" for i in exc.issues)) from None
 
@@ -164,23 +179,6 @@ def _in_memory(args, debate):
     result = applier.run(records)
     result.stats["input_errors"] = problems["n"]
     return result
-
-
-def _app_debate(app, ref: str):
-    from ..app import DebateNotFound
-    from ..debate.config import DebateError
-
-    try:
-        return app.debate(ref)
-    except DebateNotFound as exc:
-        raise CommandError(f"error: {exc}") from None
-    except FileNotFoundError:
-        raise CommandError(f"error: {shown(ref)}: no such debate file "
-                           f"(create one with `stancemap debate init {shown(ref)}`)") from None
-    except OSError as exc:
-        raise CommandError(f"error: {shown(ref)}: cannot read ({exc.strerror or exc})") from None
-    except DebateError as exc:
-        raise CommandError("error: invalid debate file:\n" + "\n".join(f"  {i}" for i in exc.issues)) from None
 
 
 @dataclass

@@ -16,32 +16,26 @@ from .common import (
     EXIT_OK,
     EXIT_STOPPED,
     EXIT_USAGE,
+    CommandError,
     add_batch_size,
     add_db,
     add_fast,
     add_input_defaults,
     add_progress,
-    new_store_path,
+    open_app,
     show_progress,
 )
 from .common import err as _err
 
 
 def _open(args: argparse.Namespace, create: bool = False, write: bool = False):  # -> Engine | None
-    """The store's engine, or None after saying why it cannot be opened (the command then exits with 3)."""
-    from ..safetext import shown
-    from ..store.db import StoreError, open_engine
-
-    new = new_store_path(args.db) if create else None
+    """The store's engine (opened as every command opens it: :func:`.common.open_app`), or None after saying why
+    it cannot be opened (the store commands then exit with 3)."""
     try:
-        engine = open_engine(args.db, busy_timeout=getattr(args, "busy_timeout", None) or 30.0, create=create,
-                             write=write or create)
-    except StoreError as exc:
-        _err(f"error: {exc}")
+        return open_app(args, create=create, write=write).engine
+    except CommandError as exc:
+        _err(str(exc))
         return None
-    if new is not None:
-        _err(f"created the store {shown(new)}")
-    return engine
 
 
 def _csv_columns(specs: list[str] | None) -> dict[str, str] | None:
