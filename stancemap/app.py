@@ -152,10 +152,10 @@ class App:
 
     def pending(self, debate: str | Path | Debate) -> tuple[int, int]:
         """(statements, articles) the debate has not coded under its current file and decider."""
-        from .store.coding import pending_counts
+        from .store.coding import pending_now
 
         d, source = self._debate(debate)
-        return pending_counts(self.engine, self._register(d, source, stance=None, threshold=None,
+        return pending_now(self.engine, self._register(d, source, stance=None, threshold=None,
                                                           evidence_rules=None))
 
     def apply(self, debate: str | Path | Debate, *, stance: str | None = None, threshold: float | None = None,
@@ -171,7 +171,7 @@ class App:
 
         from .debate.apply import Applier
         from .debate.persist import coded_row, coding_key
-        from .store.coding import article_statement_ids, mark_applied, pending_articles, pending_counts, replace_codings
+        from .store.coding import article_statement_ids, mark_applied, pending_articles, pending_now, replace_codings
         from .store.query import statements_by_id
         from .store.schema import articles as articles_t
 
@@ -181,7 +181,7 @@ class App:
         row = self._register(d, source, stance=stance, threshold=threshold, evidence_rules=evidence_rules)
         report = ApplyReport(d.id, row.decider)
         t0 = time.perf_counter()
-        _, total = pending_counts(self.engine, row)
+        _, total = pending_now(self.engine, row)
         if total and applier is None:
             applier = Applier(d, threshold=row.threshold, evidence_rules=row.evidence_rules, stance=row.decider)
         after = 0
@@ -238,14 +238,9 @@ class App:
         """The debate's row, its codings brought up to date first (``update``) or their lag reported to ``warn``."""
         d, source = self._debate(debate)
         row = self._register(d, source, stance=None, threshold=None, evidence_rules=None)
-        from .store.coding import cached, keep, pending_counts
+        from .store.coding import pending_now
 
-        version, checked = cached(self.engine, row, "checked")
-        if checked is not None:  # nothing has changed since nothing was pending: no scan (1M statements: ~1 s)
-            return row
-        n_st, n_art = pending_counts(self.engine, row)
-        if not n_art:
-            keep(self.engine, row, "checked", version, {})
+        n_st, n_art = pending_now(self.engine, row)
         if n_art:
             if update:
                 if warn is not None:
@@ -550,11 +545,11 @@ class App:
 
     def debates_overview(self) -> list[dict[str, Any]]:
         """The debates applied to this store: id, title, propositions, decider, pending counts."""
-        from .store.coding import list_debates, pending_counts
+        from .store.coding import list_debates, pending_now
 
         out = []
         for d in list_debates(self.engine):
-            n_st, n_art = pending_counts(self.engine, d)
+            n_st, n_art = pending_now(self.engine, d)
             out.append({"id": d.name, "title": d.title, "path": d.path, "propositions": d.propositions,
                         "decider": d.decider, "decider_version": d.decider_version,
                         "applied_at": _iso(d.applied_at), "pending": {"statements": n_st, "articles": n_art}})

@@ -163,3 +163,25 @@ def test_a_repeated_reading_is_a_lookup_and_any_change_makes_it_stale(store, fas
         assert app.pending(DEBATE)[0] > 0
         assert len(app.positions(DEBATE)) > len(first)
         assert app.pending(DEBATE) == (0, 0)
+
+
+def test_every_reader_of_the_lag_uses_the_memo(store, monkeypatch):
+    """Once nothing is pending at a version, pending(), the debates overview and `status` do not scan again."""
+    from stancemap.store import coding
+
+    with App.open(store) as app:
+        app.positions(DEBATE)  # codes what is pending, then remembers "nothing pending" at this version
+
+        def scan(*a, **k):
+            raise AssertionError("pending_counts scanned although nothing changed")
+
+        monkeypatch.setattr(coding, "pending_counts", scan)
+        assert app.pending(DEBATE) == (0, 0)
+        assert all(d["pending"] == {"statements": 0, "articles": 0} for d in app.debates_overview())
+        app.positions(DEBATE)
+        monkeypatch.undo()
+        ev = app.events(DEBATE)[0]
+        app.review_stance(ev.stance_id, label="neutral", by="t")  # a change: the memo is stale, the check runs
+        monkeypatch.setattr(coding, "pending_counts", scan)
+        with pytest.raises(AssertionError, match="scanned"):
+            app.pending(DEBATE)

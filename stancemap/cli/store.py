@@ -183,13 +183,13 @@ def cmd_status(args: argparse.Namespace) -> int:
     engine = _open(args)
     if engine is None:
         return EXIT_STOPPED
-    from ..store.coding import list_debates, pending_counts
+    from ..store.coding import list_debates, pending_now
 
     try:
         st = status(engine)
         fails = list_failures(engine) if args.failures else []
         conflicts = list_conflicts(engine) if args.conflicts else []
-        debates = [(d, pending_counts(engine, d)) for d in list_debates(engine)]
+        debates = [(d, pending_now(engine, d)) for d in list_debates(engine)]
     finally:
         engine.dispose()
     if args.json:
