@@ -16,6 +16,7 @@ from stancemap.store.review import (
     audit_log,
     create_stance,
     create_statement,
+    latest_audit_ids,
     merge_actors,
     review_stance,
     review_statement,
@@ -47,6 +48,18 @@ def _table(engine, table):
 def _span(text, needle, start=0):
     i = text.index(needle, start)
     return {"text": needle, "start": i, "end": i + len(needle)}
+
+
+def test_latest_audit_ids_in_one_query(store):
+    engine, _, rows = store
+    a = review_statement(engine, rows[0].id, state="confirmed", by="ana")
+    review_statement(engine, rows[1].id, state="confirmed", by="ana")
+    b = review_statement(engine, rows[0].id, state="rejected", by="ben")
+    got = latest_audit_ids(engine, "statement", [rows[0].id, rows[1].id, rows[2].id])
+    assert got[rows[0].id] == b.id != a.id and rows[2].id not in got and set(got) == {rows[0].id, rows[1].id}
+    assert got == {i: audit_log(engine, target="statement", target_id=i, limit=1)[0].id for i in got}
+    with pytest.raises(ReviewError, match="target must be"):
+        latest_audit_ids(engine, "article", [1])
 
 
 def test_confirm_reject_and_correct_write_one_audit_row_each(store):

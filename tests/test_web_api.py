@@ -95,6 +95,7 @@ def test_statements_filters_and_pagination(ro):
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
     body = r.json()
     assert body["limit"] == 50 and body["offset"] == 0 and body["total"] == len(body["items"]) >= 10
+    assert body["total_exact"] is True
     total = body["total"]
     first = body["items"][0]
     assert {"id", "review_state", "content", "speaker", "actor", "article", "kind", "date"} <= set(first)
@@ -111,7 +112,7 @@ def test_statements_filters_and_pagination(ro):
     assert ro.get("/api/statements", params=[("outlet", "example times"), ("outlet", "Nobody")]).json()["total"] \
         == total
     assert ro.get("/api/statements", params={"outlet": "Nobody"}).json() == {
-        "items": [], "total": 0, "limit": 50, "offset": 0}
+        "items": [], "total": 0, "total_exact": True, "limit": 50, "offset": 0}
     assert ro.get("/api/statements", params={"since": "2024-11", "until": "2024-11-30"}).json()["total"] < total
     assert ro.get("/api/statements", params={"text": '"red lines"'}).json()["total"] >= 1
     assert ro.get("/api/statements", params={"published_since": "2025"}).json()["total"] == 0
@@ -120,6 +121,20 @@ def test_statements_filters_and_pagination(ro):
                                              "include_rejected": "true"}).json()["total"] == total
     beyond = ro.get("/api/statements", params={"offset": total + 5}).json()
     assert beyond["items"] == [] and beyond["total"] == total
+
+
+def test_a_page_counts_its_matches_up_to_a_cap(base):
+    """Past the cap the total is a lower bound (not exact), never less than the page's end; filters still apply."""
+    with App.open(base) as app:
+        rows, total, exact = app.statements_page(count_cap=None, limit=50)
+        assert exact and total == len(rows) > 8
+        capped = app.statements_page(count_cap=3, limit=2)
+        assert (capped[1], capped[2]) == (3, False) and [r.id for r in capped[0]] == [r.id for r in rows[:2]]
+        deep = app.statements_page(count_cap=3, limit=2, offset=4)
+        assert (deep[1], deep[2]) == (6, False)  # the page's end: a "next" link still shows
+        assert app.statements_page(count_cap=total, limit=2)[1:] == (total, True)
+        few = app.statements_page(count_cap=3, actor="Barrot")
+        assert few[2] is (few[1] <= 3) and few[1] == min(len(few[0]), 3)
 
 
 @pytest.mark.parametrize("params,named", [
@@ -780,3 +795,11 @@ def test_a_cross_site_post_is_refused_even_in_single_user_mode(tmp_path):
     assert r.status_code == 403
     r = client.post("/api/statements/1/review", json={"state": "confirmed"}, headers={"Origin": "http://testserver"})
     assert r.status_code == 404  # same origin: it reaches the route (no such statement)
+
+
+def test_requests_run_in_at_most_half_the_pools_connections(client):
+    """Fewer request threads than pooled connections: a request may hold two, and waits for one end in 500s."""
+    import anyio.to_thread
+
+    tokens = client.portal.call(lambda: anyio.to_thread.current_default_thread_limiter().total_tokens)
+    assert tokens == webapp.THREADS and 2 * tokens <= 15

@@ -849,13 +849,20 @@ def write_table(rows: Iterable[StatementRow | ArticleRow], out: IO[str] | None =
 # --------------------------------------------------------------------------- for the web app
 
 
-def count_statements(engine: Engine, **filters: Any) -> int:
+def count_statements(engine: Engine, *, cap: int | None = None, **filters: Any) -> int:
     """How many statements match ``filters`` (those of :func:`statements_select`; ``sort``, ``limit`` and
-    ``offset`` are ignored): the total that a page of results is part of."""
+    ``offset`` are ignored): the total that a page of results is part of.
+
+    ``cap``: stop counting after ``cap + 1`` matches, so that a result above ``cap`` means "more than
+    ``cap``". A page of results needs no exact count of a million matches, and the exact count reads every
+    match (1M statements: 0.5 s for no filter, 3.2 s for a common ``text=`` word, which checks each FTS
+    candidate's exact words in Python); a capped one reads at most ``cap + 1``."""
     filters = {k: v for k, v in filters.items() if k not in ("limit", "offset", "sort")}
     with engine.connect() as conn:
-        q = statements_select(conn, sort="id", **filters).order_by(None).subquery()
-        return int(conn.execute(sa.select(sa.func.count()).select_from(q)).scalar_one())
+        q = statements_select(conn, sort="id", **filters).order_by(None)
+        if cap is not None:
+            q = q.limit(cap + 1)
+        return int(conn.execute(sa.select(sa.func.count()).select_from(q.subquery())).scalar_one())
 
 
 def get_article(engine: Engine, ref: int | str) -> ArticleRow | None:

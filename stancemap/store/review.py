@@ -579,6 +579,23 @@ def _undo_one(conn: Connection, row: Any, by: str) -> AuditEntry:
     return entry
 
 
+def latest_audit_ids(engine: Engine, target: str, target_ids: Sequence[int]) -> dict[int, int]:
+    """The id of the newest audit entry of each of ``target_ids`` that has one (one grouped query: the
+    article page asked once per statement)."""
+    if target not in TARGETS:
+        raise ReviewError(f"target must be one of {', '.join(TARGETS)}, not {shown(target)}")
+    a = review_audit
+    out: dict[int, int] = {}
+    ids = sorted({int(i) for i in target_ids})
+    with engine.connect() as conn:
+        for i in range(0, len(ids), 500):  # bound the IN list (SQLite's variable limit)
+            q = (sa.select(a.c.target_id, sa.func.max(a.c.id)).where(a.c.target == target,
+                                                                      a.c.target_id.in_(ids[i:i + 500]))
+                 .group_by(a.c.target_id))
+            out.update({int(t): int(m) for t, m in conn.execute(q)})
+    return out
+
+
 def audit_log(engine: Engine, *, target: str | None = None, target_id: int | None = None,
               limit: int | None = None) -> list[AuditEntry]:
     """Audit entries, newest first; ``target`` (statement | stance) and ``target_id`` narrow them."""

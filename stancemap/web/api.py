@@ -2,9 +2,11 @@
 
 Reading
   ``GET /statements`` (the filters of ``stancemap statements``; ``limit`` 1-500, default 50) ->
-  ``{"items": [statement], "total", "limit", "offset"}``; ``GET /statements/{id}`` -> statement + ``audit``
-  (newest first) + ``codings`` (per debate: ``links``, ``stances``); ``GET /articles/{id}`` (store id or the
-  input's id) -> metadata, ``text``, ``statements``; ``GET /audit?target=&target_id=&limit=`` -> ``{"items"}``.
+  ``{"items": [statement], "total", "total_exact", "limit", "offset"}`` (``total`` counted up to 10,000
+  matches past the page: beyond that it is 10,000 or the page's end and ``total_exact`` is false);
+  ``GET /statements/{id}`` -> statement + ``audit`` (newest first) + ``codings`` (per debate: ``links``,
+  ``stances``); ``GET /articles/{id}`` (store id or the input's id) -> metadata, ``text``, ``statements``;
+  ``GET /audit?target=&target_id=&limit=`` -> ``{"items"}``.
 Debates (by the id of a debate applied to the store; read with ``update=False``, the answer's ``pending``
   says what is not yet coded: ``POST /debates/{id}/apply``, admin, codes it)
   ``GET /debates``, ``/positions``, ``/timeline``, ``/network``, ``/coalitions``, ``/attention``,
@@ -142,8 +144,9 @@ def list_statements(app: Core, user: Viewer, filters: Filters,
                     limit: Annotated[int, Query(ge=1, le=500)] = 50,
                     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0) -> dict:
     with answers():
-        rows, total = app.statements_page(**filters, limit=limit, offset=offset)
-    return {"items": [r.to_json() for r in rows], "total": total, "limit": limit, "offset": offset}
+        rows, total, exact = app.statements_page(**filters, limit=limit, offset=offset)
+    return {"items": [r.to_json() for r in rows], "total": total, "total_exact": exact, "limit": limit,
+            "offset": offset}
 
 
 @router.get("/statements/{statement_id}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -16,6 +18,19 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
 
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# Requests run in worker threads (anyio's default: 40 at once) and one request may hold two of the store's
+# pooled connections (a query and a side connection); SQLAlchemy's pool has 5 + 10. Under 20 clients, 40
+# threads on 15 connections ended in 30-s pool timeouts (HTTP 500: benchmarks/results/web_latency.md), so
+# at most half the pool's connections' worth of requests run at once; the others wait in the event loop.
+THREADS = 7
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    import anyio.to_thread
+
+    anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
+    yield
 
 
 def _cross_site(request: Request) -> bool:
@@ -36,7 +51,8 @@ def create_app(db: str | Path | None = None, *, auth: str | Path | None = None, 
     """
     from ..app import App
 
-    app = FastAPI(title="stancemap", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
+    app = FastAPI(title="stancemap", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json",
+                  lifespan=_lifespan)
     app.state.core = core if core is not None else App.open(db)
     app.state.auth = None
     if auth is not None:

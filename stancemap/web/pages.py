@@ -97,10 +97,9 @@ def _query(params: dict[str, Any], **changes: Any) -> str:
 
 @router.get("/", response_class=HTMLResponse)
 def search_page(request: Request) -> HTMLResponse:
-    import sqlalchemy as sa
 
     from ..model import KINDS
-    from ..store.query import STATEMENT_SORTS, find_statements, statements_select
+    from ..store.query import STATEMENT_SORTS
     from ..store.schema import REVIEW_STATES
 
     app = core(request)
@@ -108,12 +107,9 @@ def search_page(request: Request) -> HTMLResponse:
     sort = request.query_params.get("sort") or "date"
     limit = _ints(request.query_params.get("limit"), 50, 1, 500)
     offset = _ints(request.query_params.get("offset"), 0, 0, 10**12)
-    rows, total, error = [], 0, None
+    rows, total, exact, error = [], 0, True, None
     try:
-        with app.engine.connect() as conn:
-            total = conn.execute(sa.select(sa.func.count()).select_from(
-                statements_select(conn, **filters).subquery())).scalar_one()
-        rows = find_statements(app.engine, **filters, sort=sort, limit=limit, offset=offset)
+        rows, total, exact = app.statements_page(**filters, sort=sort, limit=limit, offset=offset)
     except ValueError as exc:
         error = str(exc)
     params = {**filters, "sort": sort if sort != "date" else None, "limit": limit if limit != 50 else None}
@@ -126,13 +122,14 @@ def search_page(request: Request) -> HTMLResponse:
                              "mark": ("▲" if not desc else "▼") if now_key == key else ""}
     pages = {
         "prev": "/?" + _query(params, offset=max(0, offset - limit) or None) if offset > 0 else None,
-        "next": "/?" + _query(params, offset=offset + limit) if offset + limit < total else None,
+        "next": "/?" + _query(params, offset=offset + limit) if offset + limit < total or not exact else None,
         "first": offset + 1 if rows else 0, "last": offset + len(rows),
     }
     export_q = _query({**filters, "sort": sort if sort != "date" else None})
     exports = [(fmt, f"/api/export/statements?{_query({'format': fmt})}" + (f"&{export_q}" if export_q else ""))
                for fmt in ("csv", "jsonl", "parquet")]
     return _render(request, "search.html", status=400 if error else 200, rows=rows, total=total, error=error,
+                   total_exact=exact,
                    f={k: filters.get(k) for k in (*SEARCH_FIELDS, *FLAGS)}, sort=sort, limit=limit, offset=offset,
                    sorts=STATEMENT_SORTS, kinds=KINDS, states=REVIEW_STATES, sort_links=sort_links, pages=pages,
                    page_sizes=PAGE_SIZES, exports=exports)
@@ -270,10 +267,8 @@ def article_page(request: Request, article_id: int) -> HTMLResponse:
     text = meta.get("text") or ""
     stances = _stances_by_statement(app, {r.id for r in rows})
     links = _link_choices(app, [r.id for r in rows])
-    audits = {}
-    for r in rows:
-        log = app.audit_log(target="statement", target_id=r.id, limit=1)
-        audits[r.id] = log[0].id if log else None
+    latest = app.latest_audit_ids("statement", [r.id for r in rows])
+    audits = {r.id: latest.get(r.id) for r in rows}
     items = []
     for r in rows:
         items.append({"row": r, "stances": stances.get(r.id, []), "audit": audits[r.id], "links": links.get(r.id, []),
