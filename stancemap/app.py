@@ -37,7 +37,9 @@ Progress = Callable[[int, int | None], None]
 # How far a page of statements counts its matches: a count of up to 10,001 rows costs ~10 ms on the 1M
 # store where the exact count of every statement took 0.5 s, and 3.2 s for a common text= word
 # (benchmarks/results/web_latency.md).
-COUNT_CAP = 10_000  # (done, total or None)
+COUNT_CAP = 10_000
+# The debate page draws the network and coalitions of this many actors (those with the most statements).
+PAGE_ACTORS = 60  # (done, total or None)
 
 
 class DebateNotFound(LookupError):
@@ -343,6 +345,37 @@ class App:
         table = EventTable.from_events(events, conditional=conditional)
         wins = coalitions_over_time(table, window, step, aggregation=type, normalization=normalize, method=method)
         return wins, stance_changes(events)
+
+    def debate_view(self, debate: str | Path | Debate, filters: Filters | None = None, *, window: str = "90d",
+                    step: str = "30d", top: int = PAGE_ACTORS, update: bool = True) -> DebateView:
+        """What the debate page shows: every actor's positions, and -- for the ``top`` actors with the most
+        coded statements -- the network over the whole period and per window, the coalitions per window
+        and the stance changes, all from one reading of those actors' events (the exports have everyone).
+
+        Why a cut: on the 1M-statement store one proposition had 640k stances of 2,323 actors; reading them
+        all three times (network, windows, coalitions) and drawing a congruence graph per window ran out of
+        memory (benchmarks/results/web_latency.md), and a page cannot show 2,000 nodes anyway."""
+        import dataclasses
+
+        from .analysis.coalitions import coalitions_over_time, stance_changes
+        from .analysis.events import EventTable, Filters
+        from .analysis.networks import event_network
+
+        d = self.debate(debate)
+        positions = self.positions(d, filters, update=update)
+        n_by_actor: dict[str, int] = {}
+        for p in positions:
+            n_by_actor[p.actor_id] = n_by_actor.get(p.actor_id, 0) + p.n
+        shown = sorted(n_by_actor, key=lambda a: (-n_by_actor[a], a))[:top]
+        base = filters or Filters()
+        events = self.events(d, dataclasses.replace(base, actors=shown), update=False) if shown else []
+        props = [p.id for p in d.propositions]
+        whole = event_network(events, propositions=props)
+        windows = event_network(events, window=window, step=step, propositions=props)
+        table = EventTable.from_events(events, conditional="support")
+        coalitions = coalitions_over_time(table, window, step, aggregation="congruence", normalization="no",
+                                          method="louvain")
+        return DebateView(positions, whole, windows, coalitions, stance_changes(events), len(shown), len(n_by_actor))
 
     # -- review (every change audited and undoable; re-extraction and re-apply never overwrite it)
 
@@ -768,6 +801,19 @@ def _stance_filter(f: Filters | None):
 
 
 # -- for the web app (module level)
+
+@dataclass
+class DebateView:
+    """:meth:`App.debate_view`: positions of every actor; network, windows, coalitions, changes of the top ones."""
+
+    positions: list
+    network: Any  # networkx graph, whole period
+    windows: list  # [(window, graph)]
+    coalitions: list
+    changes: list
+    actors_shown: int
+    actors_total: int
+
 
 class NotFound(LookupError):
     """No statement, stance, article or audit entry of that id in the store."""

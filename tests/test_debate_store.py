@@ -165,6 +165,24 @@ def test_a_repeated_reading_is_a_lookup_and_any_change_makes_it_stale(store, fas
         assert app.pending(DEBATE) == (0, 0)
 
 
+def test_the_debate_pages_view_reads_the_top_actors_once(store):
+    """Every actor's positions; the network, windows and coalitions of the top actors only, the same graph as
+    App.network when every actor is shown."""
+    with App.open(store) as app:
+        full = app.debate_view(DEBATE, top=10_000)
+        assert full.actors_shown == full.actors_total > 2
+        ref = app.network(DEBATE)
+        assert sorted(full.network.edges(data="weight")) == sorted(ref.edges(data="weight"))
+        cut = app.debate_view(DEBATE, top=2)
+        assert (cut.actors_shown, cut.actors_total) == (2, full.actors_total)
+        assert len(cut.positions) == len(full.positions)  # the table keeps everyone
+        n = {}
+        for p in full.positions:
+            n[p.actor_id] = n.get(p.actor_id, 0) + p.n
+        top2 = set(sorted(n, key=lambda a: (-n[a], a))[:2])
+        assert set(cut.network.nodes) <= top2 and all(set(g.nodes) <= top2 for _, g in cut.windows)
+
+
 def test_every_reader_of_the_lag_uses_the_memo(store, monkeypatch):
     """Once nothing is pending at a version, pending(), the debates overview and `status` do not scan again."""
     from stancemap.store import coding

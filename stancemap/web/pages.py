@@ -366,12 +366,11 @@ def _debate_view(request: Request, debate_id: str, proposition: str | None) -> H
     step = request.query_params.get("step") or "30d"
     filters = Filters(propositions=[proposition]) if proposition else None
     try:
-        positions = app.positions(d, filters)
-        whole = app.network(d, filters)
-        windows = app.network(d, filters, window=window, step=step)
-        coal, changes = app.coalitions(d, filters, window=window, step=step)
+        view = app.debate_view(d, filters, window=window, step=step)
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from None
+    positions, whole, windows, coal, changes = view.positions, view.network, view.windows, view.coalitions, \
+        view.changes
     actors: dict[str, dict[str, Any]] = {}
     for p in positions:
         a = actors.setdefault(p.actor_id, {"id": p.actor_id, "name": p.actor, "type": p.actor_type, "cells": {}})
@@ -391,7 +390,8 @@ def _debate_view(request: Request, debate_id: str, proposition: str | None) -> H
     return _render(request, "debate.html", debate=d, proposition=props[0] if proposition else None, props=props,
                    table=table, network=json.dumps(net, ensure_ascii=False), windows=net["windows"],
                    coalitions=[coalitions.get(w["start"]) for w in net["windows"]], changes=changes,
-                   window=window, step=step, base=base, exports=exports)
+                   window=window, step=step, base=base, exports=exports, actors_shown=view.actors_shown,
+                   actors_total=view.actors_total)
 
 
 @router.get("/debates/{debate_id}", response_class=HTMLResponse)
