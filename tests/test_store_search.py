@@ -113,6 +113,21 @@ def test_search_finds_the_same_statements_on_every_backend(engine, query, expect
     assert {r.id for r in find_statements(engine, text=query)} == expected
 
 
+@pytest.mark.parametrize("sort", ["date", "-date", "id", "-id"])
+@pytest.mark.parametrize("query,expected", [c for c in CASES if c[1]][::3], ids=[q for q, e in CASES if e][::3])
+def test_a_page_walking_the_sort_index_finds_the_same_page(engine, monkeypatch, query, expected, sort):
+    """A common word's page walks the sort order's index (search.WALK_ABOVE); the same rows, in the same order."""
+    from stancemap.store import search
+
+    monkeypatch.setattr(search, "WALK_ABOVE", 10**9)
+    read = [r.id for r in find_statements(engine, text=query, sort=sort, limit=2, offset=0)]
+    monkeypatch.setattr(search, "WALK_ABOVE", 0)  # every word is "common": the page walks the index
+    walked = [r.id for r in find_statements(engine, text=query, sort=sort, limit=2, offset=0)]
+    assert walked == read and set(read) <= expected and len(read) == min(2, len(expected))
+    assert [r.id for r in find_statements(engine, text=query, sort=sort, limit=50, offset=1)] == \
+        [r.id for r in find_statements(engine, text=query, sort=sort)][1:]
+
+
 HOSTILE = [
     ("-troops", "only excludes"),
     ('-"red lines" -rul*', "only excludes"),

@@ -38,7 +38,7 @@ from .schema import (
     runs,
     statements,
 )
-from .search import MAX_SEARCH_CHARS, MAX_SEARCH_TERMS, check_search, parse_search, search_condition
+from .search import MAX_SEARCH_CHARS, MAX_SEARCH_TERMS, check_search, common_search, parse_search, search_condition
 from .write import norm_name
 
 __all__ = ["MAX_SEARCH_CHARS", "MAX_SEARCH_TERMS", "check_search"]  # re-exported: the CLI validates with them
@@ -346,7 +346,11 @@ def statements_select(
     if kinds:
         conds.append(s.c.kind.in_(kinds))
     if text is not None and text.strip():
-        conds.append(search_condition(conn, parse_search(text), s.c.content_text, s.c.id, SQLITE_CONTENT_FTS))
+        search = parse_search(text)
+        # a page in an index's order: walk the index when the word is common (search.WALK_ABOVE)
+        walk = limit is not None and sort.lstrip("-+").strip().lower() in ("date", "id") \
+            and common_search(conn, search, SQLITE_CONTENT_FTS)
+        conds.append(search_condition(conn, search, s.c.content_text, s.c.id, SQLITE_CONTENT_FTS, walk=walk))
     if article is not None:
         conds.append(s.c.article_id.in_(_article_ids_for(conn, article)))
     states = _allowed(review_state, REVIEW_STATES, "review state", "states")
