@@ -350,19 +350,30 @@ class App:
                     step: str = "30d", top: int = PAGE_ACTORS, update: bool = True) -> DebateView:
         """What the debate page shows: every actor's positions, and -- for the ``top`` actors with the most
         coded statements -- the network over the whole period and per window, the coalitions per window
-        and the stance changes, all from one reading of those actors' events (the exports have everyone).
+        and the stance changes (as JSON), from one reading of those actors' events; kept per filter at the
+        store's version, as positions are, so that a second visit is a lookup.
 
         Why a cut: on the 1M-statement store one proposition had 640k stances of 2,323 actors; reading them
         all three times (network, windows, coalitions) and drawing a congruence graph per window ran out of
-        memory (benchmarks/results/web_latency.md), and a page cannot show 2,000 nodes anyway."""
+        memory (benchmarks/results/web_latency.md), and a page cannot show 2,000 nodes anyway; the top 60
+        had 104k events there, read in ~24 s on a loaded machine, hence the cache."""
         import dataclasses
+        import datetime as dt
+        import hashlib
+        import json
 
         from .analysis.coalitions import coalitions_over_time, stance_changes
         from .analysis.events import EventTable, Filters
-        from .analysis.networks import event_network
+        from .analysis.networks import event_network, graph_json
+        from .store.coding import cached, keep
 
         d = self.debate(debate)
         positions = self.positions(d, filters, update=update)
+        row = self.current(d, update=False)
+        key = "view:" + hashlib.sha1(json.dumps([repr(filters), window, step, top]).encode()).hexdigest()
+        version, hit = cached(self.engine, row, key)
+        if hit is not None:
+            return DebateView(positions, **hit)
         n_by_actor: dict[str, int] = {}
         for p in positions:
             n_by_actor[p.actor_id] = n_by_actor.get(p.actor_id, 0) + p.n
@@ -370,12 +381,20 @@ class App:
         base = filters or Filters()
         events = self.events(d, dataclasses.replace(base, actors=shown), update=False) if shown else []
         props = [p.id for p in d.propositions]
-        whole = event_network(events, propositions=props)
-        windows = event_network(events, window=window, step=step, propositions=props)
         table = EventTable.from_events(events, conditional="support")
-        coalitions = coalitions_over_time(table, window, step, aggregation="congruence", normalization="no",
-                                          method="louvain")
-        return DebateView(positions, whole, windows, coalitions, stance_changes(events), len(shown), len(n_by_actor))
+        coal = {c.start: c.to_json() for c in coalitions_over_time(
+            table, window, step, aggregation="congruence", normalization="no", method="louvain")}
+        windows = []
+        for w, g in event_network(events, window=window, step=step, propositions=props):
+            start = w.start.isoformat()
+            co = coal.get(start)
+            windows.append({"start": start, "end": (w.end - dt.timedelta(days=1)).isoformat(), **graph_json(g),
+                            "coalitions": co})
+        payload = {"network": graph_json(event_network(events, propositions=props)), "windows": windows,
+                   "changes": json.loads(json.dumps([c.to_json() for c in stance_changes(events)], default=str)),
+                   "actors_shown": len(shown), "actors_total": len(n_by_actor)}
+        keep(self.engine, row, key, version, payload)
+        return DebateView(positions, **payload)
 
     # -- review (every change audited and undoable; re-extraction and re-apply never overwrite it)
 
@@ -804,13 +823,14 @@ def _stance_filter(f: Filters | None):
 
 @dataclass
 class DebateView:
-    """:meth:`App.debate_view`: positions of every actor; network, windows, coalitions, changes of the top ones."""
+    """:meth:`App.debate_view`: positions of every actor; for the top actors, as JSON, the network
+    (:func:`stancemap.analysis.networks.graph_json`), the windows (``start``, ``end``, ``nodes``, ``edges``,
+    ``coalitions``: that window's :meth:`WindowCoalitions.to_json` or None) and the stance changes."""
 
     positions: list
-    network: Any  # networkx graph, whole period
-    windows: list  # [(window, graph)]
-    coalitions: list
-    changes: list
+    network: dict
+    windows: list[dict]
+    changes: list[dict]
     actors_shown: int
     actors_total: int
 

@@ -275,3 +275,17 @@ def event_network(events, *, type: str = "congruence", normalize: str = "no", qu
     if window:
         return windowed(table, window, step or window, kind="two-mode" if two else "one-mode", **kw)
     return two_mode(table, **kw) if two else one_mode(table, isolates=False, **kw)
+
+
+def graph_json(g: nx.Graph) -> dict:
+    """A graph as plain lists (what a page draws): ``{"nodes": [{id, label, kind}], "edges": [{source, target,
+    weight}]}``.
+
+    >>> g = nx.Graph(); g.add_edge("a", "b", weight=2.0)
+    >>> graph_json(g)["edges"]
+    [{'source': 'a', 'target': 'b', 'weight': 2.0}]
+    """
+    return {"nodes": [{"id": n, "label": a.get("label", n), "kind": a.get("kind", "actor")}
+                      for n, a in g.nodes(data=True)],
+            "edges": [{"source": u, "target": v, "weight": round(float(a.get("weight", 1.0)), 3)}
+                      for u, v, a in g.edges(data=True)]}

@@ -343,13 +343,6 @@ def actor_page(request: Request, name: str) -> HTMLResponse:
 # --------------------------------------------------------------------------- debates
 
 
-def _graph_json(g: Any) -> dict[str, Any]:
-    return {"nodes": [{"id": n, "label": a.get("label", n), "kind": a.get("kind", "actor")}
-                      for n, a in g.nodes(data=True)],
-            "edges": [{"source": u, "target": v, "weight": round(float(a.get("weight", 1.0)), 3)}
-                      for u, v, a in g.edges(data=True)]}
-
-
 def _debate_view(request: Request, debate_id: str, proposition: str | None) -> HTMLResponse:
     from ..analysis.events import Filters
     from ..app import DebateNotFound
@@ -369,27 +362,21 @@ def _debate_view(request: Request, debate_id: str, proposition: str | None) -> H
         view = app.debate_view(d, filters, window=window, step=step)
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from None
-    positions, whole, windows, coal, changes = view.positions, view.network, view.windows, view.coalitions, \
-        view.changes
+    positions, changes = view.positions, view.changes
     actors: dict[str, dict[str, Any]] = {}
     for p in positions:
         a = actors.setdefault(p.actor_id, {"id": p.actor_id, "name": p.actor, "type": p.actor_type, "cells": {}})
         a["cells"][p.proposition] = p
     table = sorted(actors.values(), key=lambda a: (-sum(c.n for c in a["cells"].values()), a["name"]))
-    net: dict[str, Any] = {"all": _graph_json(whole),
-           "windows": [{"start": w.start.isoformat(), "end": (w.end - dt.timedelta(days=1)).isoformat(),
-                        **_graph_json(g)} for w, g in windows]}
-    coalitions = {c.start: c for c in coal}
-    for w in net["windows"]:
-        co = coalitions.get(w["start"])
-        w["coalitions"] = [c.member_ids for c in co.coalitions] if co is not None else []
+    net: dict[str, Any] = {"all": view.network, "windows": [{k: v for k, v in w.items() if k != "coalitions"} | {
+        "coalitions": [c["member_ids"] for c in (w["coalitions"] or {}).get("coalitions", [])]} for w in view.windows]}
     base = f"/debates/{d.id}"
     exports = [("GraphML", f"/api/export/network?{_query({'debate': d.id, 'format': 'graphml'})}"),
                ("GEXF", f"/api/export/network?{_query({'debate': d.id, 'format': 'gexf'})}"),
                ("DNA", f"/api/export/dna?{_query({'debate': d.id})}")]
     return _render(request, "debate.html", debate=d, proposition=props[0] if proposition else None, props=props,
                    table=table, network=json.dumps(net, ensure_ascii=False), windows=net["windows"],
-                   coalitions=[coalitions.get(w["start"]) for w in net["windows"]], changes=changes,
+                   coalitions=[w["coalitions"] for w in view.windows], changes=changes,
                    window=window, step=step, base=base, exports=exports, actors_shown=view.actors_shown,
                    actors_total=view.actors_total)
 
