@@ -797,6 +797,26 @@ def test_a_cross_site_post_is_refused_even_in_single_user_mode(tmp_path):
     assert r.status_code == 404  # same origin: it reaches the route (no such statement)
 
 
+def test_a_pages_total_is_counted_once_per_store_version(db, monkeypatch):
+    """Paging through the same search does not count again; any change to the statements does."""
+    from stancemap.store import query
+
+    calls = []
+    real = query.count_statements
+
+    def counting(*a, **k):
+        calls.append(k.get("text"))
+        return real(*a, **k)
+
+    monkeypatch.setattr(query, "count_statements", counting)
+    with App.open(db) as app:
+        first = app.statements_page(limit=2)
+        assert app.statements_page(limit=2, offset=2)[1] == first[1] and len(calls) == 1
+        assert app.statements_page(limit=2, text="troops")[1] >= 1 and len(calls) == 2  # another filter
+        app.review(first[0][0].id, state="rejected", by="t")  # the store changed: counted again
+        assert app.statements_page(limit=2)[1] == first[1] - 1 and len(calls) == 3
+
+
 def test_requests_run_in_at_most_half_the_pools_connections(client):
     """Fewer request threads than pooled connections: a request may hold two, and waits for one end in 500s."""
     import anyio.to_thread

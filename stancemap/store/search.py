@@ -219,9 +219,8 @@ def search_condition(conn: Any, search: Search, column: Any, rowid: Any, fts_tab
     """The WHERE condition for ``search`` on a text ``column`` (``rowid`` its row's id, ``fts_table`` the
     FTS5 index of it on SQLite). User text only ever travels as bound parameters.
 
-    ``walk`` (SQLite): keep the planner from driving the query from the FTS candidates (``rowid + 0``
-    cannot use the primary key), so that a query ordered by an indexed column walks that index and checks
-    each row against the candidate list (see :data:`WALK_ABOVE`)."""
+    ``walk`` (SQLite): check each row with its own FTS lookup instead of driving the query from the FTS
+    candidates, so that a query ordered by an indexed column walks that index (see :data:`WALK_ABOVE`)."""
     if conn.dialect.name == "postgresql":
         icu = conn.execute(sa.text("SELECT 1 FROM pg_collation WHERE collname = :c"), {"c": ICU_COLLATION}).first()
         # The database's own collation may classify non-ASCII letters as separators (C locale); ICU's does not.
@@ -236,8 +235,11 @@ def search_condition(conn: Any, search: Search, column: Any, rowid: Any, fts_tab
         def hit(t: Term) -> Any:
             return norm.like(_like_words(t), escape="\\")
         fts = sa.table(fts_table, sa.column("rowid"))
-        narrow = [(rowid + 0 if walk else rowid).in_(sa.select(fts.c.rowid).where(
-            sa.text(f"{fts_table} MATCH :fts_query").bindparams(fts_query=fts5_prefilter(search))))]
+        match = sa.text(f"{fts_table} MATCH :fts_query").bindparams(fts_query=fts5_prefilter(search))
+        if walk:  # one FTS lookup per row walked (7 ms for `troops` on the 1M store; a candidate list: 160 ms)
+            narrow = [sa.exists(sa.select(sa.literal(1)).select_from(fts).where(match, fts.c.rowid == rowid))]
+        else:
+            narrow = [rowid.in_(sa.select(fts.c.rowid).where(match))]
     conds = narrow + [sa.or_(*(hit(t) for t in g)) for g in search.groups]
     conds += [sa.not_(hit(t)) for t in search.exclude]
     return sa.and_(*conds)
