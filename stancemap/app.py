@@ -380,8 +380,7 @@ class App:
         for p in positions:
             n_by_actor[p.actor_id] = n_by_actor.get(p.actor_id, 0) + p.n
         shown = sorted(n_by_actor, key=lambda a: (-n_by_actor[a], a))[:top]
-        base = filters or Filters()
-        events = self.events(d, dataclasses.replace(base, actors=shown), update=False) if shown else []
+        events = self._bare_events(row, dataclasses.replace(filters or Filters(), actor_ids=shown)) if shown else []
         props = [p.id for p in d.propositions]
         table = EventTable.from_events(events, conditional="support")
         coal = {c.start: c.to_json() for c in coalitions_over_time(
@@ -392,11 +391,41 @@ class App:
             co = coal.get(start)
             windows.append({"start": start, "end": (w.end - dt.timedelta(days=1)).isoformat(), **graph_json(g),
                             "coalitions": co})
+        changes = stance_changes(events)
+        full = {e.stance_id: e for e in self._events_by_stance(row, [e.stance_id for c in changes
+                                                                      for e in (c.before, c.after)])}
+        for c in changes:  # the statements before and after, with their text and article
+            c.before, c.after = full.get(c.before.stance_id, c.before), full.get(c.after.stance_id, c.after)
         payload = {"network": graph_json(event_network(events, propositions=props)), "windows": windows,
-                   "changes": json.loads(json.dumps([c.to_json() for c in stance_changes(events)], default=str)),
+                   "changes": json.loads(json.dumps([c.to_json() for c in changes], default=str)),
                    "actors_shown": len(shown), "actors_total": len(n_by_actor)}
         keep(self.engine, row, key, version, payload)
         return DebateView(positions, **payload)
+
+    def _bare_events(self, row: DebateRow, filters: Filters) -> list[Event]:
+        """The debate's events without text or article (:func:`event_from_stance_summary`), filtered as
+        :meth:`events` filters them; the whole events when a duplicate rule needs the documents. The 104k
+        events of a proposition's 60 busiest actors on the 1M store: 17 s as whole events."""
+        from .analysis.events import event_from_stance_summary, filter_events
+        from .store.coding import iter_stance_rows, iter_stance_summaries
+
+        sf = _stance_filter(filters)
+        if filters.duplicates == "document":
+            from .analysis.events import event_from_stance_row
+
+            return filter_events([event_from_stance_row(r) for r in iter_stance_rows(self.engine, row.id, sf)],
+                                 filters)
+        return filter_events([event_from_stance_summary(r) for r in iter_stance_summaries(self.engine, row.id, sf)],
+                             filters)
+
+    def _events_by_stance(self, row: DebateRow, stance_ids: Sequence[int | None]) -> list[Event]:
+        from .analysis.events import event_from_stance_row
+        from .store.coding import StanceFilter, iter_stance_rows
+
+        ids = sorted({i for i in stance_ids if i is not None})
+        if not ids:
+            return []
+        return [event_from_stance_row(r) for r in iter_stance_rows(self.engine, row.id, StanceFilter(stance_ids=ids))]
 
     # -- review (every change audited and undoable; re-extraction and re-apply never overwrite it)
 
@@ -842,7 +871,7 @@ def _stance_filter(f: Filters | None):
     return StanceFilter(since=date_range(f.since)[0] if f.since else None,
                         until=date_range(f.until)[1] if f.until else None, outlets=f.outlets,
                         exclude_outlets=f.exclude_outlets, actor_types=f.actor_types, actors=f.actors,
-                        propositions=f.propositions, min_confidence=f.min_confidence,
+                        actor_keys=f.actor_ids, propositions=f.propositions, min_confidence=f.min_confidence,
                         include_neutral=f.include_neutral, registered_only=f.registered_only, origins=f.origins)
 
 

@@ -22,6 +22,7 @@ import calendar
 import datetime as _dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # YYYY, YYYY-MM or YYYY-MM-DD with ASCII digits: the form, before the values are checked.
 PATTERN = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
@@ -60,6 +61,14 @@ def parse(value: object) -> PartialDate | None:
     """``value`` as a :class:`PartialDate`, or None (None, not a string, not of the form, not a real date)."""
     if not isinstance(value, str):
         return None
+    return _parse(value)
+
+
+# A debate's events repeat a few thousand dates many times over (an event's ``day`` parses its date each
+# time it is read): reading the 104k events of a proposition's 60 busiest actors on the 1M store parsed
+# 200k dates. PartialDate is frozen, so one parse can be shared.
+@lru_cache(maxsize=65536)
+def _parse(value: str) -> PartialDate | None:
     m = PATTERN.fullmatch(value.strip())
     if not m:
         return None
@@ -99,7 +108,12 @@ def period(value: object) -> tuple[_dt.date, _dt.date] | None:
 
 def first_day(value: object) -> _dt.date | None:
     """The first day a partial date can mean (None if it is not one)."""
-    p = parse(value)
+    return _first_day(value) if isinstance(value, str) else None
+
+
+@lru_cache(maxsize=65536)  # an event's day is read several times per analysis (see _parse)
+def _first_day(value: str) -> _dt.date | None:
+    p = _parse(value)
     return p.first() if p else None
 
 

@@ -166,18 +166,32 @@ def test_a_repeated_reading_is_a_lookup_and_any_change_makes_it_stale(store, fas
         assert app.pending(DEBATE) == (0, 0)
 
 
-def test_the_debate_pages_view_reads_the_top_actors_once(store):
+def test_the_debate_pages_view_reads_the_top_actors_once(store, fast_extractor):
     """Every actor's positions; the network, windows and coalitions of the top actors only (the same graph as
     App.network when every actor is shown); kept per store version, so a second reading is a lookup."""
     from stancemap.analysis.networks import graph_json
+    from stancemap.runs.ingest import ingest
 
     with App.open(store) as app:
+        ingest(app.engine, [str(BRIEFS)], extractor=fast_extractor)  # a corpus over time
+        groups: dict = {}
+        for e in app.events(DEBATE):
+            if e.day is not None:
+                groups.setdefault((e.actor_id, e.proposition), []).append(e)
+        run = max(groups.values(), key=len)
+        assert len(run) >= 4
+        for i, e in enumerate(run):  # a person's corrections make a change that holds: support, then oppose
+            app.review_stance(e.stance_id, label="support" if i < len(run) // 2 else "oppose", by="t")
         full = app.debate_view(DEBATE, top=10_000)
         assert full.actors_shown == full.actors_total > 2
         edges = sorted((e["source"], e["target"], e["weight"]) for e in full.network["edges"])
         ref = graph_json(app.network(DEBATE))["edges"]
         assert edges == sorted((e["source"], e["target"], e["weight"]) for e in ref)
         assert full.windows and all({"start", "end", "nodes", "edges", "coalitions"} <= set(w) for w in full.windows)
+        wins, changes = app.coalitions(DEBATE)  # from whole events: the same coalitions and changes
+        assert changes and any(w.coalitions for w in wins)
+        assert [w["coalitions"] for w in full.windows if w["coalitions"]] == [w.to_json() for w in wins]
+        assert full.changes == json.loads(json.dumps([c.to_json() for c in changes], default=str))
         cut = app.debate_view(DEBATE, top=2)
         assert (cut.actors_shown, cut.actors_total) == (2, full.actors_total)
         assert len(cut.positions) == len(full.positions)  # the table keeps everyone

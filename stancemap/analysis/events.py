@@ -107,6 +107,17 @@ def event_from_stance_row(r) -> Event:
         link_score=round(float(r.score), 3) if r.score is not None else 0.0, stance_id=int(r.id))
 
 
+def event_from_stance_summary(r) -> Event:
+    """A bare event from a row of :func:`stancemap.store.coding.iter_stance_summaries`: who, which
+    proposition, which side, when, how sure -- what networks, coalitions and stance changes read -- without
+    the statement's text, document or article (``document`` is the coded statement's key, which is unique
+    per statement: right for every duplicate rule but ``document``)."""
+    return Event(key=r.coded_key, actor_id=r.actor_key, actor=r.actor_name, actor_type=r.actor_type,
+                 registered=bool(r.registered), proposition=r.proposition, stance=r.label,
+                 confidence=round(float(r.confidence), 3), date=r.date, document=r.coded_key, outlet=r.outlet_norm,
+                 origin=r.origin, stance_id=int(r.id))
+
+
 @dataclass
 class Filters:
     """DNA-style filters. Dates compare on the statement's date (its first day when coarser)."""
@@ -117,6 +128,7 @@ class Filters:
     exclude_outlets: Sequence[str] = ()
     actor_types: Sequence[str] = ()
     actors: Sequence[str] = ()  # ids or names
+    actor_ids: Sequence[str] = ()  # exact actor ids (as events and positions give them): the store's index finds them
     propositions: Sequence[str] = ()
     min_confidence: float = 0.0
     include_neutral: bool = True
@@ -164,6 +176,7 @@ def filter_events(events: Iterable[Event], f: Filters | None = None) -> list[Eve
     ex_outlets = {_outlet_key(o) for o in f.exclude_outlets}
     types = set(f.actor_types)
     actors = {a.lower() for a in f.actors}
+    actor_ids = set(f.actor_ids)
     props = set(f.propositions)
     origins = set(f.origins)
     out: list[Event] = []
@@ -181,6 +194,8 @@ def filter_events(events: Iterable[Event], f: Filters | None = None) -> list[Eve
         if types and e.actor_type not in types:
             continue
         if actors and e.actor_id.lower() not in actors and e.actor.lower() not in actors:
+            continue
+        if actor_ids and e.actor_id not in actor_ids:
             continue
         if props and e.proposition not in props:
             continue

@@ -287,12 +287,14 @@ class StanceFilter:
     exclude_outlets: Sequence[str] = ()
     actor_types: Sequence[str] = ()
     actors: Sequence[str] = ()  # actor keys or names, any case
+    actor_keys: Sequence[str] = ()  # exact actor keys (ix_stances_positions leads with debate_id, actor_key)
     propositions: Sequence[str] = ()
     min_confidence: float = 0.0
     include_neutral: bool = True
     registered_only: bool = False
     origins: Sequence[str] = ()
     statement_ids: Sequence[int] = ()  # only the codings of these statements (an article's view)
+    stance_ids: Sequence[int] = ()  # only these stances
 
 
 def _where(debate_id: int, f: StanceFilter) -> list[sa.ColumnElement[bool]]:
@@ -311,6 +313,10 @@ def _where(debate_id: int, f: StanceFilter) -> list[sa.ColumnElement[bool]]:
     if f.actors:
         names = [a.lower() for a in f.actors]
         w.append(sa.or_(sa.func.lower(st.c.actor_key).in_(names), sa.func.lower(st.c.actor_name).in_(names)))
+    if f.actor_keys:
+        w.append(st.c.actor_key.in_(list(f.actor_keys)))
+    if f.stance_ids:
+        w.append(st.c.id.in_(list(f.stance_ids)))
     if f.propositions:
         w.append(st.c.proposition.in_(list(f.propositions)))
     if f.min_confidence:
@@ -338,6 +344,21 @@ def iter_stance_rows(engine: Engine, debate_id: int, f: StanceFilter, batch: int
          .where(*_where(debate_id, f))
          .where(c.c.statement_id.in_(list(f.statement_ids)) if f.statement_ids else sa.true())
          .order_by(st.c.date_start.is_not(None), st.c.date_start, c.c.key, st.c.proposition))
+    with engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, yield_per=batch).execute(q)
+        yield from result
+
+
+def iter_stance_summaries(engine: Engine, debate_id: int, f: StanceFilter, batch: int = 20000) -> Iterator[Any]:
+    """What networks, coalitions and stance changes read of each matching stance -- id, actor, proposition,
+    label, confidence, date, the coded statement's key, origin, outlet -- from the stances table alone,
+    whose positions index holds all of it: no text, no article, no join per row. In the order of
+    :func:`iter_stance_rows`. ``f.statement_ids`` is not applied (it needs the coded statements)."""
+    st = stances
+    q = (sa.select(st.c.id, st.c.actor_key, st.c.actor_name, st.c.actor_type, st.c.registered, st.c.proposition,
+                   st.c.label, st.c.confidence, st.c.date, st.c.coded_key, st.c.origin, st.c.outlet_norm)
+         .where(*_where(debate_id, f))
+         .order_by(st.c.date_start.is_not(None), st.c.date_start, st.c.coded_key, st.c.proposition))
     with engine.connect() as conn:
         result = conn.execution_options(stream_results=True, yield_per=batch).execute(q)
         yield from result
