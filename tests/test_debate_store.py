@@ -207,7 +207,8 @@ def test_the_debate_pages_view_reads_the_top_actors_once(store, fast_extractor):
 
 
 def test_every_reader_of_the_lag_uses_the_memo(store, monkeypatch):
-    """Once nothing is pending at a version, pending(), the debates overview and `status` do not scan again."""
+    """Once nothing is pending at a version of the statements and codings, pending(), the debates overview and
+    readings do not scan again -- not after a stance review either; a change to a statement makes them."""
     from stancemap.store import coding
 
     with App.open(store) as app:
@@ -220,9 +221,14 @@ def test_every_reader_of_the_lag_uses_the_memo(store, monkeypatch):
         assert app.pending(DEBATE) == (0, 0)
         assert all(d["pending"] == {"statements": 0, "articles": 0} for d in app.debates_overview())
         app.positions(DEBATE)
-        monkeypatch.undo()
         ev = app.events(DEBATE)[0]
-        app.review_stance(ev.stance_id, label="neutral", by="t")  # a change: the memo is stale, the check runs
+        app.review_stance(ev.stance_id, label="neutral", by="t")  # a stance review leaves nothing to code
+        assert app.pending(DEBATE) == (0, 0)
+        assert next(p for p in app.positions(DEBATE) if p.actor_id == ev.actor_id
+                    and p.proposition == ev.proposition).counts.get("neutral", 0) >= 1  # positions see it
+        monkeypatch.undo()
+        sid = app.statements_page(limit=1)[0][0].id
+        app.review(sid, state="confirmed", by="t")  # a change to a statement: the memo is stale, the check runs
         monkeypatch.setattr(coding, "pending_counts", scan)
         with pytest.raises(AssertionError, match="scanned"):
             app.pending(DEBATE)

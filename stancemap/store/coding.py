@@ -185,8 +185,9 @@ def pending_counts(engine: Engine, debate: DebateRow) -> tuple[int, int]:
 def pending_now(engine: Engine, debate: DebateRow) -> tuple[int, int]:
     """:func:`pending_counts`, remembered: once nothing is pending at a version of the store, that is kept
     (``debate_cache`` key ``"checked"``) and later calls at the same version cost two row reads instead of
-    the check's scan (1M statements: ~1-3 s). Every reader of a debate's lag asks this."""
-    version, checked = cached(engine, debate, "checked")
+    the check's scan (1M statements: ~1-3 s). Every reader of a debate's lag asks this. Kept at the version
+    of statements and codings, which a review of a stance does not change."""
+    version, checked = cached(engine, debate, "checked", codings_only=True)  # a stance review changes nothing here
     if checked is not None:
         return 0, 0
     n_st, n_art = pending_counts(engine, debate)
@@ -441,12 +442,18 @@ def store_version(conn: Connection) -> int:
     return int(conn.execute(sa.select(store_state.c.version).where(store_state.c.id == 1)).scalar() or 0)
 
 
-def cached(engine: Engine, debate: DebateRow, key: str) -> tuple[int, Any]:
+def coding_version(conn: Connection) -> int:
+    """The version of the statements and codings alone: bumped by their triggers, not by stances (0005)."""
+    return int(conn.execute(sa.select(store_state.c.coding_version).where(store_state.c.id == 1)).scalar() or 0)
+
+
+def cached(engine: Engine, debate: DebateRow, key: str, *, codings_only: bool = False) -> tuple[int, Any]:
     """``(current version, payload)``: the payload stored under ``key`` if it was computed at the current
-    version with the debate's digest and decider, else None."""
+    version with the debate's digest and decider, else None. ``codings_only``: the version of statements
+    and codings (:func:`coding_version`) is the one that counts (pass what it returns to :func:`keep`)."""
     c = debate_cache
     with engine.connect() as conn:
-        version = store_version(conn)
+        version = coding_version(conn) if codings_only else store_version(conn)
         row = conn.execute(sa.select(c.c.version, c.c.digest, c.c.decider_version, c.c.payload)
                            .where(c.c.debate_id == debate.id, c.c.key == key)).first()
     if row is None or row.version != version or row.digest != debate.digest \

@@ -28,8 +28,9 @@ a table here and add a migration in the same commit.
   statement so that ``positions`` is one aggregation over one covering index, without joins, on a million
   statements (``benchmarks/bench_positions.py``).
 * ``store_state``: one row, a version bumped by triggers (migration 0004) on every change to ``statements``,
-  ``coded_statements`` and ``stances``; ``debate_cache``: what a debate reading computed, valid at a version
-  (positions per filter; the version at which nothing was pending), so a repeated reading is a lookup.
+  ``coded_statements`` and ``stances``, and a ``coding_version`` bumped by the first two only (0005);
+  ``debate_cache``: what a debate reading computed, valid at a version (positions per filter; the coding
+  version at which nothing was pending), so a repeated reading is a lookup.
 * ``review_audit``: every human change (who, when, what it was before and after), for undo.
 """
 
@@ -37,7 +38,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-SCHEMA_REVISION = "0004"  # the Alembic head; the migration test checks it
+SCHEMA_REVISION = "0005"  # the Alembic head; the migration test checks it
 
 REVIEW_STATES = ("auto", "confirmed", "corrected", "rejected")
 HUMAN_REVIEWED = ("confirmed", "corrected", "rejected")
@@ -390,6 +391,8 @@ store_state = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),  # always 1
     sa.Column("version", sa.BigInteger, nullable=False),
+    # bumped by changes to statements and coded statements only, not stances (migration 0005)
+    sa.Column("coding_version", sa.BigInteger, nullable=False, server_default="0"),
 )
 
 debate_cache = sa.Table(
