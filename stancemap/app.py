@@ -277,37 +277,47 @@ class App:
                   warn: Callable[[str], None] | None = None) -> list[Position]:
         """Actor × proposition positions; one grouped query over the store (``statements=True`` also lists the
         coded statements' keys, which reads every event)."""
-        from .analysis.positions import Position, positions
+        from .analysis.positions import positions
 
         if statements or (filters is not None and filters.duplicates != "none"):
             return positions(self.events(debate, filters, update=update, progress=progress, warn=warn))
-        from .store.coding import cached, filter_key, keep, position_aggregates
+        import dataclasses
+
+        from .store.coding import (
+            cached,
+            change_marks,
+            filter_key,
+            keep,
+            position_aggregates,
+            stale_entry,
+            stances_changed_since,
+        )
 
         row = self.current(debate, update=update, progress=progress, warn=warn)
         sf = _stance_filter(filters)
         key = "positions:" + filter_key(sf)
+        marks = change_marks(self.engine)  # before the version: a change made meanwhile is found next time
         version, hit = cached(self.engine, row, key)
-        if hit is not None:  # computed at this very version of the store: a lookup, not a scan of every stance
-            return [_position_from_json(d) for d in hit]
-        table: dict[tuple[str, str], Position] = {}
-        order: dict[tuple[str, str], list] = {}  # [first key, last key, latest key]
-        for a in position_aggregates(self.engine, row.id, sf):
-            k = (a.actor_key, a.proposition)
-            p = table.get(k)
-            if p is None:
-                p = table[k] = Position(a.actor_key, a.actor_name, a.actor_type, a.proposition)
-                order[k] = [None, None, None]
-            o = order[k]
-            p.counts[a.label] = p.counts.get(a.label, 0) + a.n
-            p.weights[a.label] = p.weights.get(a.label, 0.0) + a.weight
-            if a.first_key is not None and (o[0] is None or a.first_key < o[0]):
-                o[0], p.first = a.first_key, a.first
-            if a.last_key is not None and (o[1] is None or a.last_key > o[1]):
-                o[1], p.last = a.last_key, a.last
-            if a.latest_key is not None and (o[2] is None or a.latest_key > o[2]):
-                o[2], p.latest = a.latest_key, a.label
+        if isinstance(hit, dict):  # computed at this very version of the store: a lookup, not a scan
+            return [_position_from_json(d) for d in hit["positions"]]
+        old = stale_entry(self.engine, row, key)
+        pairs = None
+        if isinstance(old, dict) and old["coding_version"] == marks[0]:  # only stances changed: people's reviews
+            pairs = stances_changed_since(self.engine, row.id, old["audit_id"])
+        if pairs is not None:  # recompute the positions of those actors and propositions only
+            table = {(p["actor_id"], p["proposition"]): _position_from_json(p) for p in old["positions"]}
+            for k in pairs:
+                table.pop(k, None)
+            props = sorted({p for _, p in pairs if not sf.propositions or p in sf.propositions})
+            if props:
+                narrow = dataclasses.replace(sf, actor_keys=sorted({a for a, _ in pairs}), propositions=props)
+                fresh = _positions_from_aggregates(position_aggregates(self.engine, row.id, narrow))
+                table.update({k: p for k, p in fresh.items() if k in set(pairs)})
+        else:
+            table = _positions_from_aggregates(position_aggregates(self.engine, row.id, sf))
         out = sorted(table.values(), key=lambda p: (-p.n, p.actor, p.proposition))
-        keep(self.engine, row, key, version, [_position_to_json(p) for p in out])
+        keep(self.engine, row, key, version, {"positions": [_position_to_json(p) for p in out],
+                                              "coding_version": marks[0], "audit_id": marks[1]})
         return out
 
     def timeline(self, debate: str | Path | Debate, actor: str, filters: Filters | None = None, *,
@@ -837,6 +847,30 @@ class App:
         if options.get("window"):
             return write_gexf_dynamic(built, path)
         return (write_graphml if format == "graphml" else write_gexf)(built, path)
+
+
+def _positions_from_aggregates(aggregates) -> dict[tuple[str, str], Position]:
+    """Positions per (actor key, proposition) from :func:`stancemap.store.coding.position_aggregates`."""
+    from .analysis.positions import Position
+
+    table: dict[tuple[str, str], Position] = {}
+    order: dict[tuple[str, str], list] = {}  # [first key, last key, latest key]
+    for a in aggregates:
+        k = (a.actor_key, a.proposition)
+        p = table.get(k)
+        if p is None:
+            p = table[k] = Position(a.actor_key, a.actor_name, a.actor_type, a.proposition)
+            order[k] = [None, None, None]
+        o = order[k]
+        p.counts[a.label] = p.counts.get(a.label, 0) + a.n
+        p.weights[a.label] = p.weights.get(a.label, 0.0) + a.weight
+        if a.first_key is not None and (o[0] is None or a.first_key < o[0]):
+            o[0], p.first = a.first_key, a.first
+        if a.last_key is not None and (o[1] is None or a.last_key > o[1]):
+            o[1], p.last = a.last_key, a.last
+        if a.latest_key is not None and (o[2] is None or a.latest_key > o[2]):
+            o[2], p.latest = a.latest_key, a.label
+    return table
 
 
 def _position_to_json(p: Position) -> dict:

@@ -206,6 +206,43 @@ def test_the_debate_pages_view_reads_the_top_actors_once(store, fast_extractor):
         assert again == cut
 
 
+def test_after_stance_reviews_positions_recompute_only_those_actors(store, monkeypatch):
+    """A person's stance review, link or undo changes no statement: the kept positions are patched for the
+    actors and propositions of the stances changed, and equal a full recomputation."""
+    from stancemap.store import coding
+
+    def fresh(app):  # every kept reading dropped: positions from one grouped scan
+        with app.engine.begin() as conn:
+            conn.execute(sa.delete(schema.debate_cache))
+        return [(p.actor_id, p.proposition, p.counts, p.weights, p.first, p.last, p.latest)
+                for p in app.positions(DEBATE)]
+
+    seen = []
+    real = coding.position_aggregates
+
+    def spy(engine, debate_id, f):
+        seen.append(f)
+        return real(engine, debate_id, f)
+
+    with App.open(store) as app:
+        app.positions(DEBATE)
+        ev = next(e for e in app.events(DEBATE) if e.stance == "support")
+        entry = app.review_stance(ev.stance_id, label="oppose", by="t")
+        monkeypatch.setattr(coding, "position_aggregates", spy)
+        patched = [(p.actor_id, p.proposition, p.counts, p.weights, p.first, p.last, p.latest)
+                   for p in app.positions(DEBATE)]
+        assert len(seen) == 1 and list(seen[0].actor_keys) == [ev.actor_id]  # only that actor was read again
+        assert list(seen[0].propositions) == [ev.proposition]
+        assert patched == fresh(app)
+        app.positions(DEBATE)  # kept again after the full recomputation
+        app.undo(entry.id, by="t")
+        seen.clear()
+        undone = [(p.actor_id, p.proposition, p.counts, p.weights, p.first, p.last, p.latest)
+                  for p in app.positions(DEBATE)]
+        assert len(seen) == 1 and list(seen[0].actor_keys) == [ev.actor_id]
+        assert undone == fresh(app)
+
+
 def test_every_reader_of_the_lag_uses_the_memo(store, monkeypatch):
     """Once nothing is pending at a version of the statements and codings, pending(), the debates overview and
     readings do not scan again -- not after a stance review either; a change to a statement makes them."""

@@ -26,6 +26,7 @@ from .schema import (
     debate_actors,
     debate_cache,
     debates,
+    review_audit,
     stances,
     statement_links,
     statements,
@@ -460,6 +461,45 @@ def cached(engine: Engine, debate: DebateRow, key: str, *, codings_only: bool = 
             or row.decider_version != debate.decider_version:
         return version, None
     return version, row.payload
+
+
+def stale_entry(engine: Engine, debate: DebateRow, key: str) -> Any:
+    """The payload kept under ``key`` for the debate's digest and decider, at whatever version (None if
+    there is none): what a reading can patch instead of recomputing."""
+    c = debate_cache
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(c.c.digest, c.c.decider_version, c.c.payload)
+                           .where(c.c.debate_id == debate.id, c.c.key == key)).first()
+    if row is None or row.digest != debate.digest or row.decider_version != debate.decider_version:
+        return None
+    return row.payload
+
+
+def change_marks(engine: Engine) -> tuple[int, int]:
+    """``(coding version, newest audit entry's id)``: read *before* computing something to keep, so that a
+    stance changed afterwards is found by :func:`stances_changed_since`."""
+    with engine.connect() as conn:
+        audit = int(conn.execute(sa.select(sa.func.max(review_audit.c.id))).scalar() or 0)
+        return coding_version(conn), audit
+
+
+def stances_changed_since(engine: Engine, debate_id: int, audit_id: int,
+                          limit: int = 200) -> list[tuple[str, str]] | None:
+    """The (actor key, proposition) of every stance of the debate a person changed after audit entry
+    ``audit_id`` -- what a kept reading must recompute when the statements and codings are unchanged
+    (same :func:`coding_version`: every other change to a stance is a review, a link or an undo, each
+    audited). None when there are more than ``limit`` or one no longer exists (recompute it all)."""
+    a, st = review_audit, stances
+    with engine.connect() as conn:
+        ids = {int(x) for x in conn.execute(sa.select(a.c.target_id).where(a.c.id > audit_id, a.c.target == "stance")
+                                            .distinct().limit(limit + 1)).scalars()}
+        if len(ids) > limit:
+            return None
+        rows = conn.execute(sa.select(st.c.id, st.c.debate_id, st.c.actor_key, st.c.proposition)
+                            .where(st.c.id.in_(sorted(ids)))).all() if ids else []
+    if len(rows) != len(ids):
+        return None
+    return sorted({(r.actor_key, r.proposition) for r in rows if r.debate_id == debate_id})
 
 
 def keep(engine: Engine, debate: DebateRow, key: str, version: int, payload: Any) -> None:
