@@ -107,7 +107,8 @@ def report_of(records: Iterable[dict[str, Any]]) -> ExtractReport:
                 rep.failed += 1
             else:
                 rep.warnings += 1
-            rep.problems.append(InputProblem(r["source"], r.get("source_line"), r["reason"], bool(r["fatal"])).message())
+            problem = InputProblem(r["source"], r.get("source_line"), r["reason"], bool(r["fatal"]))
+            rep.problems.append(problem.message())
             continue
         rep.documents += 1
         if r.get("duplicate_of"):
