@@ -17,6 +17,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..safetext import shown
 from . import tables
 from .tables import ARTICLE_SCHEMA, FAILURE_SCHEMA, STATEMENT_SCHEMA
 
@@ -36,7 +37,7 @@ class ExtractReport:
     statements: int = 0
     failed: int = 0  # fatal input problems and extraction errors
     warnings: int = 0
-    problems: list[str] = field(default_factory=list)  # "source:line: reason" of each failure, in order
+    problems: list[str] = field(default_factory=list)  # "error|warning: source:line: reason", in order
 
     def summary(self) -> str:
         return (f"{self.documents} documents: {self.extracted} extracted, {self.copies} exact copies, "
@@ -76,9 +77,9 @@ def extract_local(paths: Iterable[str], output: str | Path, *, extractor: Any = 
                         csv_columns=csv_columns)
     out = prepare_output(output, overwrite)
     records = list(tables.document_records(items))
-    # Copies next to their original, the first in input order extracted (as the Spark engine groups them).
+    # Copies next to their original, the first in load order extracted (as the Spark engine groups them).
     problems = [r for r in records if r["is_problem"]]
-    docs = sorted((r for r in records if not r["is_problem"]), key=lambda r: (r["content_hash"], r["source"], r["idx"]))
+    docs = sorted((r for r in records if not r["is_problem"]), key=tables.copy_order)
     done = 0
 
     def counted(rows: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:
@@ -108,7 +109,7 @@ def report_of(records: Iterable[dict[str, Any]]) -> ExtractReport:
             else:
                 rep.warnings += 1
             problem = InputProblem(r["source"], r.get("source_line"), r["reason"], bool(r["fatal"]))
-            rep.problems.append(problem.message())
+            rep.problems.append(f"{'error' if problem.fatal else 'warning'}: {problem.message()}")
             continue
         rep.documents += 1
         if r.get("duplicate_of"):
@@ -117,7 +118,8 @@ def report_of(records: Iterable[dict[str, Any]]) -> ExtractReport:
             rep.not_extracted += 1
         elif r.get("extraction_error"):
             rep.failed += 1
-            rep.problems.append(f"{r['source']}: {r['doc_id']}: {tables.EXTRACT_FAILED} ({r['extraction_error']})")
+            rep.problems.append(f"error: {shown(r['source'])}: {shown(r['doc_id'])}: {tables.EXTRACT_FAILED} "
+                                f"({r['extraction_error']})")
         else:
             rep.extracted += 1
             rep.statements += r.get("statement_count") or 0

@@ -29,6 +29,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from ..safetext import one_line, shown
 from . import tables
 from .local import ExtractReport, OutputExists, prepare_output
 from .tables import ARTICLE_SCHEMA, FAILURE_SCHEMA, RECORD_SCHEMA, STATEMENT_SCHEMA
@@ -133,7 +134,10 @@ def spark_session(master: str | None = None, conf: dict[str, str] | None = None)
         os.environ["PYSPARK_PYTHON"] = sys.executable
     for k, v in (conf or {}).items():
         builder = builder.config(k, v)
-    return builder.getOrCreate()
+    spark = builder.getOrCreate()
+    # Spark's own warnings (a missing input path logs a Java stack trace) would bury our one-line problems.
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
 
 
 def _spark_schema(schema: pa.Schema) -> Any:
@@ -193,7 +197,7 @@ def extract_spark(spark: Any, inputs: list[str], output: str, *, mode: str = "ac
         raise ValueError("no inputs")
 
     n = partitions or _default_partitions(spark)
-    spread = docs.repartition(n, "content_hash").sortWithinPartitions("content_hash", "source", "idx")
+    spread = docs.repartition(n, "content_hash").sortWithinPartitions(*tables.COPY_ORDER)
     extract = functools.partial(extract_partition, mode=mode, batch_size=batch_size)
     result = spread.mapInArrow(extract, record_type).persist(StorageLevel.MEMORY_AND_DISK)
     try:
@@ -244,8 +248,9 @@ def _report(result: Any, failures: Any) -> ExtractReport:
                         not_extracted=row["not_extracted"] or 0, statements=row["statements"] or 0,
                         failed=(row["errors"] or 0) + (row["fatal"] or 0), warnings=row["warnings"] or 0)
     for f in failures.limit(SHOWN_FAILURES).collect():
-        where = f["source"] if f["line"] is None else f"{f['source']}:{f['line']}"
-        rep.problems.append(f"{where}: {f['reason']}")
+        where = shown(f["source"]) if f["line"] is None else f"{shown(f['source'])}:{f['line']}"
+        doc = f": {shown(f['doc_id'])}" if f["doc_id"] is not None else ""
+        rep.problems.append(f"{'error' if f['fatal'] else 'warning'}: {where}{doc}: {one_line(f['reason'])}")
     return rep
 
 

@@ -19,9 +19,9 @@ by ``key`` (its article's content hash and its content spans: :func:`stancemap.s
 None of them depends on the engine, the machine or the run, so outputs of different runs merge in the store
 without duplicates; the store's integer ids are its own and assigned on load.
 
-Exact copies (the same text read twice) are extracted once: the first in (source, idx) order; the others are
-written with ``duplicate_of`` (the record key of that first one) and no statements, and ``load`` records
-them as copies, as ``ingest`` does.
+Exact copies (the same text read twice) are extracted once: the first in the order ``load`` stores them
+(month, source, idx); the others are written with ``duplicate_of`` (the record key of that first one) and no
+statements, and ``load`` records them as copies of it, as ``ingest`` does.
 """
 
 from __future__ import annotations
@@ -137,6 +137,14 @@ RECORD_SCHEMA = pa.schema(
 )
 
 
+# How the engines group documents for extraction: copies together, the one ``load`` meets first leading.
+COPY_ORDER = ("content_hash", "month", "source", "idx")
+
+
+def copy_order(row: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(row[c] for c in COPY_ORDER)
+
+
 def month_of(published: str | None) -> str:
     """The month partition of a publication date: ``YYYY-MM``, or :data:`UNDATED` for none or a year only."""
     if published and len(published) >= 7:
@@ -211,7 +219,7 @@ def extract_records(records: Iterable[dict[str, Any]], extractor: Any, version: 
                     ) -> Iterator[dict[str, Any]]:
     """Fill in the extraction of each document row, in the order given; problem rows pass through.
 
-    ``records`` should come grouped by content hash, each group in (source, idx) order: the first of a group
+    ``records`` should come grouped by content hash, each group in :data:`COPY_ORDER`: the first of a group
     is extracted, the rest are its copies (``duplicate_of``). Documents in a language without a pipeline are
     not extracted. An article whose extraction raises keeps ``extraction_error`` and the rest goes on.
     ``extractor`` is an :class:`~stancemap.extract.pipeline.Extractor` (or a callable returning one: it is
