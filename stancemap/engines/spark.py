@@ -190,8 +190,7 @@ def extract_spark(spark: Any, inputs: list[str], output: str, *, mode: str = "ac
         part = frame.select("path", "content").mapInArrow(read, record_type)
         docs = part if docs is None else docs.unionByName(part)
     if missing:
-        extra = spark.createDataFrame(pa.Table.from_pylist(missing, schema=RECORD_SCHEMA).to_pandas(),
-                                      schema=record_type)
+        extra = spark.createDataFrame(pa.Table.from_pylist(missing, schema=RECORD_SCHEMA), schema=record_type)
         docs = extra if docs is None else docs.unionByName(extra)
     if docs is None:
         raise ValueError("no inputs")
