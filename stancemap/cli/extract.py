@@ -153,8 +153,7 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 def add_extract_commands(subparsers: Any) -> None:
     """Register ``extract`` and ``load`` on ``subparsers``."""
-    p = subparsers.add_parser("extract", help="extract statements into Parquet tables, in-process or on Apache Spark "
-                                              "(then `stancemap load` them into a store)")
+    p = subparsers.add_parser("extract", help="statements into Parquet tables, on Apache Spark or in this process")
     p.add_argument("--engine", choices=ENGINES, default="spark",
                    help="spark: PySpark 4 (local mode, a cluster, spark-submit or Spark Connect); local: this process")
     p.add_argument("--input", action="append", nargs="+", required=True, metavar="PATH",
@@ -178,8 +177,7 @@ def add_extract_commands(subparsers: Any) -> None:
     add_progress(p)
     p.set_defaults(func=cmd_extract)
 
-    p = subparsers.add_parser("load", help="store the Parquet tables of `stancemap extract` in a database "
-                                           "(idempotent, deduplicated as ingest does)")
+    p = subparsers.add_parser("load", help="store the tables of `stancemap extract` (idempotent, deduplicated)")
     p.add_argument("directory", metavar="DIR", help="the --output directory of `stancemap extract`")
     add_db(p, writes=True)
     add_progress(p)
