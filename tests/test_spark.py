@@ -210,12 +210,20 @@ def test_load_twice_stores_once(engine, local_out):
 
 @needs_spark
 def test_spark_output_merges_with_the_in_process_one(engine, local_out, spark_out):
+    """Spark's tables (several files a month) load as the in-process engine's do; the other engine's output of
+    the same inputs then adds nothing."""
+    import sqlalchemy as sa
+
     from stancemap.runs.load import load
 
-    load(engine, local_out)
+    first = load(engine, spark_out)
+    assert first.new == 5 and first.duplicate_text == 1
+    with engine.connect() as conn:
+        stored = sorted(conn.execute(sa.text("SELECT key, content_text FROM statements")).all())
+    assert stored == sorted((s["key"], s["content_text"]) for s in _table(local_out, "statements"))
     counts = {t: _count(engine, t) for t in ("articles", "statements", "article_copies")}
-    again = load(engine, spark_out)
-    assert again.new == 0 and again.statements == 0
+    again = load(engine, local_out)
+    assert again.new == 0 and again.statements == 0 and again.already_stored == 6
     assert {t: _count(engine, t) for t in counts} == counts
 
 

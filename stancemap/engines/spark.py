@@ -34,7 +34,10 @@ from . import tables
 from .local import ExtractReport, OutputExists, prepare_output
 from .tables import ARTICLE_SCHEMA, FAILURE_SCHEMA, RECORD_SCHEMA, STATEMENT_SCHEMA
 
-ARROW_BATCH_ROWS = 64  # rows per Arrow batch handed to and from the Python workers: whole files, whole articles
+# Rows per Arrow batch Spark hands the Python workers: one, as a row of the first stage is a whole input file (a
+# WARC archive may be a gigabyte); the cost per batch is small beside an article's extraction.
+ARROW_INPUT_ROWS = 1
+ARROW_BATCH_ROWS = 64  # rows per batch the Python workers hand back (documents, articles)
 
 # The extractor of each mode, once per executor process (a Python worker is reused across tasks:
 # spark.python.worker.reuse, on by default); never pickled with a task.
@@ -81,15 +84,15 @@ def read_files(batches: Iterable[pa.RecordBatch], published: str | None = None, 
 
     def records() -> Iterator[dict[str, Any]]:
         for b in batches:
-            for path, content in zip(b.column("path").to_pylist(), b.column("content").to_pylist()):
-                source = tables.local_source(path)
+            paths, contents = b.column("path"), b.column("content")
+            for i in range(b.num_rows):
+                source = tables.local_source(paths[i].as_py())
                 if not is_supported(source):
                     continue
                 # The readers read files: a private copy of the fetched bytes, under the file's own base name.
                 with tempfile.TemporaryDirectory(prefix="stancemap-") as tmp:
                     local = Path(tmp) / (PurePosixPath(source).name or "input")
-                    local.write_bytes(content)
-                    del content
+                    local.write_bytes(contents[i].as_py())
                     items = read_file_as(local, source, published=published, outlet=outlet, csv_columns=csv_columns)
                     yield from tables.document_records(items, source_of=lambda s: s)
 
@@ -112,10 +115,6 @@ def failure_batches(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatc
 # --------------------------------------------------------------------------- the driver's side
 
 
-def is_local_master(master: str | None) -> bool:
-    return master is None or master.startswith("local")
-
-
 def spark_session(master: str | None = None, conf: dict[str, str] | None = None) -> Any:
     """A SparkSession: ``sc://host:port`` through Spark Connect; ``local[N]``, ``spark://host:port``, ``yarn``
     ...; without ``master``, the one ``spark-submit`` or the session in place gives (``local[*]`` alone).
@@ -128,9 +127,12 @@ def spark_session(master: str | None = None, conf: dict[str, str] | None = None)
     if master is not None and master.startswith("sc://"):
         return SparkSession.builder.remote(master).getOrCreate()
     builder = SparkSession.builder.appName("stancemap extract")
+    if master is None and "PYSPARK_GATEWAY_PORT" not in os.environ:  # not launched by spark-submit
+        master = "local[*]"
     if master is not None:
         builder = builder.master(master)
-    if is_local_master(master) and "PYSPARK_PYTHON" not in os.environ:
+    if master is not None and master.startswith("local") and "PYSPARK_PYTHON" not in os.environ:
+        # Local workers run this interpreter (its packages, its models); a cluster's come from its settings.
         os.environ["PYSPARK_PYTHON"] = sys.executable
     for k, v in (conf or {}).items():
         builder = builder.config(k, v)
@@ -170,7 +172,7 @@ def extract_spark(spark: Any, inputs: list[str], output: str, *, mode: str = "ac
     else:
         out = str(prepare_output(tables.local_source(output), overwrite))
         write_mode = "overwrite"  # prepare_output emptied it or found it empty
-    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(ARROW_BATCH_ROWS))
+    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(ARROW_INPUT_ROWS))
     record_type = _spark_schema(RECORD_SCHEMA)
 
     frames = []
