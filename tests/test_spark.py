@@ -282,3 +282,36 @@ def test_cli_extract_local_and_load(tmp_path, corpus, capsys):
     assert "5 new" in capsys.readouterr().err
     assert main(["load", str(out), "--db", str(db)]) == 1
     assert "6 already stored" in capsys.readouterr().err
+
+
+def _split_files(table: Path) -> None:
+    """Each month's one file as two, cut in the middle, named as Spark names its tasks' files (in order)."""
+    import pyarrow.parquet as pq
+
+    for part in table.iterdir():
+        for f in [f for f in part.glob("*.parquet")] if part.is_dir() else []:
+            t = pq.read_table(f)
+            cut = t.num_rows // 2
+            f.unlink()
+            pq.write_table(t.slice(0, cut), part / "part-00000-a.c000.snappy.parquet")
+            pq.write_table(t.slice(cut), part / "part-00001-a.c000.snappy.parquet")
+
+
+def test_load_joins_tables_of_many_files_and_refuses_disorder(tmp_path, local_out):
+    import pyarrow.parquet as pq
+
+    from stancemap.runs.load import LoadError, joined
+
+    expected = [(a["doc_id"], [s["key"] for s in st]) for a, st in joined(local_out)]
+    split = tmp_path / "split"
+    shutil.copytree(local_out, split)
+    _split_files(split / "articles")
+    _split_files(split / "statements")
+    assert [(a["doc_id"], [s["key"] for s in st]) for a, st in joined(split)] == expected
+    month = next(p for p in (split / "articles").iterdir() if p.name == f"month={_date(DEV_TEXTS[0])[:7]}")
+    first, second = sorted(month.glob("*.parquet"))
+    a, b = pq.read_table(first), pq.read_table(second)
+    pq.write_table(b, first)  # the later rows first
+    pq.write_table(a, second)
+    with pytest.raises(LoadError, match="order"):
+        list(joined(split))
