@@ -96,12 +96,13 @@ def _extract_local(args: argparse.Namespace, inputs: list[str], mode: str, colum
 
 
 def _extract_spark(args: argparse.Namespace, inputs: list[str], mode: str, columns: dict[str, str] | None) -> Any:
-    try:
-        from ..engines.spark import extract_spark, spark_session
-    except ImportError as exc:
-        raise CommandError(f"error: --engine spark needs PySpark 4 ({exc}): pip install 'stancemap[spark]', "
-                           "or use --engine local", EXIT_FAILED) from None
+    import importlib.util
+
+    if importlib.util.find_spec("pyspark") is None:
+        raise CommandError("error: --engine spark needs PySpark 4, which is not installed: "
+                           "pip install 'stancemap[spark]' (and Java 17 or 21), or use --engine local")
     from ..engines.local import OutputExists
+    from ..engines.spark import extract_spark, spark_session
 
     conf = _conf(args.conf)
     try:

@@ -148,10 +148,6 @@ def _spark_schema(schema: pa.Schema) -> Any:
     return from_arrow_schema(schema)
 
 
-def _is_remote_path(path: str) -> bool:
-    return "://" in path and not path.startswith("file:")
-
-
 def extract_spark(spark: Any, inputs: list[str], output: str, *, mode: str = "accurate",
                   published: str | None = None, outlet: str | None = None,
                   csv_columns: dict[str, str] | None = None, partitions: int | None = None, batch_size: int = 16,
@@ -166,19 +162,20 @@ def extract_spark(spark: Any, inputs: list[str], output: str, *, mode: str = "ac
     from ..ingest import read_inputs
 
     read_inputs([], published=published, outlet=outlet, csv_columns=csv_columns)  # ValueError before any work
-    if _is_remote_path(output):
-        write_mode = "overwrite" if overwrite else "errorifexists"
-        out = output.rstrip("/")
-    else:
+    # A path without a scheme is on the cluster's default file system (HDFS on many clusters): only in local mode
+    # is it certainly this machine's, checked and emptied here like the in-process engine's.
+    if output.startswith("file:") or ("://" not in output and spark.conf.get("spark.master", "").startswith("local")):
         out = str(prepare_output(tables.local_source(output), overwrite))
         write_mode = "overwrite"  # prepare_output emptied it or found it empty
+    else:
+        write_mode = "overwrite" if overwrite else "errorifexists"
+        out = output.rstrip("/")
     spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(ARROW_INPUT_ROWS))
     record_type = _spark_schema(RECORD_SCHEMA)
 
     frames = []
     missing: list[dict[str, Any]] = []
-    for path in inputs:
-        spark_path = path if "://" in path or path.startswith("file:") else tables.local_source(path)
+    for spark_path in inputs:  # as given: Spark resolves them against its default file system
         try:
             frames.append(spark.read.format("binaryFile").option("recursiveFileLookup", "true").load(spark_path))
         except AnalysisException as exc:

@@ -8,7 +8,8 @@ again, and loading the same directory twice stores everything once. Statement ke
 article's content hash and spans exactly as the engines computed them; the store's integer ids are its own.
 
 Articles are stored month by month, each month in (source, idx) order, the order the engines wrote them in: the
-articles and statements tables are joined in one pass and nothing is held in memory beyond one batch. Input
+articles and statements tables are joined in one pass and nothing is held in memory beyond one batch. (So a
+near-duplicate is linked to the one of the pair met first in that order, where ``ingest`` follows input order.) Input
 problems of the ``failures`` table are recorded in the store's failures (extraction errors come with their
 article, as ``ingest`` records them). A database error stops the run (:class:`~.ingest.IngestStopped`); what
 was committed stays, and loading again resumes.
