@@ -29,6 +29,7 @@ from ..model import Statement
 from ..store.articles import prepare, refresh_statistics, store_article
 from ..store.db import describe_db_error, write_tx
 from ..store.write import ExtractorInfo, finish_run, reason_category, record_failure, start_run
+from . import Heartbeat
 from .ingest import IngestReport, IngestStopped
 
 READ_BATCH = 256  # Parquet rows read at a time
@@ -132,15 +133,16 @@ def load(engine: Engine, directory: str | Path, *, on_progress: Callable[[int, i
     try:
         with write_tx(engine) as conn:
             run_id = start_run(conn, "load", [str(out)], None)
-        _failures(engine, out, report, run_id)
-        done = 0
-        if on_progress is not None:
-            on_progress(0, total)
-        for art, rows in joined(out):
-            _store(engine, art, rows, report, run_id)
-            done += 1
+        with Heartbeat(engine, run_id):
+            _failures(engine, out, report, run_id)
+            done = 0
             if on_progress is not None:
-                on_progress(done, total)
+                on_progress(0, total)
+            for art, rows in joined(out):
+                _store(engine, art, rows, report, run_id)
+                done += 1
+                if on_progress is not None:
+                    on_progress(done, total)
     except _StoreFailed as exc:
         report.stopped = str(exc)
         _finish(engine, run_id, "stopped", report, str(exc))
