@@ -315,3 +315,33 @@ def test_load_joins_tables_of_many_files_and_refuses_disorder(tmp_path, local_ou
     pq.write_table(a, second)
     with pytest.raises(LoadError, match="order"):
         list(joined(split))
+
+
+class _Poisoned:
+    """An extractor that fails on one article, as the real one reports it (``on_error``), and finds nothing
+    elsewhere."""
+
+    class resources:  # noqa: N801 -- stands in for Extractor.resources
+        mode = "fast"
+
+    def extract_many(self, articles, batch_size=16, on_error=None):
+        for a in articles:
+            if "POISON" in a.text:
+                on_error(a, RuntimeError("native crash stand-in"))
+            else:
+                yield a, []
+
+
+def test_an_extraction_error_is_a_failure_row_and_the_rest_is_extracted(tmp_path):
+    from stancemap.engines import tables
+    from stancemap.model import Article
+
+    texts = ["The minister said the plan would work.", "POISON said nothing.", "Critics said it would not."]
+    items = [Article(id=f"d{k}", text=t, source_path=str(tmp_path / "x.jsonl")) for k, t in enumerate(texts)]
+    rows = sorted(tables.document_records(items), key=tables.copy_order)
+    done = sorted(tables.extract_records(rows, _Poisoned(), "test"), key=lambda r: r["idx"])
+    assert [r["extracted"] for r in done] == [True, False, True]
+    assert done[1]["extraction_error"] == "RuntimeError: native crash stand-in"
+    failures = list(tables.failure_rows(done))
+    assert len(failures) == 1 and failures[0]["stage"] == "extract" and failures[0]["doc_id"] == "d1"
+    assert failures[0]["reason"] == "extraction failed (RuntimeError: native crash stand-in)"
