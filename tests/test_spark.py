@@ -43,7 +43,9 @@ def _date(path: Path) -> str:
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     """Five PolNeAR dev articles in a JSONL file, with an exact copy of the first (another date), a line that is
-    not UTF-8 and a line that is not JSON; one article as a .txt file without a date; a file we do not read."""
+    not UTF-8 and a line that is not JSON; one article as a .txt file without a date; a Parquet file with a copy
+    of the second (the same date: read first, it is the one extracted) and a row without text; a file we do not
+    read."""
     d = tmp_path_factory.mktemp("corpus")
     lines = [json.dumps({"id": p.stem, "text": p.read_text(encoding="utf-8"), "published": _date(p),
                          "outlet": p.name.split("_")[0]}).encode() for p in DEV_TEXTS[:4]]
@@ -53,6 +55,15 @@ def corpus(tmp_path_factory) -> Path:
                              "published": "2016-12-01"}).encode())
     (d / "news.jsonl").write_bytes(b"\n".join(lines) + b"\n")
     shutil.copy(DEV_TEXTS[4], d / "undated.txt")
+    import datetime
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [{"id": "pq-copy", "text": DEV_TEXTS[1].read_text(encoding="utf-8"),
+             "published": datetime.date.fromisoformat(_date(DEV_TEXTS[1]))},
+            {"id": "pq-null", "text": None, "published": None}]
+    pq.write_table(pa.Table.from_pylist(rows), d / "more.parquet")
     (d / "notes.tsv").write_text("not an input\n", encoding="utf-8")
     return d
 
@@ -128,8 +139,12 @@ def test_failures_are_rows_and_the_rest_goes_on(local_out, corpus):
     assert reasons[(source, 3)]["category"] == "not valid UTF-8" and reasons[(source, 3)]["fatal"]
     assert "byte 0xE9" in reasons[(source, 3)]["reason"]
     assert reasons[(source, 6)]["category"] == "malformed JSON line"
-    assert len(failures) == 2  # the .tsv file is passed over, as a directory walk passes it
-    assert {a["doc_id"] for a in _table(local_out, "articles")} >= {p.stem for p in DEV_TEXTS[:4]}
+    assert reasons[(str(corpus / "more.parquet"), None)]["reason"] == "record 2: 'text' is null; skipped"
+    assert len(failures) == 3  # the .tsv file is passed over, as a directory walk passes it
+    articles = {a["doc_id"]: a for a in _table(local_out, "articles")}
+    assert set(articles) >= {p.stem for p in DEV_TEXTS[:4]} | {"pq-copy"}
+    assert articles["pq-copy"]["published"] == _date(DEV_TEXTS[1]) and articles["pq-copy"]["extracted"]
+    assert articles[DEV_TEXTS[1].stem]["duplicate_of"] == articles["pq-copy"]["record_key"]
 
 
 def test_copies_are_extracted_once_and_months_partition(local_out):
@@ -197,11 +212,11 @@ def test_load_twice_stores_once(engine, local_out):
     from stancemap.runs.load import load
 
     first = load(engine, local_out)
-    assert first.new == 5 and first.duplicate_text == 1 and first.statements > 10
-    assert first.failed == {"not valid UTF-8": 1, "malformed JSON line": 1}
+    assert first.new == 5 and first.duplicate_text == 2 and first.statements > 10
+    assert first.failed == {"not valid UTF-8": 1, "malformed JSON line": 1, "'text' is null": 1}
     counts = {t: _count(engine, t) for t in ("articles", "statements", "article_copies", "failures", "actors")}
     second = load(engine, local_out)
-    assert second.new == 0 and second.already_stored == 6 and second.statements == 0
+    assert second.new == 0 and second.already_stored == 7 and second.statements == 0
     assert {t: _count(engine, t) for t in counts} == counts
     with engine.connect() as conn:
         keys = set(conn.execute(sa.text("SELECT key FROM statements")).scalars())
@@ -217,13 +232,13 @@ def test_spark_output_merges_with_the_in_process_one(engine, local_out, spark_ou
     from stancemap.runs.load import load
 
     first = load(engine, spark_out)
-    assert first.new == 5 and first.duplicate_text == 1
+    assert first.new == 5 and first.duplicate_text == 2
     with engine.connect() as conn:
         stored = sorted(conn.execute(sa.text("SELECT key, content_text FROM statements")).all())
     assert stored == sorted((s["key"], s["content_text"]) for s in _table(local_out, "statements"))
     counts = {t: _count(engine, t) for t in ("articles", "statements", "article_copies")}
     again = load(engine, local_out)
-    assert again.new == 0 and again.statements == 0 and again.already_stored == 6
+    assert again.new == 0 and again.statements == 0 and again.already_stored == 7
     assert {t: _count(engine, t) for t in counts} == counts
 
 
@@ -275,13 +290,13 @@ def test_cli_extract_local_and_load(tmp_path, corpus, capsys):
     db = tmp_path / "store.db"
     assert main(["extract", "--engine", "local", "--fast", "--input", str(corpus), "--output", str(out)]) == 1
     err = capsys.readouterr().err
-    assert "not valid UTF-8" in err and "6 documents" in err
+    assert "not valid UTF-8" in err and "7 documents" in err
     assert main(["extract", "--engine", "local", "--fast", "--input", str(corpus), "--output", str(out)]) == 2
     assert "not empty" in capsys.readouterr().err
     assert main(["load", str(out), "--db", str(db)]) == 1  # two input lines failed; the rest is stored
     assert "5 new" in capsys.readouterr().err
     assert main(["load", str(out), "--db", str(db)]) == 1
-    assert "6 already stored" in capsys.readouterr().err
+    assert "7 already stored" in capsys.readouterr().err
 
 
 def _split_files(table: Path) -> None:
@@ -345,3 +360,27 @@ def test_an_extraction_error_is_a_failure_row_and_the_rest_is_extracted(tmp_path
     failures = list(tables.failure_rows(done))
     assert len(failures) == 1 and failures[0]["stage"] == "extract" and failures[0]["doc_id"] == "d1"
     assert failures[0]["reason"] == "extraction failed (RuntimeError: native crash stand-in)"
+
+
+def test_parquet_input_is_read_as_articles(tmp_path):
+    """Parquet files are an input format like JSONL (for every command): rows with a text column are articles,
+    dates kept as ISO strings; a file without the text column or not Parquet at all is a problem."""
+    import datetime
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from stancemap.ingest import InputProblem, read_inputs
+    from stancemap.model import Article
+
+    pq.write_table(pa.Table.from_pylist([
+        {"id": None, "body": "The mayor said the bridge would open.", "published": datetime.date(2024, 5, 2),
+         "extra": 1}]), tmp_path / "a.parquet")
+    pq.write_table(pa.Table.from_pylist([{"title": "no text"}]), tmp_path / "b.parquet")
+    (tmp_path / "c.parquet").write_bytes(b"PAR1 not really")
+    got = list(read_inputs([tmp_path], csv_columns={"text": "body"}))
+    arts = [g for g in got if isinstance(g, Article)]
+    problems = {Path(g.source).name: g.reason for g in got if isinstance(g, InputProblem)}
+    assert len(arts) == 1 and arts[0].published == "2024-05-02" and arts[0].id == f"{tmp_path / 'a.parquet'}#1"
+    assert problems["b.parquet"].startswith("Parquet file has no 'body' column for the text")
+    assert problems["c.parquet"].startswith("not a readable Parquet file")

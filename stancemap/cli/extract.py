@@ -158,7 +158,7 @@ def add_extract_commands(subparsers: Any) -> None:
     p.add_argument("--engine", choices=ENGINES, default="spark",
                    help="spark: PySpark 4 (local mode, a cluster, spark-submit or Spark Connect); local: this process")
     p.add_argument("--input", action="append", nargs="+", required=True, metavar="PATH",
-                   help="files, directories or globs of .txt, .html, .json, .jsonl, .csv, .warc(.gz) (local, "
+                   help="files, directories or globs of .txt, .html, .json, .jsonl, .csv, .parquet, .warc(.gz) (local, "
                         "hdfs://, s3a:// ... as Spark is configured); repeatable")
     p.add_argument("--output", required=True, metavar="DIR",
                    help="directory for the tables articles/, statements/ (by publication month) and failures/")
@@ -172,8 +172,8 @@ def add_extract_commands(subparsers: Any) -> None:
     add_fast(p)
     add_input_defaults(p)
     p.add_argument("--csv-column", action="append", metavar="FIELD=COLUMN",
-                   help="CSV column holding a field (id, text, url, title, outlet, published, language, author); "
-                        "repeatable")
+                   help="CSV or Parquet column holding a field (id, text, url, title, outlet, published, language, "
+                        "author); repeatable")
     add_batch_size(p)
     add_progress(p)
     p.set_defaults(func=cmd_extract)

@@ -343,13 +343,14 @@ def add_store_commands(subparsers: Any) -> None:
     from ..store.schema import REVIEW_STATES
 
     p = subparsers.add_parser("ingest", help="store articles and their statements in a database (incremental)")
-    p.add_argument("paths", nargs="+", help=".txt, .html, .json, .jsonl, .csv, .warc(.gz) files or directories")
+    p.add_argument("paths", nargs="+", help=".txt, .html, .json, .jsonl, .csv, .parquet, .warc(.gz) files or "
+                                          "directories")
     add_db(p, writes=True)
     add_fast(p)
     add_input_defaults(p)
     p.add_argument("--csv-column", action="append", metavar="FIELD=COLUMN",
-                   help="CSV column holding a field (id, text, url, title, outlet, published, language, author); "
-                        "repeatable")
+                   help="CSV or Parquet column holding a field (id, text, url, title, outlet, published, language, "
+                        "author); repeatable")
     add_batch_size(p)
     add_progress(p)
     p.set_defaults(func=cmd_ingest)

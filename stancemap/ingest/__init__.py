@@ -1,13 +1,13 @@
 """Input paths in, :class:`~stancemap.model.Article` s out, one document at a time.
 
 :func:`read_inputs` takes files and directories (walked recursively, in sorted order) of
-``.txt``, ``.html``/``.htm``, ``.json``, ``.jsonl``, ``.csv`` and ``.warc``/``.warc.gz`` files
+``.txt``, ``.html``/``.htm``, ``.json``, ``.jsonl``, ``.csv``, ``.parquet`` and ``.warc``/``.warc.gz`` files
 and yields, in input order, an :class:`Article` per document and an :class:`InputProblem` for
 anything wrong with the input. A fatal problem means that document (or file) was skipped, and
 iteration simply goes on with the next one; a non-fatal problem is a warning about the document
 that follows it.
 
-Text from ``.txt``, JSON and CSV input is kept exactly as read (a leading UTF-8 BOM aside), so
+Text from ``.txt``, JSON, CSV and Parquet input is kept exactly as read (a leading UTF-8 BOM aside), so
 offsets into :attr:`Article.text` are offsets into the input text; for HTML and WARC input the
 document text is the main text extracted from the page.
 """
@@ -21,7 +21,18 @@ from pathlib import Path
 from ..model import Article
 from .dates import normalise_date
 from .problems import InputProblem
-from .readers import FIELDS, RawRecord, read_csv, read_html, read_json, read_jsonl, read_txt, read_warc, type_name
+from .readers import (
+    FIELDS,
+    RawRecord,
+    read_csv,
+    read_html,
+    read_json,
+    read_jsonl,
+    read_parquet,
+    read_txt,
+    read_warc,
+    type_name,
+)
 
 __all__ = ["InputProblem", "SUPPORTED_EXTENSIONS", "is_supported", "normalise_date", "read_file_as", "read_inputs"]
 
@@ -34,6 +45,7 @@ _KINDS = {
     ".json": "json",
     ".jsonl": "jsonl",
     ".csv": "csv",
+    ".parquet": "parquet",
     ".warc": "warc",
     ".warc.gz": "warc",
 }
@@ -51,8 +63,8 @@ def read_inputs(
 
     ``published`` (any date form :func:`normalise_date` accepts) and ``outlet`` fill in metadata a
     document lacks; a document's own value wins. ``csv_columns`` maps our field names (``id``,
-    ``text``, ``url``, ``title``, ``outlet``, ``published``, ``language``, ``author``) to CSV column
-    names; unmapped fields use the column of the same name.
+    ``text``, ``url``, ``title``, ``outlet``, ``published``, ``language``, ``author``) to CSV (and
+    Parquet) column names; unmapped fields use the column of the same name.
 
     Argument errors (an unparseable ``published``, an unknown field in ``csv_columns``) raise
     :class:`ValueError` at call time; problems with the *input* never raise.
@@ -196,6 +208,8 @@ def _read_file(path: Path, columns: dict[str, str], source: str | None = None) -
         return read_jsonl(path, source)
     if kind == "csv":
         return read_csv(path, source, columns)
+    if kind == "parquet":
+        return read_parquet(path, source, columns)
     return read_warc(path, source)
 
 
