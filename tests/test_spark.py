@@ -70,7 +70,7 @@ def corpus(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def local_out(corpus, tmp_path_factory, fast_extractor) -> Path:
-    from stancemap.engines.local import extract_local
+    from stancemap.engines.tables_local import extract_local
 
     out = tmp_path_factory.mktemp("local") / "out"
     extract_local([str(corpus)], out, extractor=fast_extractor)

@@ -79,7 +79,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _extract_local(args: argparse.Namespace, inputs: list[str], mode: str, columns: dict[str, str] | None) -> Any:
-    from ..engines.local import OutputExists, extract_local
+    from ..engines.tables_local import OutputExists, extract_local
     from ..runs import ExtractorUnavailable, load_extractor
 
     try:
@@ -101,7 +101,7 @@ def _extract_spark(args: argparse.Namespace, inputs: list[str], mode: str, colum
     if importlib.util.find_spec("pyspark") is None:
         raise CommandError("error: --engine spark needs PySpark 4, which is not installed: "
                            "pip install 'stancemap[spark]' (and Java 17 or 21), or use --engine local")
-    from ..engines.local import OutputExists
+    from ..engines.tables_local import OutputExists
     from ..engines.spark import extract_spark, spark_session
 
     conf = _conf(args.conf)

@@ -349,8 +349,8 @@ def add_store_commands(subparsers: Any) -> None:
     add_fast(p)
     add_input_defaults(p)
     p.add_argument("--csv-column", action="append", metavar="FIELD=COLUMN",
-                   help="CSV or Parquet column holding a field (id, text, url, title, outlet, published, language, "
-                        "author); repeatable")
+                   help="CSV column holding a field (id, text, url, title, outlet, published, language, author); "
+                        "repeatable")
     add_batch_size(p)
     add_progress(p)
     p.set_defaults(func=cmd_ingest)

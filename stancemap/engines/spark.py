@@ -31,7 +31,7 @@ import pyarrow as pa
 
 from ..safetext import one_line, shown
 from . import tables
-from .local import ExtractReport, OutputExists, prepare_output
+from .tables_local import ExtractReport, OutputExists, prepare_output
 from .tables import ARTICLE_SCHEMA, FAILURE_SCHEMA, RECORD_SCHEMA, STATEMENT_SCHEMA
 
 # Rows per Arrow batch Spark hands the Python workers: one, as a row of the first stage is a whole input file (a

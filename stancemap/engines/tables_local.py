@@ -1,4 +1,4 @@
-"""The in-process engine of ``stancemap extract``: the same tables as the Spark engine, written by one process.
+"""``stancemap extract --engine local``: the same tables as the Spark engine, written by this process.
 
 A plain loop over the readers and :meth:`~stancemap.extract.pipeline.Extractor.extract_many`, for trying the
 layout without Spark and as the reference the Spark engine is compared with. The whole output is held in memory
