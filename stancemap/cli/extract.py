@@ -101,8 +101,8 @@ def _extract_spark(args: argparse.Namespace, inputs: list[str], mode: str, colum
     if importlib.util.find_spec("pyspark") is None:
         raise CommandError("error: --engine spark needs PySpark 4, which is not installed: "
                            "pip install 'stancemap[spark]' (and Java 17 or 21), or use --engine local")
-    from ..engines.tables_local import OutputExists
     from ..engines.spark import extract_spark, spark_session
+    from ..engines.tables_local import OutputExists
 
     conf = _conf(args.conf)
     try:

@@ -31,8 +31,8 @@ import pyarrow as pa
 
 from ..safetext import one_line, shown
 from . import tables
-from .tables_local import ExtractReport, OutputExists, prepare_output
 from .tables import ARTICLE_SCHEMA, FAILURE_SCHEMA, RECORD_SCHEMA, STATEMENT_SCHEMA
+from .tables_local import ExtractReport, OutputExists, prepare_output
 
 # Rows per Arrow batch Spark hands the Python workers: one, as a row of the first stage is a whole input file (a
 # WARC archive may be a gigabyte); the cost per batch is small beside an article's extraction.
