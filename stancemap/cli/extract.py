@@ -124,8 +124,12 @@ def _extract_spark(args: argparse.Namespace, inputs: list[str], mode: str, colum
 @command
 def cmd_load(args: argparse.Namespace) -> int:
     from ..runs.ingest import IngestStopped
-    from ..runs.load import LoadError, load, problem_rows
+    from ..runs.load import LoadError, check_output, load, problem_rows
 
+    try:
+        check_output(args.directory)  # before a store is created for nothing
+    except LoadError as exc:
+        raise CommandError(f"error: {exc}") from None
     app = open_app(args, create=True)
     engine = app.engine
     try:
