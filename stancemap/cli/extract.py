@@ -28,6 +28,7 @@ from .common import (
     open_app,
     positive_int,
     progress_bar,
+    show_progress,
 )
 from .common import err as _err
 
@@ -86,11 +87,14 @@ def _extract_local(args: argparse.Namespace, inputs: list[str], mode: str, colum
         extractor = load_extractor(mode)
     except ExtractorUnavailable as exc:
         raise CommandError(f"error: {exc}") from None
+    from ..runs.ingest import estimate_documents
+
+    total = estimate_documents(inputs) if show_progress(args) else None
     with progress_bar(args, "extract") as bar:
         try:
             return extract_local(inputs, args.output, extractor=extractor, published=args.published,
                                  outlet=args.outlet_name, csv_columns=columns, batch_size=args.batch_size,
-                                 overwrite=args.overwrite, on_progress=lambda n: bar(n))
+                                 overwrite=args.overwrite, on_progress=lambda n: bar(n, total))
         except (ValueError, OutputExists) as exc:
             raise CommandError(f"error: {exc}", EXIT_USAGE) from None
 
