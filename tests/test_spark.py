@@ -384,3 +384,22 @@ def test_parquet_input_is_read_as_articles(tmp_path):
     assert len(arts) == 1 and arts[0].published == "2024-05-02" and arts[0].id == f"{tmp_path / 'a.parquet'}#1"
     assert problems["b.parquet"].startswith("Parquet file has no 'body' column for the text")
     assert problems["c.parquet"].startswith("not a readable Parquet file")
+
+
+@needs_spark
+def test_zz_cli_extract_on_spark(spark, tmp_path, capsys):
+    """The command on Spark (last in this file: it stops the module's session, which it shares)."""
+    from stancemap.cli import main
+
+    inputs = tmp_path / "in.jsonl"
+    inputs.write_bytes(b'{"id": "a", "text": "The minister said on Monday that the plan would work.", '
+                       b'"published": "2024-05-06"}\n{"id": "b", "text": "caf\xe9"}\n')
+    out = tmp_path / "out"
+    argv = ["extract", "--master", "local[2]", "--partitions", "2", "--fast", "--input", str(inputs),
+            "--output", str(out)]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert f"error: {inputs}:2: not valid UTF-8" in err and "1 documents: 1 extracted" in err
+    assert (out / "articles" / "month=2024-05").is_dir() and (out / "statements" / "_SUCCESS").exists()
+    assert main(["load", str(out), "--db", str(tmp_path / "s.db")]) == 1
+    assert "1 new" in capsys.readouterr().err
