@@ -46,6 +46,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_long.py --split $(DEV)
 	$(BIN)/python benchmarks/bench_positions.py $(if $(BENCH_PG),--pg $(BENCH_PG))
 	$(BIN)/python benchmarks/bench_web.py
+	$(BIN)/python benchmarks/bench_spark.py --polnear $(SHARED)/data/polnear --cores 2 --write
 
 # Accuracy on PolNeAR dev, both modes, checked against the referee scorer; then stance and linking on the
 # PolNeAR stance set (model and rules), and speaker / date / medium / reported_by against it.

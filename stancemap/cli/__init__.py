@@ -2,6 +2,7 @@
 
 * :mod:`.analyze`: ``analyze`` (articles -> statements, no store) and ``eval``;
 * :mod:`.store`: ``ingest``, ``statements``, ``articles``, ``status``, ``reextract``;
+* :mod:`.extract`: ``extract`` (inputs -> Parquet tables, in-process or on Apache Spark) and ``load`` (them -> a store);
 * :mod:`.review`: ``review statement|stance|undo|log``;
 * :mod:`.serve`: ``serve`` (the web app) and ``users`` (its users file);
 * :mod:`.debate`: ``debate init|apply``, ``positions``, ``timeline``, ``network``, ``coalitions``, ``report``;
@@ -27,6 +28,7 @@ __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_STOPPED", "EXIT_USAGE", "build_parser
 def build_parser() -> argparse.ArgumentParser:
     from .analyze import add_analyze_commands
     from .debate import add_debate_commands
+    from .extract import add_extract_commands
     from .review import add_review_commands
     from .serve import add_serve_commands
     from .store import add_store_commands
@@ -37,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_analyze_commands(sub)
     add_store_commands(sub)
+    add_extract_commands(sub)
     add_review_commands(sub)
     add_debate_commands(sub)
     add_serve_commands(sub)

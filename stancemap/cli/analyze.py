@@ -170,7 +170,8 @@ def cmd_eval_reviewed(args: argparse.Namespace) -> int:
 
 def add_analyze_commands(sub) -> None:
     a = sub.add_parser("analyze", help="extract attributed, dated statements from articles (no store)")
-    a.add_argument("paths", nargs="+", help=".txt, .html, .json, .jsonl, .csv, .warc(.gz) files or directories")
+    a.add_argument("paths", nargs="+", help=".txt, .html, .json, .jsonl, .csv, .parquet, .warc(.gz) files or "
+                                          "directories")
     add_input_defaults(a)
     a.add_argument("--format", choices=("table", "json", "jsonl"), default="table",
                    help="a table per article, one JSON document, or JSON lines (one statement per line)")

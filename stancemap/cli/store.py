@@ -343,7 +343,8 @@ def add_store_commands(subparsers: Any) -> None:
     from ..store.schema import REVIEW_STATES
 
     p = subparsers.add_parser("ingest", help="store articles and their statements in a database (incremental)")
-    p.add_argument("paths", nargs="+", help=".txt, .html, .json, .jsonl, .csv, .warc(.gz) files or directories")
+    p.add_argument("paths", nargs="+", help=".txt, .html, .json, .jsonl, .csv, .parquet, .warc(.gz) files or "
+                                          "directories")
     add_db(p, writes=True)
     add_fast(p)
     add_input_defaults(p)

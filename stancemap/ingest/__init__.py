@@ -1,13 +1,13 @@
 """Input paths in, :class:`~stancemap.model.Article` s out, one document at a time.
 
 :func:`read_inputs` takes files and directories (walked recursively, in sorted order) of
-``.txt``, ``.html``/``.htm``, ``.json``, ``.jsonl``, ``.csv`` and ``.warc``/``.warc.gz`` files
+``.txt``, ``.html``/``.htm``, ``.json``, ``.jsonl``, ``.csv``, ``.parquet`` and ``.warc``/``.warc.gz`` files
 and yields, in input order, an :class:`Article` per document and an :class:`InputProblem` for
 anything wrong with the input. A fatal problem means that document (or file) was skipped, and
 iteration simply goes on with the next one; a non-fatal problem is a warning about the document
 that follows it.
 
-Text from ``.txt``, JSON and CSV input is kept exactly as read (a leading UTF-8 BOM aside), so
+Text from ``.txt``, JSON, CSV and Parquet input is kept exactly as read (a leading UTF-8 BOM aside), so
 offsets into :attr:`Article.text` are offsets into the input text; for HTML and WARC input the
 document text is the main text extracted from the page.
 """
@@ -21,9 +21,20 @@ from pathlib import Path
 from ..model import Article
 from .dates import normalise_date
 from .problems import InputProblem
-from .readers import FIELDS, RawRecord, read_csv, read_html, read_json, read_jsonl, read_txt, read_warc, type_name
+from .readers import (
+    FIELDS,
+    RawRecord,
+    read_csv,
+    read_html,
+    read_json,
+    read_jsonl,
+    read_parquet,
+    read_txt,
+    read_warc,
+    type_name,
+)
 
-__all__ = ["InputProblem", "SUPPORTED_EXTENSIONS", "normalise_date", "read_inputs"]
+__all__ = ["InputProblem", "SUPPORTED_EXTENSIONS", "is_supported", "normalise_date", "read_file_as", "read_inputs"]
 
 NUL = "\x00"
 
@@ -34,6 +45,7 @@ _KINDS = {
     ".json": "json",
     ".jsonl": "jsonl",
     ".csv": "csv",
+    ".parquet": "parquet",
     ".warc": "warc",
     ".warc.gz": "warc",
 }
@@ -51,14 +63,20 @@ def read_inputs(
 
     ``published`` (any date form :func:`normalise_date` accepts) and ``outlet`` fill in metadata a
     document lacks; a document's own value wins. ``csv_columns`` maps our field names (``id``,
-    ``text``, ``url``, ``title``, ``outlet``, ``published``, ``language``, ``author``) to CSV column
-    names; unmapped fields use the column of the same name.
+    ``text``, ``url``, ``title``, ``outlet``, ``published``, ``language``, ``author``) to CSV (and
+    Parquet) column names; unmapped fields use the column of the same name.
 
     Argument errors (an unparseable ``published``, an unknown field in ``csv_columns``) raise
     :class:`ValueError` at call time; problems with the *input* never raise.
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
+    return _iterate(list(paths), *_defaults(published, outlet, csv_columns))
+
+
+def _defaults(published: str | None, outlet: str | None, csv_columns: dict[str, str] | None
+              ) -> tuple[str | None, str | None, dict[str, str]]:
+    """The checked defaults and CSV column map every reader takes; argument errors raise :class:`ValueError`."""
     default_date = None
     if published is not None and published.strip():
         default_date = normalise_date(published)
@@ -71,7 +89,45 @@ def read_inputs(
             raise ValueError(f"unknown field(s) in csv_columns: {', '.join(unknown)} (known: {', '.join(FIELDS)})")
         columns.update(csv_columns)
     default_outlet = outlet.strip() if outlet and outlet.strip() else None
-    return _iterate(list(paths), default_date, default_outlet, columns)
+    return default_date, default_outlet, columns
+
+
+def read_file_as(
+    path: str | Path,
+    source: str,
+    *,
+    published: str | None = None,
+    outlet: str | None = None,
+    csv_columns: dict[str, str] | None = None,
+) -> Iterator[Article | InputProblem]:
+    """The articles of one file, read from ``path`` but named ``source`` (problems, fallback ids, sources).
+
+    For engines that fetch a file's bytes themselves (Spark's ``binaryFile`` reader, from HDFS or S3) and
+    hand them over as a local copy: the articles are the ones :func:`read_inputs` makes of the file at
+    ``source``, with the same ids. The file's kind is ``source``'s suffix; the local copy should keep its
+    base name (a text file's title may be its name). Argument errors raise :class:`ValueError` as in
+    :func:`read_inputs`.
+    """
+    if _kind(source) is None:
+        supported = ", ".join(SUPPORTED_EXTENSIONS)
+        ext = "".join(Path(source).suffixes[-1:]) or "(none)"
+        return iter([InputProblem(source, None, f"unsupported file type {ext!r} (supported: {supported}); skipped",
+                                  True)])
+    return _read_named(Path(path), source, *_defaults(published, outlet, csv_columns))
+
+
+def is_supported(name: str) -> bool:
+    """Whether a file of this name is one :func:`read_inputs` reads (by its suffix)."""
+    return _kind(name) is not None
+
+
+def _read_named(path: Path, source: str, published: str | None, outlet: str | None,
+                columns: dict[str, str]) -> Iterator[Article | InputProblem]:
+    for rec in _read_file(path, columns, source):
+        if isinstance(rec, InputProblem):
+            yield rec
+        else:
+            yield from _to_article(rec, published, outlet)
 
 
 def _iterate(
@@ -139,9 +195,9 @@ def _walk(directory: Path, seen: set[str]) -> Iterator[Path | InputProblem]:
             continue  # vanished or unstat-able entry: nothing to read
 
 
-def _read_file(path: Path, columns: dict[str, str]) -> Iterator[RawRecord | InputProblem]:
-    source = str(path)
-    kind = _kind(path.name)
+def _read_file(path: Path, columns: dict[str, str], source: str | None = None) -> Iterator[RawRecord | InputProblem]:
+    source = str(path) if source is None else source
+    kind = _kind(source)
     if kind == "txt":
         return read_txt(path, source)
     if kind == "html":
@@ -152,6 +208,8 @@ def _read_file(path: Path, columns: dict[str, str]) -> Iterator[RawRecord | Inpu
         return read_jsonl(path, source)
     if kind == "csv":
         return read_csv(path, source, columns)
+    if kind == "parquet":
+        return read_parquet(path, source, columns)
     return read_warc(path, source)
 
 

@@ -334,6 +334,57 @@ def _unterminated(lines: list[str]) -> bool:
     return False
 
 
+# --------------------------------------------------------------------------- Parquet
+
+PARQUET_BATCH = 256  # rows decoded at a time: a large file is streamed, not loaded
+
+
+def read_parquet(path: Path, source: str, columns: dict[str, str]) -> Iterator[RawRecord | InputProblem]:
+    """One record per row of a Parquet file whose columns hold our fields (``columns`` maps each field to its
+    column name, as for CSV); other columns are ignored. Rows are named ``record N`` (1-based), their fallback id
+    is ``path#N``."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(path)
+    except OSError as exc:
+        yield _fatal(source, _read_error(exc))
+        return
+    except (pa.ArrowException, ValueError) as exc:
+        yield _fatal(source, f"not a readable Parquet file ({one_line_error(exc)}); skipped")
+        return
+    present = set(pf.schema_arrow.names)
+    wanted = {name: col for name, col in columns.items() if col in present}
+    if "text" not in wanted:
+        found = ", ".join(repr(c) for c in pf.schema_arrow.names)
+        yield _fatal(source, f"Parquet file has no {columns['text']!r} column for the text (columns: {found}); "
+                             "skipped")
+        return
+    n = 0
+    try:
+        for batch in pf.iter_batches(batch_size=PARQUET_BATCH, columns=sorted(set(wanted.values()))):
+            for row in batch.to_pylist():
+                n += 1
+                fields = {name: _plain(row[col]) for name, col in wanted.items()}
+                yield RawRecord(source=source, fallback_id=f"{source}#{n}", fields=fields, label=f"record {n}")
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        yield _fatal(source, f"corrupt Parquet data after {n} row(s) ({one_line_error(exc)}); the rows before were "
+                             "kept, the rest of the file skipped")
+
+
+def _plain(value: Any) -> Any:
+    """A Parquet date or timestamp as its ISO string (what a JSON or CSV record holds); other values as read."""
+    if isinstance(value, date):  # datetime is a date too
+        return value.isoformat()
+    return value
+
+
+def one_line_error(exc: BaseException) -> str:
+    """An exception as ``Type: message`` on one line, at most 200 characters."""
+    return (f"{type(exc).__name__}: " + " ".join(str(exc).split()))[:200]
+
+
 # --------------------------------------------------------------------------- HTML
 
 _HTML_LANG = re.compile(rb"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*)", re.I)
