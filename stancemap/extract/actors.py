@@ -69,12 +69,40 @@ def _role_before(tok: Token, ent_start: int) -> str | None:
     return text if len(role) <= 6 else None
 
 
+def _same_person(a: str, b: str) -> bool:
+    """Whether two names sharing a surname can be one person: one is the surname alone, or their first
+    names agree ("Jean-Noël Barrot" / "Barrot" / "J. Barrot"; not "Gary Johnson" / "Jeh Johnson").
+
+    >>> _same_person("Gary Johnson", "Jeh Johnson"), _same_person("Barrot", "Jean-Noël Barrot")
+    (False, True)
+    """
+    fa, fb = a.split()[:-1], b.split()[:-1]
+    if not fa or not fb or set(fa) <= set(fb) or set(fb) <= set(fa):
+        return True  # "Suu Kyi" / "Aung San Suu Kyi"
+    x, y = fa[0].rstrip(".").lower(), fb[0].rstrip(".").lower()
+    return x.startswith(y) or y.startswith(x)
+
+
+# Abbreviated titles as a role noun names them later ("Vermont Sen. Bernie Sanders" ... "the senator").
+ROLE_ABBREVIATIONS = {"sen.": "senator", "sen": "senator", "rep.": "representative", "rep": "representative",
+                      "gov.": "governor", "gov": "governor", "gen.": "general", "lt.": "lieutenant",
+                      "pres.": "president", "sec.": "secretary", "amb.": "ambassador", "atty.": "attorney"}
+# Heads that make a mention an organisation named after a person: "the Trump campaign", "the Obama
+# administration" (the person is a modifier, not the speaker).
+PERSON_ORG_HEADS = {"campaign", "administration", "camp", "team", "foundation", "transition"}
+
+
+def _role_words(role: str | None) -> list[str]:
+    return [ROLE_ABBREVIATIONS.get(w, w) for w in (role or "").lower().split()]
+
+
 class ActorResolver:
     """Resolves speaker tokens of one document, in document order."""
 
     def __init__(self, pieces: list[Piece]):
         self.mentions: list[Mention] = []
         self.persons: dict[str, Actor] = {}  # surname (lower) -> canonical person
+        self.namesakes: dict[str, Actor] = {}  # full name (lower) -> a later person of a known surname
         self.roles: dict[str, str] = {}
         self.last_speakers: list[tuple[int, Actor]] = []
         # Surnames first: the small NER model sometimes labels "Scholz" or "Olaf Scholz" ORG in one
@@ -120,6 +148,13 @@ class ActorResolver:
     def _person(self, name: str) -> Actor:
         key = name.split()[-1].lower()
         known = self.persons.get(key)
+        if known is not None and not _same_person(known.name, name):
+            # Namesakes: "Gary Johnson" and, later, "Homeland Security Secretary Jeh Johnson" are two people.
+            # A bare "Johnson" stays with the first one met (as before: the article's main actor mostly).
+            other = self.namesakes.get(name.lower())
+            if other is None:
+                other = self.namesakes[name.lower()] = Actor(name=name, type="person")
+            return other
         if known is None:
             known = Actor(name=name, type="person")
             self.persons[key] = known
@@ -173,6 +208,9 @@ class ActorResolver:
         low = tok.lower_
         if low in RELATIVE_PRONOUNS and tok.head.dep_ == "relcl":
             antecedent = tok.head.head
+            if antecedent.dep_ == "appos" and antecedent.head.i < antecedent.i:
+                # "John Bentel, a tech staffer at the State Department who told ...": who is John Bentel
+                antecedent = antecedent.head
             sub = [t for t in antecedent.subtree if t.i < tok.head.i and t.i < tok.i]
             if sub:
                 return self._resolve(antecedent, (sub[0].idx + offset, sub[-1].idx + len(sub[-1]) + offset),
@@ -180,6 +218,12 @@ class ActorResolver:
         lo, hi = bisect.bisect_left(self._starts, span[0]), bisect.bisect_right(self._starts, span[1])
         inside = [m for m in self.mentions[lo:hi] if m.end <= span[1]]
         persons = [m for m in inside if m.actor.type == "person"]
+        if persons and low in PERSON_ORG_HEADS and not any(m.start <= tok.idx + offset < m.end for m in persons):
+            # "The Trump campaign said": the campaign speaks, not Trump ("Trump campaign" as registries name it)
+            words = [t for t in tok.subtree if t.i <= tok.i and t.dep_ not in ("det", "case", "punct")
+                     and t.idx + offset >= span[0]]
+            name = " ".join(t.text for t in words if t.lower_ not in ("the", "a", "an"))
+            return Actor(name=name, type="organization")
         if persons:
             # The head of the NP decides: "a spokesman for Barrot" is not Barrot; prefer a mention at the head.
             at_head = [m for m in persons if m.start <= tok.idx + offset < m.end]
@@ -211,7 +255,7 @@ class ActorResolver:
         # "the minister", "the alliance": a role noun naming an actor met earlier.
         if any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children):
             def names(m: Mention) -> bool:
-                role = (m.actor.role or "").lower().split()
+                role = _role_words(m.actor.role)
                 return head_lemma in role or (m.actor.type == "organization" and head_lemma in m.actor.name.lower())
 
             found_m = self._last_mention(("role", head_lemma), names, span[0])

@@ -212,12 +212,28 @@ _VERB_RE = re.compile(r"\b(?P<v>(?:re)?tweet(?:ed|s|ing)|testif(?:ied|ies|ying|y
 _NOT_MEDIUM_BEFORE = re.compile(r"(?i:according\s+to|reported\s+by|(?:report|story|article)s?\s+(?:in|by))\s+$")
 
 
+# "told me", "told this reporter": the article's own outlet is where it was said.
+_TOLD_US_RE = re.compile(r"\b(?:told|tells|telling)\s+(?:me|us|this\s+(?:reporter|writer|newspaper|paper|publication"
+                         r"|website|site|columnist|correspondent))\b")
+
+
+def publisher_name(publisher: str | None) -> str | None:
+    """The outlet's name as written ("The New York Times") for the article's publisher ("nyt")."""
+    if not publisher:
+        return None
+    for name in _OUTLETS:
+        if publisher_of(name, publisher):
+            return _outlet_value(name, _OUTLET_RE.fullmatch(name)) if _OUTLET_RE.fullmatch(name) else name
+    return None
+
+
 @dataclass(frozen=True)
 class MediumMention:
     start: int
     end: int
     value: str
     outlet: bool  # an outlet or platform (wins over an event type)
+    carries: bool = True  # may date the sentences after it (not "told me": that is one person's exchange)
 
 
 def _outlet_value(text: str, m: re.Match[str]) -> str:
@@ -252,7 +268,8 @@ def _outlets_in(text: str, start: int, end: int, aliases: dict[str, str]) -> lis
     return found
 
 
-def medium_mentions(text: str, aliases: dict[str, str] | None = None) -> list[MediumMention]:
+def medium_mentions(text: str, aliases: dict[str, str] | None = None,
+                    publisher: str | None = None) -> list[MediumMention]:
     """Where-said mentions in the whole document, sorted by position: outlets in a speaking context
     ("told CNN", "on Fox News", "in an interview with the BBC", "NBC's Meet the Press"), event types
     ("at a rally", "during Monday's debate", "in a statement"), channel verbs ("tweeted")."""
@@ -291,6 +308,9 @@ def medium_mentions(text: str, aliases: dict[str, str] | None = None) -> list[Me
         value = ("Twitter" if "tweet" in v else "hearing" if v.startswith("testif") else "email"
                  if "mail" in v else "speech")
         out.append(MediumMention(m.start(), m.end(), value, value == "Twitter"))
+    own = publisher_name(publisher)
+    if own is not None:
+        out.extend(MediumMention(m.start(), m.end(), own, True, False) for m in _TOLD_US_RE.finditer(text))
     out.sort(key=lambda x: x.start)
     return out
 
@@ -300,12 +320,13 @@ def _outside(a: int, b: int, content: list[tuple[int, int]]) -> bool:
 
 
 def medium_in(mentions: list[MediumMention], starts: list[int], span: tuple[int, int],
-              content: list[tuple[int, int]]) -> MediumMention | None:
+              content: list[tuple[int, int]], carried: bool = False) -> MediumMention | None:
     """The medium mention of a stretch of text outside the content spans: an outlet wins over an event
-    type; among equals the one closest to the content."""
+    type; among equals the one closest to the content. ``carried``: for a statement in a later sentence."""
     lo = bisect.bisect_left(starts, span[0])
     hi = bisect.bisect_left(starts, span[1])
-    found = [m for m in mentions[lo:hi] if m.end <= span[1] and _outside(m.start, m.end, content)]
+    found = [m for m in mentions[lo:hi] if m.end <= span[1] and _outside(m.start, m.end, content)
+             and (m.carries or not carried)]
     if not found:
         return None
     anchor = content[0][0] if content else span[0]

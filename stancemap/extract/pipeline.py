@@ -35,6 +35,7 @@ from .chain import (
     wire_credits,
 )
 from .dates import find_date_mentions, lead_date, statement_date
+from .exchange import frame_exchanges
 from .parse import DEFAULT_MODEL, Piece, load_pipeline, parse_documents, root_at, sentence_of
 from .quotes import Quote, find_quotes
 from .rules import Candidate, find_candidates
@@ -334,14 +335,18 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
     starts = [s for s, _ in sentences]
     date_mentions = find_date_mentions(text, article.published)
     mentions = SpanIndex(date_mentions)  # looked up by position
-    all_content = SpanIndex([span for c in candidates for span in c.content])  # looked up by position
+    # What no date of a statement's making can lie in: what anyone says, and what the article tells about a
+    # speaker in a clause on their name ("Don Fowler, who helmed the DNC from 1995 to 1997, ...").
+    all_content = SpanIndex([span for c in candidates for span in c.content]
+                            + [span for c in candidates for span in _about_speaker(c, pieces)])
     lead = lead_date(date_mentions, text, all_content, article.published)
     resolver = ActorResolver(pieces)
     offsets = {id(p.doc): p.offset for p in pieces}
     statements: list[Statement] = []
+    media_own: list[bool] = []  # per statement: its medium was found around it, not carried
     previous: dict[str, tuple[int, Statement]] = {}  # actor -> (sentence index, its last statement)
     aliases = short_names(text)
-    media = medium_mentions(text, aliases)
+    media = medium_mentions(text, aliases, article.outlet)
     media_starts = [m.start for m in media]
     # The title's medium frames the article ("Putin chides Turkey and praises Trump at news conference").
     first_line = text.find("\n")
@@ -399,8 +404,8 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
             elif lead is not None and lead.end <= cand.sentence[0]:
                 # the event the article reports, dated in its lead before this statement
                 date, basis = lead.value, "context"
-        medium, reported = _chain(cand, actor, text, k, sentences, content, media, media_starts, previous,
-                                  article.outlet, aliases)
+        medium, reported, own = _chain(cand, actor, text, k, sentences, content, media, media_starts, previous,
+                                       article.outlet, aliases)
         if medium is None and title is not None:
             medium = title.value
         stmt = Statement(
@@ -417,9 +422,36 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
             confidence=cand.confidence,
         )
         statements.append(stmt)
-        if actor is not None:
+        media_own.append(own)
+        if actor is not None and not _flashback(stmt, previous.get(actor.name)):
             previous[actor.name] = (k, stmt)
+    frame_exchanges(statements, media_own)
     return statements
+
+
+def _about_speaker(cand: Candidate, pieces: list[Piece]) -> list[tuple[int, int]]:
+    """Document spans of the relative clauses and appositions on a candidate's speaker."""
+    tok = cand.speaker_token
+    if tok is None:
+        return []
+    off = next((p.offset for p in pieces if p.doc is tok.doc), 0)
+    out = []
+    for c in tok.children:
+        if c.dep_ in ("relcl", "appos") and c.i > tok.i:  # not "acl": "a poll released in August" dates it
+            sub = list(c.subtree)
+            out.append((sub[0].idx + off, sub[-1].idx + len(sub[-1]) + off))
+    return out
+
+
+def _flashback(stmt: Statement, last: tuple[int, Statement] | None) -> bool:
+    """A statement its own sentence dates to a period before the actor's current exchange ("In June, the
+    senator ... told The New York Times then" amid a Thursday interview): an aside, which must not become
+    what the actor's next bare "he said" carries."""
+    if last is None or stmt.date_basis != "stated" or not stmt.date or len(stmt.date) == 10:
+        return False
+    cur = last[1]
+    return bool(cur.date) and len(cur.date) == 10 and cur.date_basis in ("stated", "context") \
+        and stmt.date < cur.date[:len(stmt.date)]
 
 
 # How many sentences back a medium carries: the exchange or event set up just before ("In an interview
@@ -445,8 +477,9 @@ def _parse_medium(cand: Candidate) -> str | None:
 def _chain(cand: Candidate, actor: Actor | None, text: str, k: int, sentences: list[tuple[int, int]],
            content: list[tuple[int, int]], media: list, media_starts: list[int],
            previous: dict[str, tuple[int, Statement]], publisher: str | None,
-           aliases: dict[str, str]) -> tuple[str | None, list[str]]:
-    """(medium, reported_by) of one statement; the look-back is bounded (a few sentences)."""
+           aliases: dict[str, str]) -> tuple[str | None, list[str], bool]:
+    """(medium, reported_by, whether the medium was found around the statement rather than carried from
+    the actor's last statement or the sentences before); the look-back is bounded (a few sentences)."""
     sentence = sentences[k] if k < len(sentences) else cand.sentence
     reported = [r for r in reported_by_of(cand) + reported_in(text, sentence, content, aliases)
                 if not publisher_of(r, publisher)]
@@ -469,6 +502,7 @@ def _chain(cand: Candidate, actor: Actor | None, text: str, k: int, sentences: l
         head = cand.speaker_token
         if head.lemma_.lower() in _EVENTS and head.pos_ == "NOUN":
             medium = _EVENTS[head.lemma_.lower()]
+    own = medium is not None
     if medium is None:
         key = actor.name if actor else ""
         last = previous.get(key) if key else None
@@ -476,11 +510,11 @@ def _chain(cand: Candidate, actor: Actor | None, text: str, k: int, sentences: l
             medium = last[1].medium  # the same exchange: "X told Reuters ... X added ..."
     if medium is None:
         for j in range(k - 1, max(-1, k - 1 - MEDIUM_LOOKBACK), -1):
-            found = medium_in(media, media_starts, sentences[j], [])
+            found = medium_in(media, media_starts, sentences[j], [], carried=True)
             if found is not None:
                 medium = found.value
                 break
-    return medium, list(dict.fromkeys(reported))
+    return medium, list(dict.fromkeys(reported)), own
 
 
 class Extractor:
