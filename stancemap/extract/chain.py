@@ -212,6 +212,33 @@ _VERB_RE = re.compile(r"\b(?P<v>(?:re)?tweet(?:ed|s|ing)|testif(?:ied|ies|ying|y
 _NOT_MEDIUM_BEFORE = re.compile(r"(?i:according\s+to|reported\s+by|(?:report|story|article)s?\s+(?:in|by))\s+$")
 
 
+# Said to an outlet through its people or with words between: "in an interview with Russia's network RT",
+# "a meeting with the editorial board of the Washington Post", "told reporters from CNN".
+_TO_OUTLET_RE = re.compile(r"(?i:\binterview(?:ed)?\s+(?:with|by)\s+(?:[\w’'.\-]+\s+){0,4}"
+                           r"|\b(?:editorial\s+board|editors|reporters?|journalists?|hosts?|anchors?|correspondents?)"
+                           r"\s+(?:of|at|from|for)\s+(?:the\s+)?)$")
+# An event tied to an outlet ("NBC's Commander-in-Chief Forum", "the NBC/MSNBC forum", "a forum sponsored by
+# NBC News"): a later "at the forum" names the same outlet. Not debates: a campaign has many, each with its
+# network, and the guideline keeps "debate" (on dev half A a "CNBC debate" tie named the wrong debate twice).
+_TIE_AFTER_RE = re.compile(r"(?:/[A-Z][\w&]*)?(?:’s|'s)?\s+(?:[\"“]?[\w\-]+[\"”]?\s+){0,3}?[\"“]?(?P<e>(?i:forum"
+                           r"|town\s+hall|interview))\b")
+_TIE_BEFORE_RE = re.compile(r"(?P<e>(?i:forum|town\s+hall|interview))[\"”]?,?\s+(?:sponsored|hosted|moderated"
+                            r"|broadcast|aired|televised|organi[sz]ed|run)\s+by\s+(?:the\s+)?$")
+
+
+def _event_outlets(text: str, aliases: dict[str, str]) -> dict[str, str]:
+    """Event type -> the one outlet the article ties such an event to (none when it ties it to several)."""
+    ties: dict[str, set[str]] = {}
+    for o_start, o_end, value in _outlets_in(text, 0, len(text), aliases):
+        if text[o_start - 1:o_start] == "/":
+            continue  # "NBC/MSNBC forum": the first one names it
+        m = _TIE_AFTER_RE.match(text, o_end) or _TIE_BEFORE_RE.search(text[max(0, o_start - 60):o_start])
+        if m:
+            event = " ".join(m.group("e").lower().split())
+            ties.setdefault(event, set()).add(value)
+    return {e: next(iter(v)) for e, v in ties.items() if len(v) == 1}
+
+
 # "told me", "told this reporter": the article's own outlet is where it was said.
 _TOLD_US_RE = re.compile(r"\b(?:told|tells|telling)\s+(?:me|us|this\s+(?:reporter|writer|newspaper|paper|publication"
                          r"|website|site|columnist|correspondent))\b")
@@ -280,7 +307,8 @@ def medium_mentions(text: str, aliases: dict[str, str] | None = None,
             continue
         after = text[o_end:o_end + 30]
         speaking = re.search(r"(?i:\b(?:told|tells|tell|telling|to|on|with|in|during|at)\s+(?:the\s+)?)"
-                             r"(?:[A-Z][\w.]*(?:’s|'s)\s+)?[\"“‘']?$", before)
+                             r"(?:[A-Z][\w.]*(?:’s|'s)\s+)?[\"“‘']?$", before) or _TO_OUTLET_RE.search(
+                                 text[max(0, o_start - 80):o_start])
         if speaking or re.match(r"(?:’s|'s)\s+[\"“‘']?[A-Z]|\s+(?i:interview|appearance|op-ed|broadcast|show|program"
                                 r"|debate|town\s+hall|forum)", after):
             out.append(MediumMention(o_start, o_end, value, True))
@@ -289,6 +317,7 @@ def medium_mentions(text: str, aliases: dict[str, str] | None = None,
         if re.search(r"(?:’s|'s)\s+[\"“‘']?$", before):
             continue  # "NBC's Meet the Press": the network is already a mention
         out.append(MediumMention(m.start(), m.end(), _PROGRAMMES[m.group(0)], True))
+    tied = _event_outlets(text, aliases or {})
     for m in _EVENT_RE.finditer(text):
         word = m.group("e")
         key = word if word in _EVENTS else word.lower()
@@ -300,6 +329,9 @@ def medium_mentions(text: str, aliases: dict[str, str] | None = None,
         if value == "debate" and re.search(r"(?i:\b(?:the|this|a|an)\s+(?:[\w-]+\s+)?debate\s+(?:over|about|on|of)\b)",
                                            text[m.start():m.end() + 8]):
             continue  # "the debate over immigration" is a topic, not an event
+        if value in tied:
+            out.append(MediumMention(m.start("e"), m.end("e"), tied[value], True))
+            continue
         out.append(MediumMention(m.start("e"), m.end("e"), value, value in ("Twitter", "Facebook", "Instagram")))
     for m in re.finditer(r"(?i:\bexit\s+polls?\b)", text):
         out.append(MediumMention(m.start(), m.end(), "exit poll", False))

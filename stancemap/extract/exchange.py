@@ -54,6 +54,13 @@ def frame_exchanges(statements: list[Statement], media_own: list[bool]) -> None:
             by_actor[st.actor.name].append(i)
     for idx in by_actor.values():
         named = [i for i in idx if media_own[i] and _exchange(statements[i].medium)]
+        # An aside dated to an earlier period ("In June ... Graham told The New York Times then") amid the
+        # exchange of the day is not a second exchange.
+        latest = max((statements[i].date for i in named if statements[i].date and len(statements[i].date) == 10
+                      and statements[i].date_basis in ("stated", "context")), default=None)
+        if latest is not None:
+            named = [i for i in named if not (statements[i].date and len(statements[i].date) < 10
+                                              and statements[i].date < latest[:len(statements[i].date)])]
         values = {statements[i].medium for i in named}
         if len(values) != 1:
             continue  # none, or several exchanges (which one a bare "he said" belongs to is not known)
