@@ -150,9 +150,18 @@ _PATTERNS: tuple[_Pattern, ...] = (
             r"|twelve)\s+(?P<unit>day|week|month|year)s?\s+ago\b))"
         ),
     ),
+    # a few days ago / several weeks ago / a couple of months ago: a period, not a day
+    _Pattern(
+        "vague_ago",
+        re.compile(r"(?i:(?P<d>\b(?P<q>a\s+few|few|several|a\s+couple\s+of|a\s+couple|some)\s+"
+                   r"(?P<unit>day|week|month)s\s+ago\b))"),
+    ),
 )
+# How far back a vague count reaches, in units ("a few days ago": 2 to 6 days back).
+_VAGUE_SPAN = {"a couple of": (2, 3), "a couple": (2, 3), "a few": (2, 6), "few": (2, 6), "several": (2, 6),
+               "some": (2, 6)}
 
-_RELATIVE_KINDS = frozenset({"wd", "deictic", "period", "ago"})
+_RELATIVE_KINDS = frozenset({"wd", "deictic", "period", "ago", "vague_ago"})
 _MIN_YEAR, _MAX_YEAR = 1900, 2100
 
 
@@ -323,6 +332,16 @@ def _resolve(kind: str, m: re.Match[str], pub: date | None) -> str | None:
             return _fmt(pub, unit)
         resolved = _dateparse(f"{mod} {unit}", pub)  # last month / next year
         return _fmt(resolved, unit) if resolved else None
+
+    if kind == "vague_ago":
+        # A period (GUIDELINE.md, section 3): its month when it lies in one month, else its year.
+        lo, hi = _VAGUE_SPAN[" ".join(m["q"].lower().split())]
+        unit = m["unit"].lower()
+        days = {"day": 1, "week": 7, "month": 30}[unit]
+        first, last = pub - timedelta(days=hi * days), pub - timedelta(days=lo * days)
+        if (first.year, first.month) == (last.year, last.month):
+            return _fmt(first, "month")
+        return _fmt(last, "year") if first.year == last.year else None
 
     if kind == "ago":
         n_text = m["n"].lower()

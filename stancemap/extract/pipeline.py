@@ -396,7 +396,8 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
         hi = max(cand.sentence[1], prev_sentence[1] if prev_sentence else cand.sentence[1])
         date, basis = statement_date(mentions.near(min(lo, cand.sentence[0]), hi), sentence=cand.sentence,
                                      previous_sentence=prev_sentence,
-                                     content=content + near, published=article.published)
+                                     content=_past_leading_date(content + near, cue, mentions, text),
+                                     published=article.published)
         if basis == "publication":
             last = previous.get(actor.name) if actor is not None else None
             if last is not None and k - last[0] <= ACTOR_LOOKBACK and last[1].date_basis in ("stated", "context"):
@@ -427,6 +428,23 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
             previous[actor.name] = (k, stmt)
     frame_exchanges(statements, media_own)
     return statements
+
+
+def _past_leading_date(spans: list[tuple[int, int]], cue: tuple[int, int], mentions: SpanIndex,
+                       text: str) -> list[tuple[int, int]]:
+    """Spans to keep dates out of, each starting after a date that opens it right after the cue: in
+    "Authorities announced on Friday the arrest of ...", "on Friday" says when it was announced, whatever
+    span the tagger drew around the content."""
+    out = []
+    for a, b in spans:
+        if cue[1] > cue[0] and 0 <= a - cue[1] <= 2:
+            for d in mentions.near(a, min(b, a + 40)):
+                if a <= d.start <= a + 4 and text[a:d.start].strip().lower() in ("", "on") and d.end <= b:
+                    a = d.end
+                    break
+        if a < b:
+            out.append((a, b))
+    return out
 
 
 def _about_speaker(cand: Candidate, pieces: list[Piece]) -> list[tuple[int, int]]:
