@@ -115,7 +115,7 @@ _PROGRAMMES = {
 }  # fmt: skip
 # Any other capitalised name ending in a newspaper word ("Iowa's Cedar Rapids Gazette", "The Des Moines
 # Register").
-_OUTLET_WORDS = (r"(?:Gazette|Times|Post|News|Journal|Herald|Tribune|Magazine|Register|Chronicle|Inquirer|Globe"
+_OUTLET_WORDS = (r"(?:News\s+Service|News\s+Agency|Press\s+Agency|Gazette|Times|Post|News|Journal|Herald|Tribune|Magazine|Register|Chronicle|Inquirer|Globe"
                  r"|Dispatch|Courier|Examiner|Observer|Star|Sun|Bee|Monitor|Radio|Network)")
 _OUTLET_RE = re.compile(
     r"(?<![\w-])(?:" + "|".join(re.escape(o) for o in sorted(_OUTLETS, key=len, reverse=True))
@@ -151,6 +151,33 @@ def wire_credits(text: str, head: int = 600) -> list[str]:
     if _REUTERS_CREDIT_RE.search(text, tail):
         out.append("Reuters")
     return list(dict.fromkeys(out))
+
+
+# A sourcing line anywhere: "Source: Reuters, citing the ministry, as reported by Le Monde".
+_SOURCE_LINE_RE = re.compile(r"(?im)^[ \t]*(?:source|sources|credit|credits)[ \t]*:[ \t]*(?P<s>[^\n]{2,300})$")
+
+
+def source_lines(text: str, aliases: dict[str, str] | None = None) -> list[str]:
+    """Outlets named in an article's "Source: ..." line(s): the whole article is credited to them."""
+    out = []
+    for m in _SOURCE_LINE_RE.finditer(text):
+        out.extend(v for _, _, v in _outlets_in(text, m.start("s"), m.end("s"), aliases or {}))
+    return list(dict.fromkeys(_AGENCIES.get(v.lower(), v) for v in out))
+
+
+# A sentence that opens on its source covers the statements after it in its paragraph: "As reported by
+# Reuters, ...", "According to a report in The Times, ...".
+_OPENER_RE = re.compile(r"\s*(?i:as\s+(?:first\s+|previously\s+)?reported\s+by|according\s+to)\s+"
+                        r"(?i:(?:a|an|the)\s+(?:[\w-]+\s+){0,2}(?:in|by|from)\s+)?")
+
+
+def opens_on_source(text: str, sentence: tuple[int, int], aliases: dict[str, str] | None = None) -> list[str]:
+    """The outlets a sentence opens on ("As reported by Reuters, the minister said ..."), else []."""
+    m = _OPENER_RE.match(text, sentence[0], sentence[1])
+    if not m:
+        return []
+    return [v for a, _, v in _outlets_in(text, m.end(), min(sentence[1], m.end() + 60), aliases or {})
+            if a - m.end() <= 4]
 
 
 def _publisher_key(outlet: str | None) -> str:

@@ -27,11 +27,13 @@ from .chain import (
     medium_in,
     medium_mentions,
     medium_of,
+    opens_on_source,
     outlet_name,
     publisher_of,
     reported_by_of,
     reported_in,
     short_names,
+    source_lines,
     wire_credits,
 )
 from .dates import find_date_mentions, lead_date, statement_date
@@ -351,7 +353,9 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
     # The title's medium frames the article ("Putin chides Turkey and praises Trump at news conference").
     first_line = text.find("\n")
     title = medium_in(media, media_starts, (0, first_line), []) if 0 < first_line < 300 else None
-    wire = [w for w in wire_credits(text) if not publisher_of(w, article.outlet)]
+    wire = [w for w in dict.fromkeys(wire_credits(text) + source_lines(text, aliases))
+            if not publisher_of(w, article.outlet)]
+    opener: tuple[int, list[str]] = (-1, [])  # (paragraph start, outlets) of a sentence opening on its source
     for cand in candidates:
         content = [_trim(text, a, b) for a, b in _snap_to_quotes(cand.content, quotes, text, cand.cue)]
         content = [(a, b) for a, b in content if b > a]
@@ -405,6 +409,11 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
             elif lead is not None and lead.end <= cand.sentence[0]:
                 # the event the article reports, dated in its lead before this statement
                 date, basis = lead.value, "context"
+        para = text.rfind("\n", 0, cand.sentence[0]) + 1
+        opened = [o for o in opens_on_source(text, sentences[k] if k < len(sentences) else cand.sentence, aliases)
+                  if not publisher_of(o, article.outlet)]
+        if opened:
+            opener = (para, opened)
         medium, reported, own = _chain(cand, actor, text, k, sentences, content, media, media_starts, previous,
                                        article.outlet, aliases, resolver.mentioned_in)
         if medium is None and title is not None:
@@ -419,7 +428,7 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
             date=date,
             date_basis=basis,
             medium=medium,
-            reported_by=list(dict.fromkeys(wire + reported)),
+            reported_by=list(dict.fromkeys(wire + (reported or (opener[1] if opener[0] == para else [])))),
             confidence=cand.confidence,
         )
         statements.append(stmt)
@@ -502,6 +511,11 @@ def _chain(cand: Candidate, actor: Actor | None, text: str, k: int, sentences: l
     sentence = sentences[k] if k < len(sentences) else cand.sentence
     reported = [r for r in reported_by_of(cand) + reported_in(text, sentence, content, aliases)
                 if not publisher_of(r, publisher)]
+    last = previous.get(actor.name) if actor is not None else None
+    if not reported and last is not None and last[1].reported_by and k - last[0] <= ACTOR_LOOKBACK \
+            and "\n" not in text[sentences[last[0]][1] if last[0] < len(sentences) else sentence[0]:sentence[0]]:
+        # "Reuters reported that X said ... X also said ...": the same source, in the same paragraph
+        reported = [r for r in last[1].reported_by if not publisher_of(r, publisher)]
     found = medium_in(media, media_starts, sentence, content)
     medium = found.value if found is not None and found.outlet else None
     medium = medium or _parse_medium(cand)
