@@ -115,7 +115,8 @@ _PROGRAMMES = {
 }  # fmt: skip
 # Any other capitalised name ending in a newspaper word ("Iowa's Cedar Rapids Gazette", "The Des Moines
 # Register").
-_OUTLET_WORDS = (r"(?:News\s+Service|News\s+Agency|Press\s+Agency|Gazette|Times|Post|News|Journal|Herald|Tribune|Magazine|Register|Chronicle|Inquirer|Globe"
+_OUTLET_WORDS = (r"(?:News\s+Service|News\s+Agency|Press\s+Agency"
+                 r"|Gazette|Times|Post|News|Journal|Herald|Tribune|Magazine|Register|Chronicle|Inquirer|Globe"
                  r"|Dispatch|Courier|Examiner|Observer|Star|Sun|Bee|Monitor|Radio|Network)")
 _OUTLET_RE = re.compile(
     r"(?<![\w-])(?:" + "|".join(re.escape(o) for o in sorted(_OUTLETS, key=len, reverse=True))

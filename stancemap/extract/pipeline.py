@@ -336,6 +336,8 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
     sentences = _sentences(pieces)
     starts = [s for s, _ in sentences]
     date_mentions = find_date_mentions(text, article.published)
+    # "since 2008" starts a state ("has backed her since 2008"): never when something was said
+    date_mentions = [d for d in date_mentions if not _SINCE_RE.search(text, max(0, d.start - 8), d.start)]
     mentions = SpanIndex(date_mentions)  # looked up by position
     # What no date of a statement's making can lie in: what anyone says, and what the article tells about a
     # speaker in a clause on their name ("Don Fowler, who helmed the DNC from 1995 to 1997, ...").
@@ -437,6 +439,9 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
             previous[actor.name] = (k, stmt)
     frame_exchanges(statements, media_own)
     return statements
+
+
+_SINCE_RE = re.compile(r"(?i:\bsince\s+)$")
 
 
 def _past_leading_date(spans: list[tuple[int, int]], cue: tuple[int, int], mentions: SpanIndex,
