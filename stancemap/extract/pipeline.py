@@ -462,16 +462,24 @@ def _past_leading_date(spans: list[tuple[int, int]], cue: tuple[int, int], menti
 
 
 def _about_speaker(cand: Candidate, pieces: list[Piece]) -> list[tuple[int, int]]:
-    """Document spans of the relative clauses and appositions on a candidate's speaker."""
-    tok = cand.speaker_token
-    if tok is None:
-        return []
-    off = next((p.offset for p in pieces if p.doc is tok.doc), 0)
+    """Document spans of the relative clauses and appositions on a candidate's speaker, and of the other
+    relative clauses of its cue's sentence: what they date is not when it was said."""
     out = []
-    for c in tok.children:
-        if c.dep_ in ("relcl", "appos") and c.i > tok.i:  # not "acl": "a poll released in August" dates it
-            sub = list(c.subtree)
-            out.append((sub[0].idx + off, sub[-1].idx + len(sub[-1]) + off))
+    tok = cand.speaker_token
+    if tok is not None:
+        off = next((p.offset for p in pieces if p.doc is tok.doc), 0)
+        for c in tok.children:
+            if c.dep_ in ("relcl", "appos") and c.i > tok.i:  # not "acl": "a poll released in August" dates it
+                sub = list(c.subtree)
+                out.append((sub[0].idx + off, sub[-1].idx + len(sub[-1]) + off))
+    cue = cand.cue_token
+    if cue is not None:
+        # any other relative clause of the cue's sentence that does not hold the cue ("... during his time on
+        # MSNBC, which let him go in 2015, and said ...")
+        off = next((p.offset for p in pieces if p.doc is cue.doc), 0)
+        for t in sentence_of(cue):
+            if t.dep_ == "relcl" and not (t.left_edge.i <= cue.i <= t.right_edge.i):
+                out.append((t.left_edge.idx + off, t.right_edge.idx + len(t.right_edge) + off))
     return out
 
 
