@@ -30,7 +30,6 @@ Results: benchmarks/results/attributes_polnear.{json,md}.
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
 import json
 import pickle
@@ -42,28 +41,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from stancemap.debate.config import load_debate  # noqa: E402
-from stancemap.debate.registry import Registry, norm  # noqa: E402
+from stancemap.debate.registry import Registry  # noqa: E402
+from stancemap.evaluate_attributes import load_articles, score_attributes  # noqa: E402
 from stancemap.evaluate_stance import DEBATES, load_records  # noqa: E402
 from stancemap.extract.parse import Piece, parse_documents  # noqa: E402
 from stancemap.extract.pipeline import Extractor, Resources, extract_article  # noqa: E402
 from stancemap.model import Article  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
-SCOPES = ("all", "half_a", "half_b")
 CACHE = ROOT / "benchmarks" / "work" / "attributes_cache"
-NAMED = ("person", "organization", "country")
-# the same outlet under the names the annotators and the extractor use
-OUTLET_ALIASES = {"ap": "associated press", "the associated press": "associated press", "nyt": "new york times",
-                  "wapo": "washington post", "upi": "united press international"}
-
-
-def outlet_key(x: str | None) -> str:
-    k = norm(x or "")
-    return OUTLET_ALIASES.get(k, k)
-
-
-def overlap(a: list[list[int]], b) -> int:
-    return sum(max(0, min(e1, s2.end) - max(s1, s2.start)) for s1, e1 in a for s2 in b)
 
 
 def _cache_file(art: Article, mode: str) -> Path:
@@ -108,11 +94,6 @@ def extract_cached(arts: list[Article], mode: str, refresh: bool = False) -> dic
     return out
 
 
-def halves_of(recs: list[dict]) -> dict[str, str]:
-    """Article -> "half_a" / "half_b": as ``evaluate_stance.load_pairs`` (odd / even article in name order)."""
-    return {a: ("half_a", "half_b")[i % 2] for i, a in enumerate(sorted({r["article"] for r in recs}))}
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--polnear", type=Path, default=ROOT.parent / "shared" / "data" / "polnear")
@@ -129,12 +110,7 @@ def main(argv=None) -> int:
     if args.max_articles > 0:
         keep = set(sorted({r["article"] for r in recs})[:args.max_articles])
         recs = [r for r in recs if r["article"] in keep]
-    with (args.polnear / "metadata.tsv").open(encoding="utf-8") as fh:
-        meta = {r["filename"]: r for r in csv.DictReader(fh, delimiter="\t")}
-    names = sorted({r["article"] for r in recs})
-    arts = [Article(id=n, text=(args.polnear / args.split / "text" / f"{n}.txt").read_text(encoding="utf-8"),
-                    published=meta[n]["publication_date"], outlet=meta[n]["publisher"], title=meta[n]["title"])
-            for n in names]
+    arts = load_articles(args.polnear, args.split, sorted({r["article"] for r in recs}))
     mode = "fast" if args.fast else "accurate"
     t0 = time.perf_counter()
     if args.no_cache:
@@ -142,55 +118,12 @@ def main(argv=None) -> int:
     else:
         system = extract_cached(arts, mode, refresh=args.refresh)
     seconds = time.perf_counter() - t0
-    half = halves_of(recs)
     registry = Registry(load_debate(sorted(DEBATES.glob("*.yaml"))[0]))
 
-    keys = ("speaker", "speaker_all", "date", "medium", "reported_by", "medium_null", "reported_by_empty")
-    counts = {scope: {k: [0, 0] for k in keys} for scope in SCOPES}
-    matched = 0
-    errors = []
-    for r in recs:
-        cands = [(overlap(r["content"], st.content), st) for st in system.get(r["article"], [])]
-        cands = [c for c in cands if c[0] > 0]
-        if not cands:
-            continue
-        matched += 1
-        st = max(cands, key=lambda c: c[0])[1]
-        date = st.date
-        resolved = registry.resolve_statement(st, date or r["published"])
-        names_sys = [a.name for a in resolved] or ([st.actor.name] if st.actor else [])
-        ok_spk = bool(r["speaker"]) and any(norm(n) == norm(r["speaker"]) for n in names_sys)
-        for key, applies, ok, got, want in (
-                ("speaker", r["speaker_type"] in NAMED, ok_spk, names_sys, r["speaker"]),
-                ("speaker_all", r["speaker_type"] != "unknown", ok_spk, names_sys, r["speaker"]),
-                ("date", r["date_basis"] in ("stated", "context") and r["date"], date == r["date"], date, r["date"]),
-                ("medium", bool(r["medium"]), outlet_key(st.medium) == outlet_key(r["medium"]), st.medium,
-                 r["medium"]),
-                ("reported_by", bool(r["reported_by"]),
-                 {outlet_key(x) for x in st.reported_by} == {outlet_key(x) for x in r["reported_by"]},
-                 st.reported_by, r["reported_by"]),
-                # the other side: statements annotated without a medium / outlet, where the extractor adds none
-                ("medium_null", not r["medium"], st.medium is None, st.medium, None),
-                ("reported_by_empty", not r["reported_by"], not st.reported_by, st.reported_by, [])):
-            if applies:
-                for scope in ("all", half[r["article"]]):
-                    counts[scope][key][0] += ok
-                    counts[scope][key][1] += 1
-                if not ok and args.errors:
-                    errors.append({"what": key, "half": half[r["article"]], "article": r["article"],
-                                   "attribution": r["attribution"],
-                                   "speaker_text": st.speaker.text if st.speaker else None,
-                                   "got": got, "want": want, "basis": r["date_basis"], "sys_basis": st.date_basis,
-                                   "content": r["content"], "cue": r["cue"], "published": r["published"]})
+    figures, matched, errors = score_attributes(recs, system, registry)
     results = {"split": args.split, "mode": mode, "annotated": len(recs),
                "matched": matched, "extract_seconds": round(seconds, 1),
-               "command": "python benchmarks/eval_attributes.py --polnear ../shared/data/polnear"}
-    for k in keys:
-        ok, n = counts["all"][k]
-        results[k] = {"right": ok, "of": n, "accuracy": round(ok / n, 3) if n else None}
-        for scope in ("half_a", "half_b"):
-            ok, n = counts[scope][k]
-            results[k][scope] = {"right": ok, "of": n, "accuracy": round(ok / n, 3) if n else None}
+               "command": "python benchmarks/eval_attributes.py --polnear ../shared/data/polnear", **figures}
     print(json.dumps(results, indent=1))
     if args.errors:
         with args.errors.open("w", encoding="utf-8") as fh:
