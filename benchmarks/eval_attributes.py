@@ -122,7 +122,7 @@ def main(argv=None) -> int:
 
     figures, matched, errors = score_attributes(recs, system, registry)
     results = {"split": args.split, "mode": mode, "annotated": len(recs),
-               "matched": matched, "extract_seconds": round(seconds, 1),
+               "matched": matched, "extract_seconds": round(seconds, 1), "parse_and_tags_cached": not args.no_cache,
                "command": "python benchmarks/eval_attributes.py --polnear ../shared/data/polnear", **figures}
     print(json.dumps(results, indent=1))
     if args.errors:

@@ -139,3 +139,17 @@ def test_the_opening_source_covers_the_paragraphs_statements(extracted) -> None:
     sts = extracted(text)
     assert find(sts, "port would close").reported_by == ["Politico"]
     assert find(sts, "must stay open").reported_by == ["Politico"]
+
+
+def test_a_title_with_a_postmodifier_names_its_holder() -> None:
+    from stancemap.debate.registry import _head_phrase
+
+    assert _head_phrase("The Republican presidential nominee for the Nov. 8 election") == (
+        "The Republican presidential nominee")
+    assert _head_phrase("the Secretary of State") == "the Secretary of State"
+
+
+def test_the_newspaper_is_the_outlet_named_before(extracted) -> None:
+    text = ("Harbor news.\n\nThe Boston Globe published the harbor contracts on Friday.\n\n"
+            "The newspaper said the port had hidden the costs.")
+    assert find(extracted(text), "hidden the costs").actor.name == "The Boston Globe"

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from spacy.tokens import Token
 
 from ..model import Actor
+from .chain import outlet_name
 from .cues import ANONYMOUS_HEADS, PERSON_PRONOUNS, PLURAL_PRONOUNS, RELATIVE_PRONOUNS
 from .parse import Piece, doc_text, sentence_of
 
@@ -27,6 +28,8 @@ ROLE_SKIP_DEPS = {"det", "predet", "poss", "case", "punct"}
 ROLE_SKIP_WORDS = {"then", "former", "the", "a", "an", "now", "late", "current", "outgoing", "incoming"}
 # Nouns that name a body without an article ("Police say ..."): the one the article named before.
 BARE_BODIES = {"police"}
+# Role nouns of a news outlet ("the newspaper reported").
+OUTLET_NOUNS = {"newspaper", "paper", "network", "outlet", "magazine", "website", "channel", "broadcaster", "daily"}
 # How far back (characters) "it" looks for the organisation it stands for.
 IT_WINDOW = 300
 PARTITIVES = {"some", "many", "others", "several", "most", "few", "all", "both", "one"}
@@ -321,6 +324,11 @@ class ActorResolver:
             found_m = self._last_mention(("role", head_lemma), names, span[0])
             if found_m is not None:
                 return found_m.actor
+            if head_lemma in OUTLET_NOUNS:
+                # "the newspaper", "the network": the outlet the article named before
+                found_m = self._last_mention(("outlet",), lambda m: outlet_name(m.actor.name) is not None, span[0])
+                if found_m is not None:
+                    return found_m.actor
             if head_lemma in ("alliance", "organization", "organisation", "bloc", "union", "government"):
                 found = self._recent(span[0], ("organization",))
                 if found:
