@@ -153,3 +153,8 @@ def test_the_newspaper_is_the_outlet_named_before(extracted) -> None:
     text = ("Harbor news.\n\nThe Boston Globe published the harbor contracts on Friday.\n\n"
             "The newspaper said the port had hidden the costs.")
     assert find(extracted(text), "hidden the costs").actor.name == "The Boston Globe"
+
+
+def test_a_month_naming_an_event() -> None:
+    found = find_date_mentions("In a July interview with MSNBC, he spoke of it.", "2015-12-10")
+    assert [(m.text, m.value, m.event) for m in found] == [("July", "2015-07", True)]

@@ -64,6 +64,7 @@ class DateMention:
     text: str
     value: str
     relative: bool
+    event: bool = False  # a month naming one event ("a July interview"): not the date of the article's news
 
 
 # --------------------------------------------------------------------------- regexes
@@ -123,6 +124,15 @@ _PATTERNS: tuple[_Pattern, ...] = (
         re.compile(
             rf"{_PREP}[\s-]+(?:(?i:the\s+)?(?i:early|late|mid)[\s-]+)?(?P<d>(?P<mon>{_MONTH_FULL}))\b"
             r"(?!\s*,?\s*\d|'s\b)"
+        ),
+    ),
+    # a July interview / his September speech: a month naming an event
+    _Pattern(
+        "m_event",
+        re.compile(
+            rf"(?i:\b(?:a|an|the|his|her|their|its|this|that)\s+)(?P<d>(?P<mon>{_MONTH_FULL}))\s+"
+            r"(?=(?i:interview|speech|debate|rally|statement|meeting|visit|appearance|hearing|letter|op-ed|report"
+            r"|press\s+conference|news\s+conference|town\s+hall|address|remarks|testimony|trip|summit)\b)"
         ),
     ),
     # in 2023 / since 2014 / by 2030
@@ -259,6 +269,8 @@ def _resolve(kind: str, m: re.Match[str], pub: date | None) -> str | None:
     if kind == "y":
         return f"{year:04d}"
 
+    if kind == "m_event":
+        kind = "m"
     if kind in ("mdy", "dmy", "my", "m"):
         month = _month_number(m["mon"])
         if year is None and pub is None:
@@ -379,7 +391,7 @@ def find_date_mentions(text: str, published: str | None) -> list[DateMention]:
         if value is None:
             continue
         taken.append((start, end))
-        mentions.append(DateMention(start, end, text[start:end], value, kind in _RELATIVE_KINDS))
+        mentions.append(DateMention(start, end, text[start:end], value, kind in _RELATIVE_KINDS, kind == "m_event"))
     mentions.sort(key=lambda d: d.start)
     return mentions
 
@@ -467,6 +479,8 @@ def lead_date(mentions: list[DateMention], text: str, content: SpanIndex[tuple[i
             return None
         if any(d.start < b and a < d.end for a, b in content.near(d.start, d.end)):
             continue
+        if d.event:
+            continue  # one speaker's earlier occasion ("In a July interview, he ...") is not the news
         if pub_limit is not None and _period_start(d.value) > pub_limit:
             continue
         return d
