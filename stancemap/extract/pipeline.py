@@ -43,7 +43,7 @@ from .quotes import Quote, find_quotes
 from .rules import Candidate, find_candidates
 from .spanindex import SpanIndex
 
-EXTRACTOR_VERSION = "0.4.0"
+EXTRACTOR_VERSION = "0.4.1"  # 0.4.1: actors, dates and the reporting chain of issue 9 items 4-6
 MODES = ("accurate", "fast")
 
 
