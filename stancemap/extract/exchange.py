@@ -62,6 +62,9 @@ def frame_exchanges(statements: list[Statement], media_own: list[bool]) -> None:
             named = [i for i in named if not (statements[i].date and len(statements[i].date) < 10
                                               and statements[i].date < latest[:len(statements[i].date)])]
         values = {statements[i].medium for i in named}
+        if len(values) == 2 and "interview" in values:
+            values.discard("interview")  # "in an interview" and "told Fox News": the outlet (the guideline)
+            named = [i for i in named if statements[i].medium in values]
         if len(values) != 1:
             continue  # none, or several exchanges (which one a bare "he said" belongs to is not known)
         medium = values.pop()
