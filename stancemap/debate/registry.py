@@ -78,6 +78,14 @@ democrat gop presidential independent libertarian green party king queen prince 
 # Words that may stand before a role title without changing whom it names.
 TITLE_PREFIXES = frozenset("then us u s american acting current sitting incumbent new nation country".split())
 
+_POSTMODIFIER = re.compile(r"\s*(?:,|\s(?:for|from|in|at|on|during|who|which|that|since)\s)")
+
+
+def _head_phrase(mention: str) -> str:
+    """A mention up to its first post-modifier: "the nominee for the Nov. 8 election" -> "the nominee"."""
+    return _POSTMODIFIER.split(mention, maxsplit=1)[0].strip()
+
+
 _SPLIT = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)")
 
 
@@ -215,8 +223,10 @@ class Registry:
             found = self._by_name(key) or self._by_suffix(key)
             if found:
                 return [self._make(found[0], found[1], date)]
-        # role titles: in the mention, or the extracted role + the mention
-        for m in mentions + ([f"{actor.role}"] if actor and actor.role else []):
+        # role titles: in the mention, its head phrase ("the Republican presidential nominee for the Nov. 8
+        # election" -> "the Republican presidential nominee"), or the extracted role
+        heads = [h for h in (_head_phrase(m) for m in mentions) if h and h not in mentions]
+        for m in mentions + heads + ([f"{actor.role}"] if actor and actor.role else []):
             t = self._by_title(norm(m), date)
             if t:
                 return [self._make(t[0], t[1], date)]

@@ -18,13 +18,20 @@ from dataclasses import dataclass
 from spacy.tokens import Token
 
 from ..model import Actor
+from .chain import outlet_name
 from .cues import ANONYMOUS_HEADS, PERSON_PRONOUNS, PLURAL_PRONOUNS, RELATIVE_PRONOUNS
-from .parse import Piece, doc_text
+from .parse import Piece, doc_text, sentence_of
 
 HONORIFICS = {"mr.", "mrs.", "ms.", "dr.", "mr", "mrs", "ms", "dr", "sen.", "rep.", "gov.", "gen.", "prof.",
               "sir", "lord", "dame", "madame", "monsieur", "president", "senator"}
 ROLE_SKIP_DEPS = {"det", "predet", "poss", "case", "punct"}
 ROLE_SKIP_WORDS = {"then", "former", "the", "a", "an", "now", "late", "current", "outgoing", "incoming"}
+# Nouns that name a body without an article ("Police say ..."): the one the article named before.
+BARE_BODIES = {"police"}
+# Role nouns of a news outlet ("the newspaper reported").
+OUTLET_NOUNS = {"newspaper", "paper", "network", "outlet", "magazine", "website", "channel", "broadcaster", "daily"}
+# How far back (characters) "it" looks for the organisation it stands for.
+IT_WINDOW = 300
 PARTITIVES = {"some", "many", "others", "several", "most", "few", "all", "both", "one"}
 # Titles that make the name after them a person even when NER says ORG ("Chancellor Olaf Scholz").
 TITLE_WORDS = {"president", "chancellor", "minister", "secretary", "general", "senator", "sen.", "rep.", "governor",
@@ -43,6 +50,8 @@ class Mention:
     start: int
     end: int
     actor: Actor
+    dep: str = ""  # the dependency of the name's head: whether it is a subject ("nsubj") or a possessor ("poss")
+    governor: str = ""  # the lemma of the word the name depends on ("appearance" in "Mr. Trump's RT appearance")
 
 
 def _strip_honorifics(name: str) -> str:
@@ -69,12 +78,59 @@ def _role_before(tok: Token, ent_start: int) -> str | None:
     return text if len(role) <= 6 else None
 
 
+def _same_person(a: str, b: str) -> bool:
+    """Whether two names sharing a surname can be one person: one is the surname alone, or their first
+    names agree ("Jean-Noël Barrot" / "Barrot" / "J. Barrot"; not "Gary Johnson" / "Jeh Johnson").
+
+    >>> _same_person("Gary Johnson", "Jeh Johnson"), _same_person("Barrot", "Jean-Noël Barrot")
+    (False, True)
+    """
+    fa, fb = a.split()[:-1], b.split()[:-1]
+    if not fa or not fb or set(fa) <= set(fb) or set(fb) <= set(fa):
+        return True  # "Suu Kyi" / "Aung San Suu Kyi"
+    x, y = fa[0].rstrip(".").lower(), fb[0].rstrip(".").lower()
+    return x.startswith(y) or y.startswith(x)
+
+
+# Abbreviated titles as a role noun names them later ("Vermont Sen. Bernie Sanders" ... "the senator").
+ROLE_ABBREVIATIONS = {"sen.": "senator", "sen": "senator", "rep.": "representative", "rep": "representative",
+                      "gov.": "governor", "gov": "governor", "gen.": "general", "lt.": "lieutenant",
+                      "pres.": "president", "sec.": "secretary", "amb.": "ambassador", "atty.": "attorney"}
+# Heads that make a mention an organisation named after a person: "the Trump campaign", "the Obama
+# administration" (the person is a modifier, not the speaker).
+PERSON_ORG_HEADS = {"campaign", "administration", "camp", "team", "foundation", "transition"}
+
+
+# What an actor says through: "his best response", "Trump's RT appearance", "DNC rules", "a Quinnipiac
+# University poll" speak for their possessor or the named body before them.
+VOICE_NOUNS = {"response", "answer", "reply", "remark", "remarks", "comment", "comments", "statement", "announcement",
+               "appearance", "speech", "message", "tweet", "letter", "memo", "words", "argument", "view", "views",
+               "position", "rule", "rules", "policy", "poll", "survey", "report", "study", "analysis", "ad",
+               "advertisement", "website", "filing", "complaint", "lawsuit", "platform", "proposal", "plan"}
+
+
+SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+
+
+def _quoted(text: str, pos: int, start: int) -> bool:
+    """Whether ``pos`` lies inside a quotation opened after ``start`` (its sentence's start): curly marks
+    open and close, straight ones and the NYT's doubled apostrophes alternate."""
+    before = text[start:pos]
+    return (before.count("“") > before.count("”") or before.count('"') % 2 == 1
+            or before.count("''") % 2 == 1)
+
+
+def _role_words(role: str | None) -> list[str]:
+    return [ROLE_ABBREVIATIONS.get(w, w) for w in (role or "").lower().split()]
+
+
 class ActorResolver:
     """Resolves speaker tokens of one document, in document order."""
 
     def __init__(self, pieces: list[Piece]):
         self.mentions: list[Mention] = []
         self.persons: dict[str, Actor] = {}  # surname (lower) -> canonical person
+        self.namesakes: dict[str, Actor] = {}  # full name (lower) -> a later person of a known surname
         self.roles: dict[str, str] = {}
         self.last_speakers: list[tuple[int, Actor]] = []
         # Surnames first: the small NER model sometimes labels "Scholz" or "Olaf Scholz" ORG in one
@@ -99,7 +155,8 @@ class ActorResolver:
                         actor.role = role
                 else:
                     actor = Actor(name=name, type=typ)
-                self.mentions.append(Mention(ent.start_char + piece.offset, ent.end_char + piece.offset, actor))
+                self.mentions.append(Mention(ent.start_char + piece.offset, ent.end_char + piece.offset, actor,
+                                             ent.root.dep_, ent.root.head.lemma_.lower()))
         self.mentions.sort(key=lambda m: m.start)
         # Lookups by position, so that resolving stays linear in the document's length:
         self._starts = [m.start for m in self.mentions]
@@ -120,6 +177,13 @@ class ActorResolver:
     def _person(self, name: str) -> Actor:
         key = name.split()[-1].lower()
         known = self.persons.get(key)
+        if known is not None and not _same_person(known.name, name):
+            # Namesakes: "Gary Johnson" and, later, "Homeland Security Secretary Jeh Johnson" are two people.
+            # A bare "Johnson" stays with the first one met (as before: the article's main actor mostly).
+            other = self.namesakes.get(name.lower())
+            if other is None:
+                other = self.namesakes[name.lower()] = Actor(name=name, type="person")
+            return other
         if known is None:
             known = Actor(name=name, type="person")
             self.persons[key] = known
@@ -173,21 +237,55 @@ class ActorResolver:
         low = tok.lower_
         if low in RELATIVE_PRONOUNS and tok.head.dep_ == "relcl":
             antecedent = tok.head.head
+            if antecedent.dep_ == "appos" and antecedent.head.i < antecedent.i:
+                # "John Bentel, a tech staffer at the State Department who told ...": who is John Bentel
+                antecedent = antecedent.head
             sub = [t for t in antecedent.subtree if t.i < tok.head.i and t.i < tok.i]
             if sub:
                 return self._resolve(antecedent, (sub[0].idx + offset, sub[-1].idx + len(sub[-1]) + offset),
                                      offset)
+        if tok.lemma_.lower() in VOICE_NOUNS or low in VOICE_NOUNS:
+            owner = next((c for c in tok.children if c.dep_ in ("poss", "compound") and c.i < tok.i
+                          and (c.lower_ in PERSON_PRONOUNS or c.pos_ == "PROPN")), None)
+            if owner is not None:
+                sub = [t for t in owner.subtree if t.dep_ != "case"]
+                return self._resolve(owner, (sub[0].idx + offset, sub[-1].idx + len(sub[-1]) + offset), offset)
         lo, hi = bisect.bisect_left(self._starts, span[0]), bisect.bisect_right(self._starts, span[1])
         inside = [m for m in self.mentions[lo:hi] if m.end <= span[1]]
         persons = [m for m in inside if m.actor.type == "person"]
+        if persons and low in PERSON_ORG_HEADS and not any(m.start <= tok.idx + offset < m.end for m in persons):
+            # "The Trump campaign said": the campaign speaks, not Trump ("Trump campaign" as registries name it)
+            words = [t for t in tok.subtree if t.i <= tok.i and t.dep_ not in ("det", "case", "punct")
+                     and t.idx + offset >= span[0]]
+            name = " ".join(t.text for t in words if t.lower_ not in ("the", "a", "an"))
+            return Actor(name=name, type="organization")
         if persons:
             # The head of the NP decides: "a spokesman for Barrot" is not Barrot; prefer a mention at the head.
             at_head = [m for m in persons if m.start <= tok.idx + offset < m.end]
             chosen = (at_head or persons)[0].actor
             return chosen
         if low in PERSON_PRONOUNS:
+            # The nearest person named earlier in the pronoun's own sentence as a subject or a possessor, outside
+            # quotes, is whom it means ("Matt Lauer faced criticism ... after he asked"; "Mr. Trump's RT appearance, in
+            # which he said"). Else the one who spoke last.
+            sent = sentence_of(tok)
+            sent_text = doc_text(tok.doc)
+            # (a paragraph break ends a sentence the parser ran on across it)
+            s0 = max(sent.start_char, sent_text.rfind("\n", sent.start_char, tok.idx) + 1) + offset
+            lo_s, hi_s = bisect.bisect_left(self._starts, s0), bisect.bisect_left(self._starts, span[0])
+            same = [m for m in self.mentions[lo_s:hi_s] if m.actor.type == "person" and m.end <= span[0]
+                    and (m.dep in SUBJECT_DEPS or (m.dep == "poss" and m.governor in VOICE_NOUNS))
+                    and not _quoted(sent_text, m.start - offset, s0 - offset)]
+            if same:
+                return same[-1].actor
             found = self._recent(span[0], ("person",))
             return found if found else Actor(name=text, type="unknown")
+        if low == "it" and tok.dep_ in ("nsubj", "nsubjpass"):
+            # "The FBI needs to stay out ... unless it wants": an organisation named just before
+            m = self._last_mention(("type", ("organization",)), lambda m: m.actor.type == "organization", span[0])
+            if m is not None and span[0] - m.end <= IT_WINDOW:
+                return m.actor
+            return Actor(name=text, type="unknown")
         if low in PLURAL_PRONOUNS:
             found = self._recent(span[0], ("group", "organization", "country"), window=600)
             return found if found else Actor(name=text, type="unknown")
@@ -200,6 +298,15 @@ class ActorResolver:
                     return self._resolve(subj, (sub[0].idx + offset, sub[-1].idx + len(sub[-1]) + offset),
                                          offset)
         head_lemma = tok.lemma_.lower()
+        if tok.text.isupper() and 2 <= len(tok.text) <= 6 and not inside:
+            # "CNS" after "Christian News Service": an organisation named before by these initials
+            def initials(m: Mention, acr: str = tok.text) -> bool:
+                words = [w for w in m.actor.name.split() if w[:1].isupper()]
+                return m.actor.type == "organization" and len(words) > 1 and "".join(w[0] for w in words) == acr
+
+            found_m = self._last_mention(("initials", tok.text), initials, span[0])
+            if found_m is not None:
+                return found_m.actor
         # A bare surname the NER missed ("Scholz added ..."): a person met earlier in the document.
         if tok.pos_ == "PROPN" and tok.lower_ in self.persons and not inside:
             return self.persons[tok.lower_]
@@ -209,14 +316,19 @@ class ActorResolver:
         if head_lemma in ANONYMOUS_HEADS:
             return Actor(name=text, type="anonymous", description=text)
         # "the minister", "the alliance": a role noun naming an actor met earlier.
-        if any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children):
+        if any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children) or low in BARE_BODIES:
             def names(m: Mention) -> bool:
-                role = (m.actor.role or "").lower().split()
+                role = _role_words(m.actor.role)
                 return head_lemma in role or (m.actor.type == "organization" and head_lemma in m.actor.name.lower())
 
             found_m = self._last_mention(("role", head_lemma), names, span[0])
             if found_m is not None:
                 return found_m.actor
+            if head_lemma in OUTLET_NOUNS:
+                # "the newspaper", "the network": the outlet the article named before
+                found_m = self._last_mention(("outlet",), lambda m: outlet_name(m.actor.name) is not None, span[0])
+                if found_m is not None:
+                    return found_m.actor
             if head_lemma in ("alliance", "organization", "organisation", "bloc", "union", "government"):
                 found = self._recent(span[0], ("organization",))
                 if found:

@@ -115,7 +115,8 @@ _PROGRAMMES = {
 }  # fmt: skip
 # Any other capitalised name ending in a newspaper word ("Iowa's Cedar Rapids Gazette", "The Des Moines
 # Register").
-_OUTLET_WORDS = (r"(?:Gazette|Times|Post|News|Journal|Herald|Tribune|Magazine|Register|Chronicle|Inquirer|Globe"
+_OUTLET_WORDS = (r"(?:News\s+Service|News\s+Agency|Press\s+Agency"
+                 r"|Gazette|Times|Post|News|Journal|Herald|Tribune|Magazine|Register|Chronicle|Inquirer|Globe"
                  r"|Dispatch|Courier|Examiner|Observer|Star|Sun|Bee|Monitor|Radio|Network)")
 _OUTLET_RE = re.compile(
     r"(?<![\w-])(?:" + "|".join(re.escape(o) for o in sorted(_OUTLETS, key=len, reverse=True))
@@ -151,6 +152,33 @@ def wire_credits(text: str, head: int = 600) -> list[str]:
     if _REUTERS_CREDIT_RE.search(text, tail):
         out.append("Reuters")
     return list(dict.fromkeys(out))
+
+
+# A sourcing line anywhere: "Source: Reuters, citing the ministry, as reported by Le Monde".
+_SOURCE_LINE_RE = re.compile(r"(?im)^[ \t]*(?:source|sources|credit|credits)[ \t]*:[ \t]*(?P<s>[^\n]{2,300})$")
+
+
+def source_lines(text: str, aliases: dict[str, str] | None = None) -> list[str]:
+    """Outlets named in an article's "Source: ..." line(s): the whole article is credited to them."""
+    out = []
+    for m in _SOURCE_LINE_RE.finditer(text):
+        out.extend(v for _, _, v in _outlets_in(text, m.start("s"), m.end("s"), aliases or {}))
+    return list(dict.fromkeys(_AGENCIES.get(v.lower(), v) for v in out))
+
+
+# A sentence that opens on its source covers the statements after it in its paragraph: "As reported by
+# Reuters, ...", "According to a report in The Times, ...".
+_OPENER_RE = re.compile(r"\s*(?i:as\s+(?:first\s+|previously\s+)?reported\s+by|according\s+to)\s+"
+                        r"(?i:(?:a|an|the)\s+(?:[\w-]+\s+){0,2}(?:in|by|from)\s+)?")
+
+
+def opens_on_source(text: str, sentence: tuple[int, int], aliases: dict[str, str] | None = None) -> list[str]:
+    """The outlets a sentence opens on ("As reported by Reuters, the minister said ..."), else []."""
+    m = _OPENER_RE.match(text, sentence[0], sentence[1])
+    if not m:
+        return []
+    return [v for a, _, v in _outlets_in(text, m.end(), min(sentence[1], m.end() + 60), aliases or {})
+            if a - m.end() <= 4]
 
 
 def _publisher_key(outlet: str | None) -> str:
@@ -212,12 +240,55 @@ _VERB_RE = re.compile(r"\b(?P<v>(?:re)?tweet(?:ed|s|ing)|testif(?:ied|ies|ying|y
 _NOT_MEDIUM_BEFORE = re.compile(r"(?i:according\s+to|reported\s+by|(?:report|story|article)s?\s+(?:in|by))\s+$")
 
 
+# Said to an outlet through its people or with words between: "in an interview with Russia's network RT",
+# "a meeting with the editorial board of the Washington Post", "told reporters from CNN".
+_TO_OUTLET_RE = re.compile(r"(?i:\binterview(?:ed)?\s+(?:with|by)\s+(?:[\w’'.\-]+\s+){0,4}"
+                           r"|\b(?:editorial\s+board|editors|reporters?|journalists?|hosts?|anchors?|correspondents?)"
+                           r"\s+(?:of|at|from|for)\s+(?:the\s+)?)$")
+# An event tied to an outlet ("NBC's Commander-in-Chief Forum", "the NBC/MSNBC forum", "a forum sponsored by
+# NBC News"): a later "at the forum" names the same outlet. Not debates: a campaign has many, each with its
+# network, and the guideline keeps "debate" (on dev half A a "CNBC debate" tie named the wrong debate twice).
+_TIE_AFTER_RE = re.compile(r"(?:/[A-Z][\w&]*)?(?:’s|'s)?\s+(?:[\"“]?[\w\-]+[\"”]?\s+){0,3}?[\"“]?(?P<e>(?i:forum"
+                           r"|town\s+hall|interview))\b")
+_TIE_BEFORE_RE = re.compile(r"(?P<e>(?i:forum|town\s+hall|interview))[\"”]?,?\s+(?:sponsored|hosted|moderated"
+                            r"|broadcast|aired|televised|organi[sz]ed|run)\s+by\s+(?:the\s+)?$")
+
+
+def _event_outlets(text: str, aliases: dict[str, str]) -> dict[str, str]:
+    """Event type -> the one outlet the article ties such an event to (none when it ties it to several)."""
+    ties: dict[str, set[str]] = {}
+    for o_start, o_end, value in _outlets_in(text, 0, len(text), aliases):
+        if text[o_start - 1:o_start] == "/":
+            continue  # "NBC/MSNBC forum": the first one names it
+        m = _TIE_AFTER_RE.match(text, o_end) or _TIE_BEFORE_RE.search(text[max(0, o_start - 60):o_start])
+        if m:
+            event = " ".join(m.group("e").lower().split())
+            ties.setdefault(event, set()).add(value)
+    return {e: next(iter(v)) for e, v in ties.items() if len(v) == 1}
+
+
+# "told me", "told this reporter": the article's own outlet is where it was said.
+_TOLD_US_RE = re.compile(r"\b(?:told|tells|telling)\s+(?:me|us|this\s+(?:reporter|writer|newspaper|paper|publication"
+                         r"|website|site|columnist|correspondent))\b")
+
+
+def publisher_name(publisher: str | None) -> str | None:
+    """The outlet's name as written ("The New York Times") for the article's publisher ("nyt")."""
+    if not publisher:
+        return None
+    for name in _OUTLETS:
+        if publisher_of(name, publisher):
+            return _outlet_value(name, _OUTLET_RE.fullmatch(name)) if _OUTLET_RE.fullmatch(name) else name
+    return None
+
+
 @dataclass(frozen=True)
 class MediumMention:
     start: int
     end: int
     value: str
     outlet: bool  # an outlet or platform (wins over an event type)
+    carries: bool = True  # may date the sentences after it (not "told me": that is one person's exchange)
 
 
 def _outlet_value(text: str, m: re.Match[str]) -> str:
@@ -252,7 +323,8 @@ def _outlets_in(text: str, start: int, end: int, aliases: dict[str, str]) -> lis
     return found
 
 
-def medium_mentions(text: str, aliases: dict[str, str] | None = None) -> list[MediumMention]:
+def medium_mentions(text: str, aliases: dict[str, str] | None = None,
+                    publisher: str | None = None) -> list[MediumMention]:
     """Where-said mentions in the whole document, sorted by position: outlets in a speaking context
     ("told CNN", "on Fox News", "in an interview with the BBC", "NBC's Meet the Press"), event types
     ("at a rally", "during Monday's debate", "in a statement"), channel verbs ("tweeted")."""
@@ -263,7 +335,8 @@ def medium_mentions(text: str, aliases: dict[str, str] | None = None) -> list[Me
             continue
         after = text[o_end:o_end + 30]
         speaking = re.search(r"(?i:\b(?:told|tells|tell|telling|to|on|with|in|during|at)\s+(?:the\s+)?)"
-                             r"(?:[A-Z][\w.]*(?:’s|'s)\s+)?[\"“‘']?$", before)
+                             r"(?:[A-Z][\w.]*(?:’s|'s)\s+)?[\"“‘']?$", before) or _TO_OUTLET_RE.search(
+                                 text[max(0, o_start - 80):o_start])
         if speaking or re.match(r"(?:’s|'s)\s+[\"“‘']?[A-Z]|\s+(?i:interview|appearance|op-ed|broadcast|show|program"
                                 r"|debate|town\s+hall|forum)", after):
             out.append(MediumMention(o_start, o_end, value, True))
@@ -272,6 +345,7 @@ def medium_mentions(text: str, aliases: dict[str, str] | None = None) -> list[Me
         if re.search(r"(?:’s|'s)\s+[\"“‘']?$", before):
             continue  # "NBC's Meet the Press": the network is already a mention
         out.append(MediumMention(m.start(), m.end(), _PROGRAMMES[m.group(0)], True))
+    tied = _event_outlets(text, aliases or {})
     for m in _EVENT_RE.finditer(text):
         word = m.group("e")
         key = word if word in _EVENTS else word.lower()
@@ -283,6 +357,9 @@ def medium_mentions(text: str, aliases: dict[str, str] | None = None) -> list[Me
         if value == "debate" and re.search(r"(?i:\b(?:the|this|a|an)\s+(?:[\w-]+\s+)?debate\s+(?:over|about|on|of)\b)",
                                            text[m.start():m.end() + 8]):
             continue  # "the debate over immigration" is a topic, not an event
+        if value in tied:
+            out.append(MediumMention(m.start("e"), m.end("e"), tied[value], True))
+            continue
         out.append(MediumMention(m.start("e"), m.end("e"), value, value in ("Twitter", "Facebook", "Instagram")))
     for m in re.finditer(r"(?i:\bexit\s+polls?\b)", text):
         out.append(MediumMention(m.start(), m.end(), "exit poll", False))
@@ -291,6 +368,9 @@ def medium_mentions(text: str, aliases: dict[str, str] | None = None) -> list[Me
         value = ("Twitter" if "tweet" in v else "hearing" if v.startswith("testif") else "email"
                  if "mail" in v else "speech")
         out.append(MediumMention(m.start(), m.end(), value, value == "Twitter"))
+    own = publisher_name(publisher)
+    if own is not None:
+        out.extend(MediumMention(m.start(), m.end(), own, True, False) for m in _TOLD_US_RE.finditer(text))
     out.sort(key=lambda x: x.start)
     return out
 
@@ -300,12 +380,13 @@ def _outside(a: int, b: int, content: list[tuple[int, int]]) -> bool:
 
 
 def medium_in(mentions: list[MediumMention], starts: list[int], span: tuple[int, int],
-              content: list[tuple[int, int]]) -> MediumMention | None:
+              content: list[tuple[int, int]], carried: bool = False) -> MediumMention | None:
     """The medium mention of a stretch of text outside the content spans: an outlet wins over an event
-    type; among equals the one closest to the content."""
+    type; among equals the one closest to the content. ``carried``: for a statement in a later sentence."""
     lo = bisect.bisect_left(starts, span[0])
     hi = bisect.bisect_left(starts, span[1])
-    found = [m for m in mentions[lo:hi] if m.end <= span[1] and _outside(m.start, m.end, content)]
+    found = [m for m in mentions[lo:hi] if m.end <= span[1] and _outside(m.start, m.end, content)
+             and (m.carries or not carried)]
     if not found:
         return None
     anchor = content[0][0] if content else span[0]

@@ -64,6 +64,7 @@ class DateMention:
     text: str
     value: str
     relative: bool
+    event: bool = False  # a month naming one event ("a July interview"): not the date of the article's news
 
 
 # --------------------------------------------------------------------------- regexes
@@ -125,6 +126,15 @@ _PATTERNS: tuple[_Pattern, ...] = (
             r"(?!\s*,?\s*\d|'s\b)"
         ),
     ),
+    # a July interview / his September speech: a month naming an event
+    _Pattern(
+        "m_event",
+        re.compile(
+            rf"(?i:\b(?:a|an|the|his|her|their|its|this|that)\s+)(?P<d>(?P<mon>{_MONTH_FULL}))\s+"
+            r"(?=(?i:interview|speech|debate|rally|statement|meeting|visit|appearance|hearing|letter|op-ed|report"
+            r"|press\s+conference|news\s+conference|town\s+hall|address|remarks|testimony|trip|summit)\b)"
+        ),
+    ),
     # in 2023 / since 2014 / by 2030
     _Pattern("y", re.compile(rf"{_PREP}[\s-]+(?:(?i:the\s+)?(?i:early|late|mid)[\s-]+)?(?P<d>{_YEAR})")),
     # (last|this|next|on) Tuesday
@@ -150,9 +160,18 @@ _PATTERNS: tuple[_Pattern, ...] = (
             r"|twelve)\s+(?P<unit>day|week|month|year)s?\s+ago\b))"
         ),
     ),
+    # a few days ago / several weeks ago / a couple of months ago: a period, not a day
+    _Pattern(
+        "vague_ago",
+        re.compile(r"(?i:(?P<d>\b(?P<q>a\s+few|few|several|a\s+couple\s+of|a\s+couple|some)\s+"
+                   r"(?P<unit>day|week|month)s\s+ago\b))"),
+    ),
 )
+# How far back a vague count reaches, in units ("a few days ago": 2 to 6 days back).
+_VAGUE_SPAN = {"a couple of": (2, 3), "a couple": (2, 3), "a few": (2, 6), "few": (2, 6), "several": (2, 6),
+               "some": (2, 6)}
 
-_RELATIVE_KINDS = frozenset({"wd", "deictic", "period", "ago"})
+_RELATIVE_KINDS = frozenset({"wd", "deictic", "period", "ago", "vague_ago"})
 _MIN_YEAR, _MAX_YEAR = 1900, 2100
 
 
@@ -250,6 +269,8 @@ def _resolve(kind: str, m: re.Match[str], pub: date | None) -> str | None:
     if kind == "y":
         return f"{year:04d}"
 
+    if kind == "m_event":
+        kind = "m"
     if kind in ("mdy", "dmy", "my", "m"):
         month = _month_number(m["mon"])
         if year is None and pub is None:
@@ -324,6 +345,16 @@ def _resolve(kind: str, m: re.Match[str], pub: date | None) -> str | None:
         resolved = _dateparse(f"{mod} {unit}", pub)  # last month / next year
         return _fmt(resolved, unit) if resolved else None
 
+    if kind == "vague_ago":
+        # A period (GUIDELINE.md, section 3): its month when it lies in one month, else its year.
+        lo, hi = _VAGUE_SPAN[" ".join(m["q"].lower().split())]
+        unit = m["unit"].lower()
+        days = {"day": 1, "week": 7, "month": 30}[unit]
+        first, last = pub - timedelta(days=hi * days), pub - timedelta(days=lo * days)
+        if (first.year, first.month) == (last.year, last.month):
+            return _fmt(first, "month")
+        return _fmt(last, "year") if first.year == last.year else None
+
     if kind == "ago":
         n_text = m["n"].lower()
         n = int(n_text) if n_text.isdigit() else _NUMBER_WORDS[n_text]
@@ -360,7 +391,7 @@ def find_date_mentions(text: str, published: str | None) -> list[DateMention]:
         if value is None:
             continue
         taken.append((start, end))
-        mentions.append(DateMention(start, end, text[start:end], value, kind in _RELATIVE_KINDS))
+        mentions.append(DateMention(start, end, text[start:end], value, kind in _RELATIVE_KINDS, kind == "m_event"))
     mentions.sort(key=lambda d: d.start)
     return mentions
 
@@ -448,6 +479,8 @@ def lead_date(mentions: list[DateMention], text: str, content: SpanIndex[tuple[i
             return None
         if any(d.start < b and a < d.end for a, b in content.near(d.start, d.end)):
             continue
+        if d.event:
+            continue  # one speaker's earlier occasion ("In a July interview, he ...") is not the news
         if pub_limit is not None and _period_start(d.value) > pub_limit:
             continue
         return d

@@ -1,0 +1,80 @@
+"""An actor's exchange with a medium frames all of that actor's statements in the article.
+
+News built on one interview names it once ("..., he said in an interview on Monday", "Graham told The
+Huffington Post on Thursday") and then quotes the same person for paragraphs with a bare "he said",
+sometimes *before* the sentence that names the interview (the lead quotes first). The sentence-bounded
+look-back in ``pipeline._chain`` misses both. This pass runs once the article's statements are built:
+
+* **medium**: when an actor's statements name exactly one interview-like medium (an outlet, or
+  "interview"), that actor's statements without a medium take it, before and after, except beliefs,
+  habits ("often says") and statements their own sentence dates to another time;
+* **date**: the statements so framed that are dated only by publication take the exchange's date when
+  the statements naming it agree on one day.
+
+Events (rally, debate, speech, statement) and platforms (Twitter) do not frame an actor's other
+statements: a politician speaks at many of them, and a tweet is one statement.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from ..model import Statement
+from .chain import _EVENTS
+
+# Media values that are kinds of event or platform, not an exchange with an outlet ("interview" is one).
+_NOT_EXCHANGES = frozenset(v for v in _EVENTS.values() if v != "interview")
+
+
+# A habit is not said on one occasion ("Mr. Obama often says", "has long argued").
+_HABITUAL = re.compile(r"(?i)\b(?:often|always|usually|frequently|routinely|repeatedly|long|regularly|never)\b")
+
+
+def _exchange(medium: str | None) -> bool:
+    return bool(medium) and medium not in _NOT_EXCHANGES
+
+
+def _other_occasion(st: Statement, day: str | None) -> bool:
+    """Not part of the exchange: a belief or a habit, or dated by its own sentence to another time
+    ("Campaigning against Mitt Romney in 2012, he barely mentioned ...")."""
+    if st.kind == "belief" or (st.cue is not None and _HABITUAL.search(st.cue.text)):
+        return True
+    if st.date_basis == "stated" and st.date:
+        return day is None or not day.startswith(st.date)
+    return False
+
+
+def frame_exchanges(statements: list[Statement], media_own: list[bool]) -> None:
+    """Fill medium (and date) from the actor's one exchange. ``media_own[i]``: whether statement i's
+    medium was found around it (its sentence, its parse), not carried from elsewhere."""
+    by_actor: dict[str, list[int]] = defaultdict(list)
+    for i, st in enumerate(statements):
+        if st.actor is not None and st.actor.type in ("person", "organization"):
+            by_actor[st.actor.name].append(i)
+    for idx in by_actor.values():
+        named = [i for i in idx if media_own[i] and _exchange(statements[i].medium)]
+        # An aside dated to an earlier period ("In June ... Graham told The New York Times then") amid the
+        # exchange of the day is not a second exchange.
+        latest = max((statements[i].date for i in named if statements[i].date and len(statements[i].date) == 10
+                      and statements[i].date_basis in ("stated", "context")), default=None)
+        if latest is not None:
+            named = [i for i in named if not (statements[i].date and len(statements[i].date) < 10
+                                              and statements[i].date < latest[:len(statements[i].date)])]
+        values = {statements[i].medium for i in named}
+        if len(values) == 2 and "interview" in values:
+            values.discard("interview")  # "in an interview" and "told Fox News": the outlet (the guideline)
+            named = [i for i in named if statements[i].medium in values]
+        if len(values) != 1:
+            continue  # none, or several exchanges (which one a bare "he said" belongs to is not known)
+        medium = values.pop()
+        days = {statements[i].date for i in named
+                if statements[i].date_basis in ("stated", "context") and statements[i].date
+                and len(statements[i].date) == 10}
+        day = next(iter(days)) if len(days) == 1 else None
+        for i in idx:
+            st = statements[i]
+            if st.medium is None and not _other_occasion(st, day):
+                st.medium = medium
+                if day is not None and st.date_basis == "publication":
+                    st.date, st.date_basis = day, "context"

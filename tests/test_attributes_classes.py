@@ -1,0 +1,160 @@
+"""Who, when, to whom, according to whom: one sentence (written for these tests) per class of error found on
+the PolNeAR stance set's dev half A (issue 9, items 4-6). Each class is fixed in general, not for a sentence."""
+
+from __future__ import annotations
+
+import pytest
+
+from stancemap.extract.actors import _same_person
+from stancemap.extract.chain import medium_mentions, opens_on_source, short_names, source_lines
+from stancemap.extract.dates import find_date_mentions
+from stancemap.model import Article
+
+PUB = "2016-09-12"  # a Monday
+
+
+@pytest.fixture(scope="module")
+def extracted(fast_extractor):
+    def run(text: str, published: str = PUB, outlet: str | None = None):
+        return fast_extractor.extract(Article(id="t", text=text, published=published, outlet=outlet))
+    return run
+
+
+def find(statements, word: str):
+    hits = [s for s in statements if any(word in c.text for c in s.content)]
+    assert hits, [[c.text for c in s.content] for s in statements]
+    return hits[0]
+
+
+# --------------------------------------------------------------------------- actors
+
+
+def test_namesakes_are_two_people() -> None:
+    assert not _same_person("Gary Johnson", "Jeh Johnson")
+    assert _same_person("Jean-Noël Barrot", "Barrot") and _same_person("Suu Kyi", "Aung San Suu Kyi")
+
+
+def test_a_later_namesake_is_not_the_first(extracted) -> None:
+    text = ("Harbor news.\n\nCandidate Gary Johnson said on Sunday that the harbor should stay open.\n\n"
+            "Port Secretary Jeh Johnson said on Friday that hackers had targeted the harbor's computers.")
+    assert find(extracted(text), "hackers").actor.name == "Jeh Johnson"
+
+
+def test_the_campaign_speaks_not_its_candidate(extracted) -> None:
+    text = "Harbor news.\n\nThe Moss campaign said on Friday that the harbor would stay open."
+    st = find(extracted(text), "harbor would stay open")
+    assert st.actor.name == "Moss campaign" and st.actor.type == "organization"
+
+
+def test_a_pronoun_means_the_subject_of_its_own_sentence(extracted) -> None:
+    text = ("Harbor news.\n\nMayor Tom Reed said on Friday that the harbor would close.\n\n"
+            "Senator Jane Moss visited the port on Saturday, where she said that the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name == "Jane Moss"
+
+
+def test_an_abbreviated_title_names_its_holder_later(extracted) -> None:
+    text = ("Harbor news.\n\nOhio Sen. Jane Moss visited the port on Friday.\n\n"
+            "The senator said the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name == "Jane Moss"
+
+
+# --------------------------------------------------------------------------- medium
+
+
+def test_an_interview_frames_the_speakers_statements_before_and_after(extracted) -> None:
+    text = ("Harbor news.\n\n“Now is the time to act,” said Don Fowler, a former port chairman.\n\n"
+            "Boats were moved on Sunday.\n\n"
+            "“It would be foolish not to prepare,” he said in an interview on Monday.")
+    sts = extracted(text)
+    first = find(sts, "Now is the time")
+    assert first.medium == "interview"
+    assert (first.date, first.date_basis) == ("2016-09-12", "context")
+
+
+def test_told_me_is_the_publisher() -> None:
+    got = [m.value for m in medium_mentions("“We need money,” Mr. King told me on Friday.", {}, "nyt")]
+    assert got == ["The New York Times"]
+
+
+def test_an_interview_with_a_described_outlet() -> None:
+    text = "A few days ago in an interview with Russia's state network RT he blasted the press."
+    assert "RT" in [m.value for m in medium_mentions(text, short_names(text))]
+    text = "In a meeting with the editorial board of the Washington Post, Moss said the port would close."
+    assert [m.value for m in medium_mentions(text, short_names(text))] == ["Washington Post"]
+
+
+def test_an_event_tied_to_an_outlet_names_it_later() -> None:
+    text = ("Moss spoke at a “Harbor Forum” sponsored by NBC News on Wednesday.\n\n"
+            "At the forum, Moss said the port would close.")
+    values = [m.value for m in medium_mentions(text, short_names(text))]
+    assert values and all(v == "NBC" for v in values)
+
+
+def test_a_medium_in_an_earlier_sentence_is_not_anothers(extracted) -> None:
+    text = ("Harbor news.\n\nThe port disclosed the contracts to the AP on Friday.\n\n"
+            "Republicans said the timing was not intentional.")
+    assert find(extracted(text), "timing was not intentional").medium is None
+
+
+# --------------------------------------------------------------------------- date said
+
+
+def test_vague_periods_ago() -> None:
+    found = {m.text: m.value for m in find_date_mentions("A few days ago he said so. Several weeks ago she did.",
+                                                          "2016-09-16")}
+    assert found == {"A few days ago": "2016-09", "Several weeks ago": "2016"}
+
+
+def test_a_date_in_a_clause_on_the_speaker_is_not_when_it_was_said(extracted) -> None:
+    text = ("Harbor news.\n\n“The port must stay open,” said Don Fowler, who ran the port from 1995 to 1997, "
+            "and has backed the mayor since 2008.")
+    st = find(extracted(text), "port must stay open")
+    assert st.date not in ("1995", "1997", "2008")
+
+
+def test_a_date_right_after_the_cue_dates_the_statement(extracted) -> None:
+    text = "Harbor news.\n\nAfter the storm on Tuesday, authorities announced on Friday the arrest of a man."
+    st = find(extracted(text), "arrest of a man")
+    assert st.date == "2016-09-09"
+
+
+# --------------------------------------------------------------------------- reported_by
+
+
+def test_a_source_line_credits_the_article() -> None:
+    assert source_lines("Harbor news.\n\nThe port will close.\n\nSource: Reuters, as reported by Le Monde\n") == [
+        "Reuters", "Le Monde"]
+
+
+def test_a_sentence_opening_on_its_source() -> None:
+    text = "As reported by Politico, the mayor said the port would close."
+    assert opens_on_source(text, (0, len(text))) == ["Politico"]
+    text = "According to a report in The Washington Post, the mayor said the port would close."
+    assert opens_on_source(text, (0, len(text))) == ["The Washington Post"]
+
+
+def test_the_opening_source_covers_the_paragraphs_statements(extracted) -> None:
+    text = ("Harbor news.\n\nAs reported by Politico, Mayor Tom Reed said on Friday that the port would close. "
+            "Senator Jane Moss said the port must stay open.\n\nThe governor said nothing.")
+    sts = extracted(text)
+    assert find(sts, "port would close").reported_by == ["Politico"]
+    assert find(sts, "must stay open").reported_by == ["Politico"]
+
+
+def test_a_title_with_a_postmodifier_names_its_holder() -> None:
+    from stancemap.debate.registry import _head_phrase
+
+    assert _head_phrase("The Republican presidential nominee for the Nov. 8 election") == (
+        "The Republican presidential nominee")
+    assert _head_phrase("the Secretary of State") == "the Secretary of State"
+
+
+def test_the_newspaper_is_the_outlet_named_before(extracted) -> None:
+    text = ("Harbor news.\n\nThe Boston Globe published the harbor contracts on Friday.\n\n"
+            "The newspaper said the port had hidden the costs.")
+    assert find(extracted(text), "hidden the costs").actor.name == "The Boston Globe"
+
+
+def test_a_month_naming_an_event() -> None:
+    found = find_date_mentions("In a July interview with MSNBC, he spoke of it.", "2015-12-10")
+    assert [(m.text, m.value, m.event) for m in found] == [("July", "2015-07", True)]
