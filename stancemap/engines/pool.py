@@ -234,6 +234,13 @@ def run_batches(jobs: Iterable[tuple[T, list[Article]]], config: PoolConfig) -> 
     todo: collections.deque[_Task] = collections.deque()  # tasks waiting for a worker (retries first)
     try:
         while True:
+            # Yield what is complete, in order (the caller stores or writes it while the workers go on).
+            while next_yield in out and out[next_yield].complete:
+                job = out.pop(next_yield)
+                next_yield += 1
+                yield job.tag, job.outcomes  # type: ignore[misc]
+            if exhausted and not out:
+                return
             # Pull jobs while there is room in the buffer and fewer tasks wait than there are workers.
             while not exhausted and len(out) < 2 * config.workers and len(todo) < config.workers:
                 try:
@@ -246,13 +253,6 @@ def run_batches(jobs: Iterable[tuple[T, list[Article]]], config: PoolConfig) -> 
                 if job.articles:
                     todo.append(_Task(pulled, list(range(len(job.articles))), job.articles))
                 pulled += 1
-            # Yield what is complete, in order (the caller stores or writes it meanwhile workers go on).
-            while next_yield in out and out[next_yield].complete:
-                job = out.pop(next_yield)
-                next_yield += 1
-                yield job.tag, job.outcomes  # type: ignore[misc]
-            if exhausted and not out:
-                return
             # Enough workers for the work there is; every idle ready worker gets a task.
             if todo:
                 busy = sum(1 for w in pool.workers if w.task is not None)
@@ -260,11 +260,13 @@ def run_batches(jobs: Iterable[tuple[T, list[Article]]], config: PoolConfig) -> 
                 while pool.live() < wanted:
                     pool.start()
             for w in pool.workers:
-                if todo and w.ready and w.task is None and not w.retiring and not w.eof:
+                if todo and w.ready and w.task is None and not w.retiring and not w.eof and w.process.is_alive():
                     w.task = todo.popleft()
                     with contextlib.suppress(OSError):  # it died: its sentinel says so, the task is retried
                         w.conn.send(w.task.articles)
-            if pool.workers:
+            # Wait only for something that will come: a result, a worker getting ready, or a death.
+            if any(w.task is not None or not w.ready or w.retiring or w.eof or not w.process.is_alive()
+                   for w in pool.workers):
                 _wait_and_collect(pool, out, todo)
     finally:
         pool.stop()
