@@ -118,8 +118,8 @@ WORKERS_HELP = ("worker processes that extract (default: one per CPU core, but n
                 "batch per core; 1: extract in this process); statements, ids and order are the same for any N")
 
 
-def add_workers(p: argparse.ArgumentParser | Any) -> None:
-    p.add_argument("--workers", type=positive_int, default=None, metavar="N", help=WORKERS_HELP)
+def add_workers(p: argparse.ArgumentParser | Any, when: str = "") -> None:
+    p.add_argument("--workers", type=positive_int, default=None, metavar="N", help=when + WORKERS_HELP)
 
 
 def workers(args: argparse.Namespace, paths: list[str] | None) -> int:

@@ -56,7 +56,7 @@ def _source_opts(p: argparse.ArgumentParser, analysis: bool = True) -> None:
         g.add_argument("--no-update", action="store_true",
                        help="do not code statements the debate has not coded yet; only warn about them")
     add_fast(g, "with --input: extract")
-    add_workers(g)
+    add_workers(g, "with --input: ")
     add_input_defaults(g)
     add_progress(p)
     g.add_argument("--threshold", type=float, help="link threshold of the rules' linker, with --stance rules "
