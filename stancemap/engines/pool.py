@@ -77,12 +77,12 @@ def _load(mode: str) -> Any:
 def _worker_main(conn: Connection, config: PoolConfig) -> None:
     """A worker's life: load once, say ready, then batch in -> outcomes out until told to stop, the pipe
     closes (the main process is gone) or ``recycle_after`` documents are done."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle: it stops us
     try:
         extractor = (config.load or _load)(config.mode)
     except Exception as exc:  # noqa: BLE001 -- any failure to load is reported, not a crash
         conn.send(("unavailable", str(exc)))
         return
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle: it stops us
     conn.send(("ready", os.getpid()))
     done = 0
     while True:
