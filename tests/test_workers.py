@@ -215,18 +215,26 @@ def stored(engine) -> list[tuple]:
 
 @needs_polnear
 def test_ingest_with_workers_stores_what_one_process_stores(sample_dir, tmp_path):
-    """Into real SQLite files: the same rows, ids included; no lock error (only the main process writes,
-    while a heartbeat thread beats); then reextract --force with workers keeps every statement and id."""
-    results = {}
+    """Into real SQLite files: the same rows, ids included, and the same report (a copy of an article still
+    out to a worker is a copy, as it is when the article is stored already); no lock error (only the main
+    process writes, while the heartbeat thread beats); then reextract --force with workers keeps every
+    statement and id."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for p in sample_dir.iterdir():
+        (inputs / p.name).write_text(p.read_text(encoding="utf-8"), encoding="utf-8")
+    first = sorted(inputs.iterdir())[0]
+    (inputs / "zz-copy.txt").write_text(first.read_text(encoding="utf-8"), encoding="utf-8")
+    results, reports = {}, {}
     for n in (1, 2):
         db = tmp_path / f"w{n}.db"
         engine = open_engine(f"sqlite:///{db}", create=True)
         try:
-            report = ingest(engine, [str(sample_dir)], mode="fast", batch_size=2, workers=n)
+            report = ingest(engine, [str(inputs)], mode="fast", batch_size=2, workers=n)
             assert report.stopped is None and not report.failed, report.summary()
-            assert report.new == len(SAMPLE)
+            assert (report.new, report.duplicate_text) == (len(SAMPLE), 1)
             assert [f for f in list_failures(engine) if "lock" in f.reason.lower()] == []
-            results[n] = stored(engine)
+            results[n], reports[n] = stored(engine), report.counts()
             if n == 2:
                 again = reextract(engine, mode="fast", batch_size=2, force=True, workers=2)
                 assert again.failed == 0 and again.stopped is None
@@ -237,3 +245,4 @@ def test_ingest_with_workers_stores_what_one_process_stores(sample_dir, tmp_path
             assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert len(results[1]) > 20
     assert results[2] == results[1]
+    assert reports[2] == reports[1]

@@ -277,35 +277,35 @@ def _run(engine: Engine, items: Iterable[Article | InputProblem], info: Extracto
 
 @dataclass
 class _Pending:
-    """Normalised URLs and content hashes of the articles read for extraction and not stored yet (in the batch
-    being read, or out to the workers): a later copy of one of them is stored as a copy, not extracted, as if
-    the original were stored already."""
+    """The normalised URLs and content hashes of the articles read for extraction and not stored yet (in the
+    batch being read, or out to the workers): a later copy of one of them is stored as a copy, not extracted,
+    as if the original were stored already -- so a copy is treated alike whatever the number of workers."""
 
-    urls: set[str] = field(default_factory=set)
-    hashes: set[str] = field(default_factory=set)
+    keys: set[str] = field(default_factory=set)
+
+    @staticmethod
+    def keys_of(prep: Prepared) -> list[str]:
+        return [f"hash:{prep.content_hash}"] + ([f"url:{prep.url_norm}"] if prep.url_norm is not None else [])
 
     def holds(self, prep: Prepared) -> bool:
-        return (prep.url_norm is not None and prep.url_norm in self.urls) or prep.content_hash in self.hashes
+        return any(k in self.keys for k in self.keys_of(prep))
 
-    def add(self, prep: Prepared) -> list[tuple[str, str]]:
-        keys = [("hash", prep.content_hash)] + ([("url", prep.url_norm)] if prep.url_norm is not None else [])
-        keys = [(kind, key) for kind, key in keys if key not in (self.urls if kind == "url" else self.hashes)]
-        for kind, key in keys:
-            (self.urls if kind == "url" else self.hashes).add(key)
+    def add(self, prep: Prepared) -> list[str]:
+        keys = self.keys_of(prep)
+        self.keys.update(keys)
         return keys
 
-    def discard(self, keys: list[tuple[str, str]]) -> None:
-        for kind, key in keys:
-            (self.urls if kind == "url" else self.hashes).discard(key)
+    def discard(self, keys: list[str]) -> None:
+        self.keys.difference_update(keys)
 
 
 def _batches(engine: Engine, items: Iterable[Article | InputProblem], report: IngestReport, pending: _Pending,
              run_id: int | None, batch_size: int, bar: _Progress | None
-             ) -> Iterator[tuple[tuple[list[Prepared], list[tuple[str, str]]], list[Article]]]:
+             ) -> Iterator[tuple[tuple[list[Prepared], list[str]], list[Article]]]:
     """``((prepared, pending keys), articles to extract)`` per batch; input problems are recorded as they are
     read. A batch holds ``batch_size`` articles to extract (or ``4 * batch_size`` articles in all)."""
     buffer: list[Prepared] = []
-    keys: list[tuple[str, str]] = []
+    keys: list[str] = []
     for item in items:
         if isinstance(item, InputProblem):
             with write_tx(engine) as conn:
