@@ -145,6 +145,13 @@ def test_how_many_workers():
     assert workers_for(None, 16 * machine_cores() + 1, 16) == machine_cores()
 
 
+def test_workers_must_be_a_whole_number_of_at_least_one(capsys, tmp_path):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["analyze", str(tmp_path), "--workers", "0"])
+    assert exit_.value.code == 2
+    assert "--workers: 0 is less than 1" in capsys.readouterr().err
+
+
 # -- the real extractor: the same statements whatever the number of workers
 
 
