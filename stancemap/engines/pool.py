@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 
 from ..model import Article
 from ..runs import ExtractorUnavailable  # raised here when a worker cannot load the extractor
-from .local import Outcome, extract_batch
+from .local import NoResult, Outcome, extract_batch
 
 T = TypeVar("T")
 
@@ -63,6 +63,10 @@ class PoolConfig:
     load: Callable[[str], Any] | None = None
     extract: Callable[[Any, list[Article]], list[Outcome]] = extract_batch
     start_method: str = "spawn"  # no threads, connections or models inherited from the main process
+
+    def __post_init__(self) -> None:
+        if self.workers < 1 or self.recycle_after < 1 or self.threads < 1:
+            raise ValueError(f"workers, recycle_after and threads must be at least 1: {self}")
 
 
 # ---------------------------------------------------------------------------------------------- worker side
@@ -268,6 +272,8 @@ def run_batches(jobs: Iterable[tuple[T, list[Article]]], config: PoolConfig) -> 
             if any(w.task is not None or not w.ready or w.retiring or w.eof or not w.process.is_alive()
                    for w in pool.workers):
                 _wait_and_collect(pool, out, todo)
+            elif next_yield in out and not out[next_yield].complete and not todo:
+                raise RuntimeError("worker pool stalled: a job is incomplete and no worker has it")  # a bug
     finally:
         pool.stop()
 
@@ -295,6 +301,9 @@ def _wait_and_collect(pool: _Pool, out: dict[int, _Job], todo: collections.deque
             task, w.task = w.task, None
             w.retiring = retiring
             assert task is not None
+            if len(outcomes) != len(task.slots):  # an extract function that lost some: those failed
+                outcomes = (list(outcomes) + [Outcome(error=NoResult("no result from the extractor"))]
+                            * len(task.slots))[:len(task.slots)]
             for slot, outcome in zip(task.slots, outcomes):
                 out[task.job].outcomes[slot] = outcome
     for w in list(pool.workers):
