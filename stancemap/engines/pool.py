@@ -37,8 +37,8 @@ T = TypeVar("T")
 
 # A worker is replaced by a fresh one after this many documents. The string store no longer grows (each
 # batch runs in spaCy's memory zone), so this only bounds what else a long-lived process may gather
-# (allocator fragmentation, caches of the libraries underneath). Loading the models again costs about 2-5 s;
-# 2,000 documents take 5-15 minutes on one core in the default mode, so the reload costs under 1 %.
+# (allocator fragmentation, caches of the libraries underneath). Loading the models again costs about 3-6 s;
+# 2,000 documents take 7-11 minutes on one core (about 4.5 articles/s --fast, 3 default), so about 1 %.
 RECYCLE_AFTER = 2000
 # A worker that dies this many times in a row before it is ready (while loading the models) stops the run.
 MAX_FAILED_STARTS = 3
