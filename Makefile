@@ -40,6 +40,7 @@ docs: setup
 # also measures positions on PostgreSQL.
 bench: setup
 	$(BIN)/python benchmarks/bench_analyze.py --split $(DEV)
+	$(BIN)/python benchmarks/bench_workers.py --polnear $(SHARED)/data/polnear
 	$(BIN)/python benchmarks/bench_store.py --polnear $(SHARED)/data/polnear --accurate-splits dev
 	$(BIN)/python benchmarks/bench_debate.py
 	$(BIN)/python benchmarks/bench_apply_polnear.py --polnear $(SHARED)/data/polnear

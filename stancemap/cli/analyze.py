@@ -18,15 +18,18 @@ from .common import (
     EXIT_OK,
     EXIT_USAGE,
     CommandError,
+    add_batch_size,
     add_db,
     add_fast,
     add_input_defaults,
     add_progress,
+    add_workers,
     check_published,
     command,
     load_extractor,
     open_app,
     progress_bar,
+    workers,
 )
 from .common import err as _err
 
@@ -63,13 +66,14 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from ..runs.ingest import estimate_documents
 
     check_published(args)
-    extractor = load_extractor(args)
+    n_workers = workers(args, args.paths)
+    extractor = load_extractor(args) if n_workers == 1 else None  # the workers load their own
     state = {"failed": 0, "warnings": 0, "articles": 0, "statements": 0}
     total = estimate_documents(args.paths) if args.progress != "never" else None
     table_rows: list[tuple[Article, list[Statement]]] = []
     json_out: list[dict] = []
     with progress_bar(args, "analyze") as bar:
-        for article, statements in _extracted(args, extractor, state):
+        for article, statements in _extracted(args, extractor, state, n_workers):
             state["articles"] += 1
             state["statements"] += len(statements)
             bar(state["articles"], total)
@@ -90,10 +94,11 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return EXIT_FAILED if state["failed"] else EXIT_OK
 
 
-def _extracted(args: argparse.Namespace, extractor, state: dict) -> Iterator[tuple[Article, list[Statement]]]:
-    """The inputs' articles, extracted; input problems and extraction errors are reported on stderr as they
-    come and counted in ``state``, and the batch goes on."""
-    from ..runs import extract_inputs
+def _extracted(args: argparse.Namespace, extractor, state: dict, n_workers: int
+               ) -> Iterator[tuple[Article, list[Statement]]]:
+    """The inputs' articles, extracted (here, or by ``n_workers`` worker processes); input problems and
+    extraction errors are reported on stderr as they come and counted in ``state``, and the batch goes on."""
+    from ..runs import ExtractorUnavailable, extract_inputs
 
     def on_problem(item) -> None:
         _err(f"{'error' if item.fatal else 'warning'}: {item.message()}")
@@ -104,8 +109,12 @@ def _extracted(args: argparse.Namespace, extractor, state: dict) -> Iterator[tup
              f"({type(exc).__name__}: {one_line(str(exc))}); skipped")
         state["failed"] += 1
 
-    yield from extract_inputs(args.paths, extractor, published=args.published, outlet=args.outlet_name,
-                              on_problem=on_problem, on_error=on_error)
+    try:
+        yield from extract_inputs(args.paths, extractor, mode="fast" if args.fast else "accurate",
+                                  published=args.published, outlet=args.outlet_name, on_problem=on_problem,
+                                  on_error=on_error, workers=n_workers, batch_size=args.batch_size)
+    except ExtractorUnavailable as exc:
+        raise CommandError(f"error: {exc}") from None
 
 
 @command
@@ -176,6 +185,8 @@ def add_analyze_commands(sub) -> None:
     a.add_argument("--format", choices=("table", "json", "jsonl"), default="table",
                    help="a table per article, one JSON document, or JSON lines (one statement per line)")
     add_fast(a)
+    add_workers(a)
+    add_batch_size(a)
     add_progress(a)
     a.set_defaults(func=cmd_analyze)
 

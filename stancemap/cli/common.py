@@ -12,6 +12,8 @@ Options that mean the same everywhere:
 * ``--window`` / ``--step``: time windows, :data:`WINDOW` and :data:`STEP` by default in every command.
 * ``--fast``: the extractor without the transformer (parse rules + CRF).
 * ``--progress auto|always|never``: progress bar with rate and ETA on stderr (auto: when stderr is a terminal).
+* ``--workers N``: extraction in N worker processes (default: one per core, and none for an input of at most
+  one batch per core); 1 extracts in the command's own process. The output is the same whatever N.
 """
 
 from __future__ import annotations
@@ -110,6 +112,24 @@ def positive_int(value: str) -> int:
 
 def add_batch_size(p: argparse.ArgumentParser) -> None:
     p.add_argument("--batch-size", type=positive_int, default=16, metavar="N", help="articles extracted together")
+
+
+WORKERS_HELP = ("worker processes that extract (default: one per CPU core, but none for an input of at most one "
+                "batch per core; 1: extract in this process); statements, ids and order are the same for any N")
+
+
+def add_workers(p: argparse.ArgumentParser | Any, when: str = "") -> None:
+    p.add_argument("--workers", type=positive_int, default=None, metavar="N", help=when + WORKERS_HELP)
+
+
+def workers(args: argparse.Namespace, paths: list[str] | None) -> int:
+    """The number of worker processes for ``--workers`` and the inputs ``paths`` (None: not known)."""
+    from ..engines.runner import workers_for
+    from ..runs.ingest import estimate_documents
+
+    requested = getattr(args, "workers", None)
+    documents = estimate_documents(paths) if paths is not None and requested != 1 else None
+    return workers_for(requested, documents, getattr(args, "batch_size", 16))
 
 
 def add_progress(p: argparse.ArgumentParser) -> None:

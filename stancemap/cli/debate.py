@@ -32,11 +32,13 @@ from .common import (
     add_fast,
     add_input_defaults,
     add_progress,
+    add_workers,
     check_published,
     command,
     load_extractor,
     open_app,
     progress_bar,
+    workers,
 )
 from .common import err as _err
 
@@ -54,6 +56,7 @@ def _source_opts(p: argparse.ArgumentParser, analysis: bool = True) -> None:
         g.add_argument("--no-update", action="store_true",
                        help="do not code statements the debate has not coded yet; only warn about them")
     add_fast(g, "with --input: extract")
+    add_workers(g, "with --input: ")
     add_input_defaults(g)
     add_progress(p)
     g.add_argument("--threshold", type=float, help="link threshold of the rules' linker, with --stance rules "
@@ -154,7 +157,7 @@ def _in_memory(args, debate):
     from ..debate.embed import EmbeddingModelMissing
     from ..debate.source import records as as_records
     from ..debate.stance_model import StanceModelMissing
-    from ..runs import extract_inputs
+    from ..runs import ExtractorUnavailable, extract_inputs
 
     check_published(args)
     problems = {"n": 0}
@@ -168,15 +171,20 @@ def _in_memory(args, debate):
         on_problem(f"error: {shown(article.source_path or article.id)}: extraction failed "
                    f"({type(exc).__name__}: {exc})")
 
+    n_workers = workers(args, args.input)
     records = as_records(extract_inputs(
-        args.input, load_extractor(args), published=args.published, outlet=args.outlet_name, on_error=on_error,
+        args.input, load_extractor(args) if n_workers == 1 else None, mode="fast" if args.fast else "accurate",
+        workers=n_workers, published=args.published, outlet=args.outlet_name, on_error=on_error,
         on_problem=lambda item: on_problem(("error: " if item.fatal else "warning: ") + item.message())))
     try:
         applier = Applier(debate, threshold=args.threshold, evidence_rules=not args.no_evidence_rules,
                           stance=args.stance or "rules")
     except (EmbeddingModelMissing, StanceModelMissing) as exc:
         raise CommandError(f"error: {exc}") from None
-    result = applier.run(records)
+    try:
+        result = applier.run(records)
+    except ExtractorUnavailable as exc:  # raised by a worker process, once the records are read
+        raise CommandError(f"error: {exc}") from None
     result.stats["input_errors"] = problems["n"]
     return result
 
@@ -250,10 +258,14 @@ def cmd_apply(args) -> int:
     debate = _app_debate(app, args.file)
     failed = 0
     if args.input:
+        from ..runs import ExtractorUnavailable
         from ..runs.ingest import ingest, print_summary
 
-        rep = ingest(app.engine, args.input, mode="fast" if args.fast else "accurate", published=args.published,
-                     outlet=args.outlet_name, progress=sys.stderr.isatty())
+        try:
+            rep = ingest(app.engine, args.input, mode="fast" if args.fast else "accurate", published=args.published,
+                         outlet=args.outlet_name, progress=sys.stderr.isatty(), workers=args.workers)
+        except ExtractorUnavailable as exc:
+            raise CommandError(f"error: {exc}") from None
         print_summary(rep, file=sys.stderr)
         failed = sum(rep.failed.values())
     from ..debate.embed import EmbeddingModelMissing

@@ -22,6 +22,7 @@ from .common import (
     add_fast,
     add_input_defaults,
     add_progress,
+    add_workers,
     open_app,
     show_progress,
 )
@@ -73,7 +74,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     try:
         report = ingest(engine, args.paths, mode="fast" if args.fast else "accurate", published=args.published,
                         outlet=args.outlet_name, csv_columns=columns, batch_size=args.batch_size,
-                        progress=show_progress(args))
+                        progress=show_progress(args), workers=args.workers)
     except ValueError as exc:
         _err(f"error: {exc}")
         return EXIT_USAGE
@@ -263,7 +264,8 @@ def cmd_reextract(args: argparse.Namespace) -> int:
         return EXIT_STOPPED
     try:
         report = reextract(engine, mode="fast" if args.fast else "accurate", batch_size=args.batch_size,
-                           limit=args.limit or None, progress=show_progress(args), force=args.force)
+                           limit=args.limit or None, progress=show_progress(args), force=args.force,
+                           workers=args.workers)
     except ExtractorUnavailable as exc:
         _err(f"error: {exc}")
         return EXIT_FAILED
@@ -351,6 +353,7 @@ def add_store_commands(subparsers: Any) -> None:
     p.add_argument("--csv-column", action="append", metavar="FIELD=COLUMN",
                    help="CSV column holding a field (id, text, url, title, outlet, published, language, author); "
                         "repeatable")
+    add_workers(p)
     add_batch_size(p)
     add_progress(p)
     p.set_defaults(func=cmd_ingest)
@@ -405,6 +408,7 @@ def add_store_commands(subparsers: Any) -> None:
     p.add_argument("--force", action="store_true",
                    help="re-extract every article, also those made by this version (and accurate ones with --fast)")
     p.add_argument("--limit", type=_count("limit"), help="at most this many articles (0: all)")
+    add_workers(p)
     add_batch_size(p)
     add_progress(p)
     p.set_defaults(func=cmd_reextract)

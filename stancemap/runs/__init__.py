@@ -73,19 +73,42 @@ def load_extractor(mode: str):  # -> Extractor
         raise ExtractorUnavailable(f"cannot load the {mode} extractor: {exc}{hint}") from exc
 
 
-def extract_inputs(paths: Iterable[str], extractor: Any, *, published: str | None = None, outlet: str | None = None,
+def extract_inputs(paths: Iterable[str], extractor: Any = None, *, mode: str = "accurate",
+                   published: str | None = None, outlet: str | None = None,
                    csv_columns: dict[str, str] | None = None, on_problem: Callable[[Any], None] | None = None,
-                   on_error: Callable[[Article, Exception], None] | None = None
-                   ) -> Iterator[tuple[Article, list[Statement]]]:
-    """``(article, statements)`` for every article the inputs hold; an :class:`~stancemap.ingest.InputProblem`
-    goes to ``on_problem`` and an article whose extraction raises to ``on_error``, and the stream goes on."""
+                   on_error: Callable[[Article, Exception], None] | None = None, workers: int = 1,
+                   batch_size: int = 16, pool: Any = None) -> Iterator[tuple[Article, list[Statement]]]:
+    """``(article, statements)`` for every article the inputs hold, in input order; an
+    :class:`~stancemap.ingest.InputProblem` goes to ``on_problem`` and an article whose extraction fails (it
+    raised, or its worker process died) to ``on_error`` (raised when there is none), and the stream goes on.
+
+    ``workers`` > 1 extracts in that many worker processes (each loads ``mode``; ``extractor`` is then not
+    used); 1 extracts here, with ``extractor`` or one of ``mode`` loaded when first needed. ``pool`` (a
+    :class:`~stancemap.engines.pool.PoolConfig`) overrides both."""
+    from ..engines.runner import make_runner
     from ..ingest import read_inputs
 
-    def articles() -> Iterator[Article]:
+    def batches() -> Iterator[tuple[list[Article], list[Article]]]:  # (tag, articles): the batch is its tag
+        batch: list[Article] = []
         for item in read_inputs(list(paths), published=published, outlet=outlet, csv_columns=csv_columns):
             if isinstance(item, Article):
-                yield item
+                batch.append(item)
+                if len(batch) >= batch_size:
+                    yield batch, batch
+                    batch = []
             elif on_problem is not None:
                 on_problem(item)
+        if batch:
+            yield batch, batch
 
-    yield from extractor.extract_many(articles(), on_error=on_error)
+    mode = getattr(getattr(extractor, "resources", None), "mode", mode)
+    run = make_runner(workers, mode=mode, extractor=extractor, pool=pool)
+    for batch, outcomes in run(batches()):
+        for article, outcome in zip(batch, outcomes):
+            if outcome.error is None:
+                yield article, outcome.statements or []
+            elif on_error is None:
+                raise outcome.error
+            else:
+                on_error(article, outcome.error)  # type: ignore[arg-type]
+

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,12 +32,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from ..engines.local import Outcome
+from ..engines.runner import Runner, make_runner, workers_for
 from ..ingest import InputProblem, read_inputs
 from ..model import Article, Statement
 from ..store.articles import Prepared, exact_original, line_of, prepare, refresh_statistics, store_article
 from ..store.db import describe_db_error, write_tx
 from ..store.write import ExtractorInfo, finish_run, reason_category, record_failure, start_run
-from . import ExtractorUnavailable, Heartbeat, load_extractor
+from . import ExtractorUnavailable, Heartbeat
 
 
 @dataclass
@@ -196,12 +198,18 @@ def ingest(
     csv_columns: dict[str, str] | None = None,
     batch_size: int = 16,
     progress: bool = False,
+    workers: int | None = 1,
+    pool: Any = None,
 ) -> IngestReport:
     """Ingest ``paths`` into the store behind ``engine`` (see the module docstring).
 
     ``extractor`` is a :class:`stancemap.extract.pipeline.Extractor`; without one, an extractor in
     ``mode`` is loaded when the first article needs extracting (a re-run that finds everything stored
-    never loads it). Argument errors raise :class:`ValueError`; a database error raises
+    never loads it). ``workers`` > 1 extracts in that many worker processes, each loading ``mode``, while this
+    process reads, deduplicates and stores (the store's only writer); None: one per core for a large enough
+    input (:func:`stancemap.engines.runner.workers_for`); ``pool`` (a :class:`~stancemap.engines.pool.PoolConfig`)
+    overrides it. Statements and the order they are stored in are the same whatever the number of workers.
+    Argument errors raise :class:`ValueError`; a database error raises
     :class:`IngestStopped` after the article being stored was rolled back.
     """
     from ..extract.pipeline import EXTRACTOR_VERSION
@@ -213,14 +221,15 @@ def ingest(
     mode = getattr(getattr(extractor, "resources", None), "mode", mode)
     info = ExtractorInfo(version=EXTRACTOR_VERSION, mode=mode)
     report = IngestReport()
-    state: dict[str, Any] = {"extractor": extractor}
-    bar = _Progress(estimate_documents(paths)) if progress else None
+    total = estimate_documents(paths) if progress or workers is None else None
+    run = make_runner(workers_for(workers, total, batch_size), mode=mode, extractor=extractor, pool=pool)
+    bar = _Progress(total) if progress else None
     run_id = None
     try:
         with write_tx(engine) as conn:
             run_id = start_run(conn, "ingest", paths, info)
         with Heartbeat(engine, run_id):
-            _run(engine, items, info, report, state, run_id, batch_size, bar)
+            _run(engine, items, info, report, run, run_id, batch_size, bar)
     except _StoreFailed as exc:
         report.stopped = str(exc)
         _finish(engine, run_id, "stopped", report, str(exc))
@@ -255,17 +264,48 @@ def _finish(engine: Engine, run_id: int | None, status: str, report: IngestRepor
 
 
 def _run(engine: Engine, items: Iterable[Article | InputProblem], info: ExtractorInfo, report: IngestReport,
-         state: dict[str, Any], run_id: int | None, batch_size: int, bar: _Progress | None) -> None:
+         run: Runner, run_id: int | None, batch_size: int, bar: _Progress | None) -> None:
+    """Read and prepare batches (:func:`_batches`), have them extracted by ``run`` (in this process or in worker
+    processes) and store each article as its batch comes back, in input order: this process is the store's
+    only writer."""
+    pending = _Pending()
+    batches = _batches(engine, items, report, pending, run_id, batch_size, bar)
+    for (buffer, keys), outcomes in run(batches):
+        _store_batch(engine, buffer, outcomes, info, report, run_id, bar)
+        pending.discard(keys)
+
+
+@dataclass
+class _Pending:
+    """The normalised URLs and content hashes of the articles read for extraction and not stored yet (in the
+    batch being read, or out to the workers): a later copy of one of them is stored as a copy, not extracted,
+    as if the original were stored already -- so a copy is treated alike whatever the number of workers."""
+
+    keys: set[str] = field(default_factory=set)
+
+    @staticmethod
+    def keys_of(prep: Prepared) -> list[str]:
+        return [f"hash:{prep.content_hash}"] + ([f"url:{prep.url_norm}"] if prep.url_norm is not None else [])
+
+    def holds(self, prep: Prepared) -> bool:
+        return any(k in self.keys for k in self.keys_of(prep))
+
+    def add(self, prep: Prepared) -> list[str]:
+        keys = self.keys_of(prep)
+        self.keys.update(keys)
+        return keys
+
+    def discard(self, keys: list[str]) -> None:
+        self.keys.difference_update(keys)
+
+
+def _batches(engine: Engine, items: Iterable[Article | InputProblem], report: IngestReport, pending: _Pending,
+             run_id: int | None, batch_size: int, bar: _Progress | None
+             ) -> Iterator[tuple[tuple[list[Prepared], list[str]], list[Article]]]:
+    """``((prepared, pending keys), articles to extract)`` per batch; input problems are recorded as they are
+    read. A batch holds ``batch_size`` articles to extract (or ``4 * batch_size`` articles in all)."""
     buffer: list[Prepared] = []
-    pending_urls: set[str] = set()
-    pending_hashes: set[str] = set()
-
-    def flush() -> None:
-        _flush(engine, buffer, info, report, state, run_id, bar)
-        buffer.clear()
-        pending_urls.clear()
-        pending_hashes.clear()
-
+    keys: list[str] = []
     for item in items:
         if isinstance(item, InputProblem):
             with write_tx(engine) as conn:
@@ -277,19 +317,19 @@ def _run(engine: Engine, items: Iterable[Article | InputProblem], info: Extracto
             continue
         report.read += 1
         prep = prepare(item, line_of(item))
-        if (prep.url_norm is not None and prep.url_norm in pending_urls) or prep.content_hash in pending_hashes:
-            prep.skip_extraction = True  # a copy of an article in this batch: stored (as a copy) after it
+        if pending.holds(prep):
+            prep.skip_extraction = True  # a copy of an article not stored yet: stored (as a copy) after it
         elif _seen_before(engine, prep):
             prep.skip_extraction = True
         else:
-            if prep.url_norm is not None:
-                pending_urls.add(prep.url_norm)
-            pending_hashes.add(prep.content_hash)
+            keys += pending.add(prep)
         buffer.append(prep)
-        to_extract = sum(1 for p in buffer if p.language.supported and not p.skip_extraction)
-        if to_extract >= batch_size or len(buffer) >= 4 * batch_size:
-            flush()
-    flush()
+        todo = [p.article for p in buffer if p.language.supported and not p.skip_extraction]
+        if len(todo) >= batch_size or len(buffer) >= 4 * batch_size:
+            yield (buffer, keys), todo
+            buffer, keys = [], []
+    if buffer:
+        yield (buffer, keys), [p.article for p in buffer if p.language.supported and not p.skip_extraction]
 
 
 def _seen_before(engine: Engine, prep: Prepared) -> bool:
@@ -300,33 +340,22 @@ def _seen_before(engine: Engine, prep: Prepared) -> bool:
     return found
 
 
-def _flush(engine: Engine, buffer: list[Prepared], info: ExtractorInfo, report: IngestReport, state: dict[str, Any],
-           run_id: int | None, bar: _Progress | None) -> None:
-    if not buffer:
-        return
+def _store_batch(engine: Engine, buffer: list[Prepared], outcomes: list[Outcome], info: ExtractorInfo,
+                 report: IngestReport, run_id: int | None, bar: _Progress | None) -> None:
+    """Store a batch's articles, each in its own transaction; ``outcomes`` are those of the articles to extract,
+    in order."""
     todo = [p for p in buffer if p.language.supported and not p.skip_extraction]
-    results: dict[int, list[Statement]] = {}
-    errors: dict[int, str] = {}
-    if todo:
-        if state["extractor"] is None:
-            state["extractor"] = load_extractor(info.mode)
-
-        def on_error(article: Article, exc: Exception) -> None:
-            errors[id(article)] = f"{type(exc).__name__}: {exc}"
-
-        for article, found in state["extractor"].extract_many([p.article for p in todo], batch_size=len(todo),
-                                                              on_error=on_error):
-            results[id(article)] = found
+    by_article = {id(p.article): o for p, o in zip(todo, outcomes)}
     for prep in buffer:
-        key = id(prep.article)
-        extracted = results.get(key)
-        error = errors.get(key)
+        outcome = by_article.get(id(prep.article))
+        extracted = outcome.statements if outcome is not None and outcome.error is None else None
+        error = f"{type(outcome.error).__name__}: {outcome.error}" if outcome is not None and outcome.error else None
         if prep.language.supported and not prep.skip_extraction and extracted is None and error is None:
             error = "no result from the extractor"
-        outcome, n = _store_with_retry(engine, prep, extracted, error, info, run_id)
-        setattr(report, outcome, getattr(report, outcome) + 1)
-        if outcome in ("new", "near_duplicate"):
-            if outcome == "near_duplicate":
+        outcome_name, n = _store_with_retry(engine, prep, extracted, error, info, run_id)
+        setattr(report, outcome_name, getattr(report, outcome_name) + 1)
+        if outcome_name in ("new", "near_duplicate"):
+            if outcome_name == "near_duplicate":
                 report.new += 1
             report.statements += n
             if not prep.language.supported:
