@@ -35,6 +35,7 @@ import pyarrow as pa
 from ..ingest import InputProblem
 from ..model import SCHEMA_VERSION, Article, Statement
 from ..partialdate import date_range
+from .local import extract_batch
 
 ARTICLES, STATEMENTS, FAILURES = "articles", "statements", "failures"
 TABLES = (ARTICLES, STATEMENTS, FAILURES)
@@ -239,15 +240,13 @@ def extract_records(records: Iterable[dict[str, Any]], extractor: Any, version: 
             if callable(extractor) and not hasattr(extractor, "extract_many"):
                 extractor = extractor()
             mode = extractor.resources.mode
-            articles = [record_article(r) for r in todo]
-            ids = {id(a): k for k, a in enumerate(articles)}
-
-            def on_error(article: Article, exc: Exception) -> None:
-                errors[ids[id(article)]] = f"{type(exc).__name__}: {exc}"
-
-            for article, found in extractor.extract_many(articles, batch_size=max(len(articles), 1),
-                                                         on_error=on_error):
-                results[ids[id(article)]] = found
+            # the one batch function every engine calls (its memory zone keeps a long-lived executor's
+            # vocabulary from growing with the corpus)
+            for k, outcome in enumerate(extract_batch(extractor, [record_article(r) for r in todo])):
+                if outcome.error is not None:
+                    errors[k] = f"{type(outcome.error).__name__}: {outcome.error}"
+                else:
+                    results[k] = outcome.statements
             for k, r in enumerate(todo):
                 r["extractor_version"], r["extractor_mode"] = version, mode
                 if k in results:
