@@ -38,8 +38,11 @@ Progress = Callable[[int, int | None], None]
 # store where the exact count of every statement took 0.5 s, and 3.2 s for a common text= word
 # (benchmarks/results/web_latency.md).
 COUNT_CAP = 10_000
-# The debate page draws the network and coalitions of this many actors (those with the most statements).
-PAGE_ACTORS = 60  # (done, total or None)
+# The debate page draws the network and coalitions of this many actors (those with the most statements),
+# and the strongest ties of each graph: 60 actors can have 1,770 ties per window, and 63 windows of them made
+# a 15.8 MB page on the 1M store (benchmarks/results/web_latency.md); a picture shows no more.
+PAGE_ACTORS = 60
+PAGE_TIES = 150  # (done, total or None)
 
 
 class DebateNotFound(LookupError):
@@ -396,17 +399,23 @@ class App:
         coal = {c.start: c.to_json() for c in coalitions_over_time(
             table, window, step, aggregation="congruence", normalization="no", method="louvain")}
         windows = []
+        def strongest(g: Any) -> dict[str, Any]:
+            out = graph_json(g)
+            out["ties"] = len(out["edges"])
+            out["edges"] = sorted(out["edges"], key=lambda e: (-e["weight"], e["source"], e["target"]))[:PAGE_TIES]
+            return out
+
         for w, g in event_network(events, window=window, step=step, propositions=props):
             start = w.start.isoformat()
             co = coal.get(start)
-            windows.append({"start": start, "end": (w.end - dt.timedelta(days=1)).isoformat(), **graph_json(g),
+            windows.append({"start": start, "end": (w.end - dt.timedelta(days=1)).isoformat(), **strongest(g),
                             "coalitions": co})
         changes = stance_changes(events)
         full = {e.stance_id: e for e in self._events_by_stance(row, [e.stance_id for c in changes
                                                                       for e in (c.before, c.after)])}
         for c in changes:  # the statements before and after, with their text and article
             c.before, c.after = full.get(c.before.stance_id, c.before), full.get(c.after.stance_id, c.after)
-        payload = {"network": graph_json(event_network(events, propositions=props)), "windows": windows,
+        payload = {"network": strongest(event_network(events, propositions=props)), "windows": windows,
                    "changes": json.loads(json.dumps([c.to_json() for c in changes], default=str)),
                    "actors_shown": len(shown), "actors_total": len(n_by_actor)}
         keep(self.engine, row, key, version, payload)
@@ -914,7 +923,8 @@ def _stance_filter(f: Filters | None):
 @dataclass
 class DebateView:
     """:meth:`App.debate_view`: positions of every actor; for the top actors, as JSON, the network
-    (:func:`stancemap.analysis.networks.graph_json`), the windows (``start``, ``end``, ``nodes``, ``edges``,
+    (:func:`stancemap.analysis.networks.graph_json`, its :data:`PAGE_TIES` strongest edges and ``ties``,
+    how many it has), the windows (``start``, ``end``, ``nodes``, ``edges``,
     ``coalitions``: that window's :meth:`WindowCoalitions.to_json` or None) and the stance changes."""
 
     positions: list

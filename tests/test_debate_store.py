@@ -184,9 +184,10 @@ def test_the_debate_pages_view_reads_the_top_actors_once(store, fast_extractor):
             app.review_stance(e.stance_id, label="support" if i < len(run) // 2 else "oppose", by="t")
         full = app.debate_view(DEBATE, top=10_000)
         assert full.actors_shown == full.actors_total > 2
-        edges = sorted((e["source"], e["target"], e["weight"]) for e in full.network["edges"])
-        ref = graph_json(app.network(DEBATE))["edges"]
-        assert edges == sorted((e["source"], e["target"], e["weight"]) for e in ref)
+        edges = {(e["source"], e["target"], e["weight"]) for e in full.network["edges"]}
+        ref = {(e["source"], e["target"], e["weight"]) for e in graph_json(app.network(DEBATE))["edges"]}
+        assert full.network["ties"] == len(ref) and edges <= ref  # the strongest of the same graph's ties
+        assert min(w for *_, w in edges) >= max([w for *_, w in ref - edges] or [0])
         assert full.windows and all({"start", "end", "nodes", "edges", "coalitions"} <= set(w) for w in full.windows)
         wins, changes = app.coalitions(DEBATE)  # from whole events: the same coalitions and changes
         assert changes and any(w.coalitions for w in wins)
@@ -200,6 +201,10 @@ def test_the_debate_pages_view_reads_the_top_actors_once(store, fast_extractor):
             n[p.actor_id] = n.get(p.actor_id, 0) + p.n
         top2 = set(sorted(n, key=lambda a: (-n[a], a))[:2])
         assert {x["id"] for x in cut.network["nodes"]} <= top2
+        with mock.patch("stancemap.app.PAGE_TIES", 1):  # the page draws each graph's strongest ties only
+            one = app.debate_view(DEBATE, top=10_000, window="45d")
+        assert one.network["ties"] == full.network["ties"] > 1 and len(one.network["edges"]) == 1
+        assert one.network["edges"][0]["weight"] == max(w for *_, w in ref)
         assert all({x["id"] for x in w["nodes"]} <= top2 for w in cut.windows)
         with mock.patch.object(App, "events", side_effect=AssertionError("read the events again")):
             again = app.debate_view(DEBATE, top=2)

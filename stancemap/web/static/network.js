@@ -48,7 +48,7 @@
     var all = i >= data.windows.length;
     var g = all ? data.all : data.windows[i];
     show(g);
-    if (label) label.textContent = all ? "all" : g.start + " – " + g.end + " (" + g.edges.length + " ties)";
+    if (label) label.textContent = all ? "all" : g.start + " – " + g.end + " (" + (g.ties || g.edges.length) + " ties" + (g.ties > g.edges.length ? ", the " + g.edges.length + " strongest drawn" : "") + ")";
     document.querySelectorAll(".coalition-window").forEach(function (w) {
       w.hidden = w.getAttribute("data-window") !== (all ? "all" : String(i));
     });
