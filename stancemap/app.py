@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from .store.query import StatementRow
     from .store.review import AuditEntry
 
-Progress = Callable[[int, int | None], None]
+Progress = Callable[[int, int | None], None]  # (done, total or None)
 # How far a page of statements counts its matches: a count of up to 10,001 rows costs ~10 ms on the 1M
 # store where the exact count of every statement took 0.5 s, and 3.2 s for a common text= word
 # (benchmarks/results/web_latency.md).
@@ -42,7 +42,8 @@ COUNT_CAP = 10_000
 # and the strongest ties of each graph: 60 actors can have 1,770 ties per window, and 63 windows of them made
 # a 15.8 MB page on the 1M store (benchmarks/results/web_latency.md); a picture shows no more.
 PAGE_ACTORS = 60
-PAGE_TIES = 150  # (done, total or None)
+PAGE_TIES = 150
+VIEW_FORMAT = 2  # part of a kept debate view's key: bump when what debate_view computes changes
 
 
 class DebateNotFound(LookupError):
@@ -385,7 +386,8 @@ class App:
         d = self.debate(debate)
         positions = self.positions(d, filters, update=update)
         row = self.current(d, update=False)
-        key = "view:" + hashlib.sha1(json.dumps([repr(filters), window, step, top]).encode()).hexdigest()
+        key = "view:" + hashlib.sha1(json.dumps([VIEW_FORMAT, repr(filters), window, step, top,
+                                                 PAGE_TIES]).encode()).hexdigest()
         version, hit = cached(self.engine, row, key)
         if hit is not None:
             return DebateView(positions, **hit)
