@@ -163,3 +163,15 @@ def test_a_repeated_reading_is_a_lookup_and_any_change_makes_it_stale(store, fas
         assert app.pending(DEBATE)[0] > 0
         assert len(app.positions(DEBATE)) > len(first)
         assert app.pending(DEBATE) == (0, 0)
+
+
+def test_another_decider_recodes_and_is_kept_with_its_version(store):
+    """`debate apply --stance lite` recodes the store's statements with the light model and keeps it as the
+    debate's decider (a later apply without --stance is a no-op)."""
+    assert main(["debate", "apply", str(DEBATE), "--db", str(store), "--stance", "lite"]) == 0
+    with App.open(store) as app:
+        again = app.apply(DEBATE)
+        assert again.articles == 0 and again.decider == "lite"
+    with App.open(store) as app, app.engine.connect() as conn:
+        decider, version = conn.execute(sa.select(schema.debates.c.decider, schema.debates.c.decider_version)).one()
+    assert decider == "lite" and version.startswith("lite-")
