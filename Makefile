@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 DEV := $(SHARED)/data/polnear/dev
 
-.PHONY: setup run test lint docs bench eval train train-extra train-folds train-cues train-stance assets clean
+.PHONY: setup run test lint docs bench eval train train-extra train-folds train-cues train-stance train-stance-lite assets clean
 
 setup: $(STAMP)
 
@@ -83,6 +83,11 @@ train-cues: setup
 # SemEval-2016, then the PolNeAR stance set's train split; the epoch is chosen on half of its dev split.
 train-stance: setup train-extra
 	$(BIN)/python training/train_stance.py --out stancemap/models/stance --epochs 4 --pre-max 6000
+
+# The light stance decider (`debate apply --stance lite`): frozen MiniLM embeddings + two linear heads in numpy,
+# on the PolNeAR stance set; ~10 min on 2 cores the first time (embedding), seconds after (cache in training/work/).
+train-stance-lite: setup
+	$(BIN)/python training/train_stance_lite.py --polnear $(SHARED)/data/polnear
 
 # the web app's vendored JavaScript (needs node and npm; the result is committed)
 assets:

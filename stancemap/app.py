@@ -187,8 +187,8 @@ class App:
         from .store.query import statements_by_id
         from .store.schema import articles as articles_t
 
-        if stance not in (None, "rules", "model"):
-            raise ValueError(f"stance must be 'rules' or 'model', not {stance!r}")
+        if stance not in (None, "rules", "model", "lite"):
+            raise ValueError(f"stance must be 'rules', 'model' or 'lite', not {stance!r}")
         d, source = self._debate(debate)
         row = self._register(d, source, stance=stance, threshold=threshold, evidence_rules=evidence_rules)
         report = ApplyReport(d.id, row.decider)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .debate.config import load_debate
+from .debate.stance_lite import LiteProposition
 from .debate.stance_model import LABELS, context_span, pair_text
 from .debate.text import Sentences
 
@@ -51,6 +52,15 @@ def propositions() -> dict[str, tuple[str, str]]:
     for f in sorted(DEBATES.glob("*.yaml")):
         for p in load_debate(f).propositions:
             out[p.id] = (p.statement, p.description)
+    return out
+
+
+def lite_propositions() -> dict[str, LiteProposition]:
+    """Proposition id -> what the light stance model reads of it, over the debates of ``debates/polnear``."""
+    out = {}
+    for f in sorted(DEBATES.glob("*.yaml")):
+        for p in load_debate(f).propositions:
+            out[p.id] = LiteProposition(p.id, p.statement, p.description, tuple(p.keywords))
     return out
 
 

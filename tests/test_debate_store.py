@@ -274,3 +274,15 @@ def test_every_reader_of_the_lag_uses_the_memo(store, monkeypatch):
         monkeypatch.setattr(coding, "pending_counts", scan)
         with pytest.raises(AssertionError, match="scanned"):
             app.pending(DEBATE)
+
+
+def test_another_decider_recodes_and_is_kept_with_its_version(store):
+    """`debate apply --stance lite` recodes the store's statements with the light model and keeps it as the
+    debate's decider (a later apply without --stance is a no-op)."""
+    assert main(["debate", "apply", str(DEBATE), "--db", str(store), "--stance", "lite"]) == 0
+    with App.open(store) as app:
+        again = app.apply(DEBATE)
+        assert again.articles == 0 and again.decider == "lite"
+    with App.open(store) as app, app.engine.connect() as conn:
+        decider, version = conn.execute(sa.select(schema.debates.c.decider, schema.debates.c.decider_version)).one()
+    assert decider == "lite" and version.startswith("lite-")

@@ -61,10 +61,10 @@ def _source_opts(p: argparse.ArgumentParser, analysis: bool = True) -> None:
     add_progress(p)
     g.add_argument("--threshold", type=float, help="link threshold of the rules' linker, with --stance rules "
                    "(default: the debate file's)")
-    g.add_argument("--stance", choices=("model", "rules"), default=None,
-                   help="who links and decides the stance: the parse rules and embedding linker or the "
-                        "trained stance model (better on PolNeAR news, 3-class 0.30 against 0.23, but it fails "
-                        "seed-article stances the rules get right; see README). Default: as the debate was last "
+    g.add_argument("--stance", choices=("model", "rules", "lite"), default=None,
+                   help="who links and decides the stance: the parse rules and embedding linker, the "
+                        "cross-encoder stance model, or the light model (frozen embeddings + linear heads); "
+                        "figures on PolNeAR news in the README. Default: as the debate was last "
                         "applied to the store, else rules")
     g.add_argument("--no-evidence-rules", action="store_true",
                    help="do not add rule-made statements ('opposition from X')")

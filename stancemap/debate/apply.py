@@ -40,6 +40,7 @@ from .evidence import opposition_statements
 from .link import Link, Linker, linkable, prefilter
 from .registry import Registry, ResolvedActor
 from .stance import Stance, decide, model_stance, polarity_of
+from .stance_lite import LiteInput, LiteProposition
 from .stance_model import LABELS as MODEL_LABELS
 from .stance_model import context_span, pair_text
 from .text import Sentences
@@ -48,6 +49,8 @@ RESULT_SCHEMA = "stancemap-debate/1"
 NOT_ABOUT = MODEL_LABELS.index("not-about")
 # A statement is linked to a proposition when the stance model gives "about" at least this probability.
 ABOUT_THRESHOLD = 0.5
+# who links and decides the stance: the parse rules and embedding linker, the cross-encoder, or the light model
+DECIDERS = ("rules", "model", "lite")
 META_FIELDS = ("id", "outlet", "published", "title", "url", "author")
 
 
@@ -172,14 +175,20 @@ class Applier:
                  evidence_rules: bool = True, stance: str = "rules", stance_model=None):
         from .embed import shared_embedder
 
-        if stance not in ("model", "rules"):
-            raise ValueError(f"stance must be 'model' or 'rules', not {stance!r}")
+        if stance not in DECIDERS:
+            raise ValueError(f"stance must be one of {', '.join(DECIDERS)}, not {stance!r}")
         self.stance_mode = stance
         if stance == "model" and stance_model is None:
             from .stance_model import shared_stance_model
 
             stance_model = shared_stance_model()
-        self.stance_model = stance_model if stance == "model" else None
+        elif stance == "lite" and stance_model is None:
+            from .stance_lite import shared_lite_stance
+
+            stance_model = shared_lite_stance(embedder)
+        self.stance_model = stance_model if stance != "rules" else None
+        # the probability of "about" at which a pair is linked: the decider's own (stance_lite: chosen on dev half A)
+        self.about_threshold = float(getattr(self.stance_model, "about_threshold", ABOUT_THRESHOLD))
 
         self.debate = debate
         self.registry = Registry(debate)
@@ -262,6 +271,7 @@ class Applier:
         """The stance model's probabilities for each (statement, proposition) the cheap filter lets through."""
         todo: list[tuple[int, str]] = []
         pairs: list[tuple[str, str]] = []
+        lite: list[tuple[LiteInput, LiteProposition]] = []
         for i, (st, _meta, _origin) in enumerate(batch):
             if not st.content:
                 continue
@@ -270,11 +280,18 @@ class Applier:
                     continue
                 prop = self.debate.proposition(lk.proposition)
                 todo.append((i, prop.id))
+                if self.stance_mode == "lite":
+                    lite.append((LiteInput(st.content_text, model_ctx[i], st.speaker.text if st.speaker else None,
+                                           st.cue.text if st.cue else None),
+                                 LiteProposition(prop.id, prop.statement, prop.description, tuple(prop.keywords))))
+                    continue
                 pairs.append(pair_text(prop.statement, st.content_text,
                                        speaker=st.speaker.text if st.speaker else None,
                                        cue=st.cue.text if st.cue else None, context=model_ctx[i],
                                        description=prop.description if self.stance_model.reads_description
                                        else ""))
+        if lite:
+            return dict(zip(todo, self.stance_model.probabilities([x for x, _ in lite], [p for _, p in lite])))
         if not pairs:
             return {}
         return dict(zip(todo, self.stance_model.probabilities(pairs)))
@@ -312,7 +329,7 @@ class Applier:
         probs: dict[tuple[int, str], np.ndarray] = {}
         if self.stance_model is not None:
             probs = self._model_probs(batch, links_all, model_ctx)
-            chosen = {i: [lk for lk in links_all[i] if _about(probs.get((i, lk.proposition)))]
+            chosen = {i: [lk for lk in links_all[i] if _about(probs.get((i, lk.proposition)), self.about_threshold)]
                       for i in set(idx)}
             for i, lks in chosen.items():
                 for lk in lks:
@@ -364,7 +381,7 @@ class Applier:
                                         margin=margin, next_sentence=nxt, forced=forced,
                                         forced_evidence=st.cue if forced else None)
                         if p is not None and forced is None:
-                            stance = model_stance(p, stance, text, content, cue, nxt)
+                            stance = model_stance(p, stance, text, content, cue, nxt, decider=self.stance_mode)
                         if len(self._stance_cache) > 200_000:
                             self._stance_cache.clear()
                         self._stance_cache[ck] = stance
@@ -377,8 +394,8 @@ def _about_p(p: np.ndarray) -> float:
     return 1.0 - float(p[NOT_ABOUT])
 
 
-def _about(p: np.ndarray | None) -> bool:
-    return p is not None and _about_p(p) >= ABOUT_THRESHOLD
+def _about(p: np.ndarray | None, threshold: float = ABOUT_THRESHOLD) -> bool:
+    return p is not None and _about_p(p) >= threshold
 
 
 def _batches(it: Iterable, n: int) -> Iterator[list]:

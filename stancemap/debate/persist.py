@@ -23,6 +23,14 @@ def decider_version(stance: str) -> str:
     """What decided the stances, as stored with each coding: a change means the codings are recoded."""
     if stance == "rules":
         return RULES_VERSION
+    if stance == "lite":
+        import json
+
+        from .stance_lite import MODEL_DIR as LITE_DIR
+
+        meta = LITE_DIR / "meta.json"
+        return "lite-" + (str(json.loads(meta.read_text(encoding="utf-8")).get("version", "0")) if meta.is_file()
+                          else "0")
     from .stance_model import MODEL_DIR
 
     v = MODEL_DIR / "VERSION"

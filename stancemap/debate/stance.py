@@ -428,7 +428,7 @@ _POLARITY = {"support": 1, "conditional": 1, "oppose": -1, "neutral": 0}
 
 
 def model_stance(p, rules: Stance, text: str, content: list[Span], cue: Span | None,
-                 next_sentence: tuple[int, int] | None = None) -> Stance:
+                 next_sentence: tuple[int, int] | None = None, decider: str = "model") -> Stance:
     """The stance model decides (``p``: its probabilities over support / conditional / oppose / neutral /
     not-about); the parse rules' reading gives the evidence where it agrees and the condition span.
 
@@ -452,7 +452,7 @@ def model_stance(p, rules: Stance, text: str, content: list[Span], cue: Span | N
     evidence = list(rules.evidence) if agree else []
     if cue is not None and all((e.start, e.end) != (cue.start, cue.end) for e in evidence):
         evidence.insert(0, cue)
-    rule = "model" if agree else f"model (rules: {rules.label}, {rules.rule})"
+    rule = decider if agree else f"{decider} (rules: {rules.label}, {rules.rule})"
     if upgraded:
         rule += "+condition"
     return Stance(label, round(conf, 4), _dedupe(evidence), condition, rule, _POLARITY[label], rules.margin)
