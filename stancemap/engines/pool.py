@@ -30,7 +30,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any, TypeVar
 
 from ..model import Article
-from ..runs import ExtractorUnavailable  # raised here when a worker cannot load the extractor
+from .loading import ExtractorUnavailable  # raised here when a worker cannot load the extractor
 from .local import NoResult, Outcome, extract_batch
 
 T = TypeVar("T")
@@ -73,7 +73,7 @@ class PoolConfig:
 
 
 def _load(mode: str) -> Any:
-    from ..runs import load_extractor
+    from .loading import load_extractor
 
     return load_extractor(mode)
 

@@ -56,7 +56,7 @@ def make_runner(workers: int = 1, *, mode: str = "accurate", extractor: Any = No
         return lambda jobs: run_batches(jobs, pool)
 
     def load() -> Any:
-        from ..runs import load_extractor
+        from .loading import load_extractor
 
         return load_extractor(mode)
 

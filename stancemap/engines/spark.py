@@ -48,7 +48,7 @@ def executor_extractor(mode: str) -> Any:
     """This process's :class:`~stancemap.extract.pipeline.Extractor` in ``mode``, loaded on first use."""
     ex = _EXTRACTORS.get(mode)
     if ex is None:
-        from ..runs import load_extractor
+        from .loading import load_extractor
 
         ex = _EXTRACTORS[mode] = load_extractor(mode)
     return ex

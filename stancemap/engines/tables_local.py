@@ -71,7 +71,7 @@ def extract_local(paths: Iterable[str], output: str | Path, *, extractor: Any = 
     """
     from ..extract.pipeline import EXTRACTOR_VERSION
     from ..ingest import read_inputs
-    from ..runs import load_extractor
+    from .loading import load_extractor
 
     items = read_inputs([tables.local_source(str(p)) for p in paths], published=published, outlet=outlet,
                         csv_columns=csv_columns)

@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from ..engines.loading import ExtractorUnavailable, load_extractor  # noqa: F401 -- re-exported
 from ..model import Article, Statement
 
 
@@ -56,21 +57,6 @@ class Heartbeat:
                     beat(conn, self.run_id, self.owner)
             except Exception:  # noqa: BLE001 -- a missed beat is not the run's failure
                 continue
-
-
-class ExtractorUnavailable(Exception):
-    """The extractor could not be loaded (e.g. the accurate mode's model is missing)."""
-
-
-def load_extractor(mode: str):  # -> Extractor
-    """An :class:`~stancemap.extract.pipeline.Extractor` in ``mode``, or :class:`ExtractorUnavailable`."""
-    from ..extract.pipeline import Extractor
-
-    try:
-        return Extractor(mode=mode)
-    except (OSError, ImportError) as exc:
-        hint = " (is the trained model missing? use --fast, or `make train`)" if mode == "accurate" else ""
-        raise ExtractorUnavailable(f"cannot load the {mode} extractor: {exc}{hint}") from exc
 
 
 def extract_inputs(paths: Iterable[str], extractor: Any = None, *, mode: str = "accurate",
