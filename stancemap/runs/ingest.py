@@ -232,28 +232,29 @@ def ingest(
             _run(engine, items, info, report, run, run_id, batch_size, bar)
     except _StoreFailed as exc:
         report.stopped = str(exc)
-        _finish(engine, run_id, "stopped", report, str(exc))
+        finish_run_row(engine, run_id, "stopped", report, str(exc))
         raise IngestStopped(str(exc), report) from exc.__cause__
     except ExtractorUnavailable as exc:
         report.stopped = str(exc)
-        _finish(engine, run_id, "stopped", report, str(exc))
+        finish_run_row(engine, run_id, "stopped", report, str(exc))
         raise
     except sa.exc.DBAPIError as exc:  # outside an article (starting the run, recording a failure)
         msg = f"database error: {describe_db_error(exc)}"
         report.stopped = msg
-        _finish(engine, run_id, "stopped", report, msg)
+        finish_run_row(engine, run_id, "stopped", report, msg)
         raise IngestStopped(msg, report) from exc
     finally:
         if bar is not None:
             bar.stop()
-    _finish(engine, run_id, "done", report, None)
+    finish_run_row(engine, run_id, "done", report, None)
     if report.new:
         refresh_statistics(engine)
     return report
 
 
-def _finish(engine: Engine, run_id: int | None, status: str, report: IngestReport, error: str | None) -> None:
-    """Record the run's end; best effort (the database may be the thing that failed)."""
+def finish_run_row(engine: Engine, run_id: int | None, status: str, report: IngestReport,
+                   error: str | None) -> None:
+    """Record the run's end (ingest, load); best effort (the database may be the thing that failed)."""
     if run_id is None:
         return
     try:

@@ -28,9 +28,9 @@ from ..engines import tables
 from ..model import Statement
 from ..store.articles import prepare, refresh_statistics, store_article
 from ..store.db import describe_db_error, write_tx
-from ..store.write import ExtractorInfo, finish_run, reason_category, record_failure, start_run
+from ..store.write import ExtractorInfo, reason_category, record_failure, start_run
 from . import Heartbeat
-from .ingest import IngestReport, IngestStopped
+from .ingest import IngestReport, IngestStopped, finish_run_row
 
 READ_BATCH = 256  # Parquet rows read at a time
 
@@ -145,18 +145,18 @@ def load(engine: Engine, directory: str | Path, *, on_progress: Callable[[int, i
                     on_progress(done, total)
     except _StoreFailed as exc:
         report.stopped = str(exc)
-        _finish(engine, run_id, "stopped", report, str(exc))
+        finish_run_row(engine, run_id, "stopped", report, str(exc))
         raise IngestStopped(str(exc), report) from exc.__cause__
     except sa.exc.DBAPIError as exc:
         msg = f"database error: {describe_db_error(exc)}"
         report.stopped = msg
-        _finish(engine, run_id, "stopped", report, msg)
+        finish_run_row(engine, run_id, "stopped", report, msg)
         raise IngestStopped(msg, report) from exc
     except LoadError as exc:
         report.stopped = str(exc)
-        _finish(engine, run_id, "stopped", report, str(exc))
+        finish_run_row(engine, run_id, "stopped", report, str(exc))
         raise
-    _finish(engine, run_id, "done", report, None)
+    finish_run_row(engine, run_id, "done", report, None)
     if report.new:
         refresh_statistics(engine)
     return report
@@ -164,16 +164,6 @@ def load(engine: Engine, directory: str | Path, *, on_progress: Callable[[int, i
 
 class _StoreFailed(Exception):
     """Storing one article failed with a database error (the message names the input)."""
-
-
-def _finish(engine: Engine, run_id: int | None, status: str, report: IngestReport, error: str | None) -> None:
-    if run_id is None:
-        return
-    try:
-        with write_tx(engine) as conn:
-            finish_run(conn, run_id, status, report.counts(), error)
-    except sa.exc.DBAPIError:
-        pass
 
 
 def problem_rows(directory: Path) -> Iterator[dict[str, Any]]:
