@@ -300,10 +300,12 @@ class App:
         row = self.current(debate, update=update, progress=progress, warn=warn)
         sf = _stance_filter(filters)
         key = "positions:" + filter_key(sf)
-        marks = change_marks(self.engine)  # before the version: a change made meanwhile is found next time
         version, hit = cached(self.engine, row, key)
         if isinstance(hit, dict):  # computed at this very version of the store: a lookup, not a scan
             return [_position_from_json(d) for d in hit["positions"]]
+        # read before computing: a stance changed meanwhile is either in what is computed or after these marks
+        # (and kept at the older version, the result is stale, never wrong)
+        marks = change_marks(self.engine)
         old = stale_entry(self.engine, row, key)
         pairs = None
         if isinstance(old, dict) and old["coding_version"] == marks[0]:  # only stances changed: people's reviews
