@@ -235,3 +235,32 @@ def test_the_one_asked_a_question_is_not_its_speaker():
     t = "Trump asked why the troops were there."
     assert not _asked(t, (0, 5), (6, 11))
     assert not _asked("Barrot said so.", (0, 6), (7, 11))
+
+
+def test_long_document_is_extracted_section_by_section_with_offsets_into_the_whole(fast_extractor, monkeypatch):
+    """A document over SECTION_CHARS is extracted a section at a time (memory bounded by one section's parse):
+    the statements are those of each section on its own, moved to the whole document's offsets, in order."""
+    from stancemap.extract import pipeline
+
+    para = ('The minister said on Monday that the talks would continue. "We are ready," the envoy added.\n\n'
+            "Analysts said the plan could fail, according to Reuters.\n\n")
+    text = para * 40  # ~6,000 chars
+    monkeypatch.setattr(pipeline, "SECTION_CHARS", 1000)
+    sections = split_text(text, 1000)
+    assert len(sections) >= 6
+    got = fast_extractor.extract(Article(id="long", text=text, published="2024-02-28"))
+    expected = []
+    for a, b in sections:
+        for s in fast_extractor.extract(Article(id="long", text=text[a:b], published="2024-02-28")):
+            expected.append([(c.start + a, c.end + a) for c in s.content])
+    assert [[(c.start, c.end) for c in s.content] for s in got] == expected
+    for s in got:
+        for span in [*s.content, s.cue, s.speaker]:
+            if span is not None:
+                assert text[span.start:span.end] == span.text
+    # in a batch with short articles: each article its own statements, in input order
+    short = Article(id="short", text='"We will see," the mayor said.')
+    batch = list(fast_extractor.extract_many([short, Article(id="long", text=text, published="2024-02-28"), short]))
+    assert [a.id for a, _ in batch] == ["short", "long", "short"]
+    assert [[(c.start, c.end) for c in s.content] for s in batch[1][1]] == expected
+    assert batch[0][1] and batch[0][1] == batch[2][1]

@@ -15,6 +15,7 @@ Steps for one article:
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -38,12 +39,12 @@ from .chain import (
 )
 from .dates import find_date_mentions, lead_date, statement_date
 from .exchange import frame_exchanges
-from .parse import DEFAULT_MODEL, Piece, load_pipeline, parse_documents, root_at, sentence_of
+from .parse import DEFAULT_MODEL, Piece, load_pipeline, parse_documents, root_at, sentence_of, split_text
 from .quotes import Quote, find_quotes
 from .rules import Candidate, find_candidates
 from .spanindex import SpanIndex
 
-EXTRACTOR_VERSION = "0.4.1"  # 0.4.1: actors, dates and the reporting chain of issue 9 items 4-6
+EXTRACTOR_VERSION = "0.4.2"  # 0.4.2: documents over SECTION_CHARS extracted by section (0.4.1: issue 9 items 4-6)
 MODES = ("accurate", "fast")
 
 
@@ -310,8 +311,11 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
 
 
 def extract_article(article: Article, resources: Resources, pieces: list[Piece] | None = None,
-                    tagged: list | None = None) -> list[Statement]:
-    """All statements of one article. ``pieces``/``tagged`` may be passed when computed in a batch."""
+                    tagged: list | None = None, opening: bool = True) -> list[Statement]:
+    """All statements of one article. ``pieces``/``tagged`` may be passed when computed in a batch.
+
+    ``opening``: the text starts the article. A later section of a long document (:func:`extract_long`) has
+    no title whose medium frames it and no lead that dates it."""
     text = article.text
     if pieces is None:
         pieces = next(parse_documents(resources.nlp, [text]))
@@ -343,7 +347,7 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
     # speaker in a clause on their name ("Don Fowler, who helmed the DNC from 1995 to 1997, ...").
     all_content = SpanIndex([span for c in candidates for span in c.content]
                             + [span for c in candidates for span in _about_speaker(c, pieces)])
-    lead = lead_date(date_mentions, text, all_content, article.published)
+    lead = lead_date(date_mentions, text, all_content, article.published) if opening else None
     resolver = ActorResolver(pieces)
     offsets = {id(p.doc): p.offset for p in pieces}
     statements: list[Statement] = []
@@ -354,7 +358,7 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
     media_starts = [m.start for m in media]
     # The title's medium frames the article ("Putin chides Turkey and praises Trump at news conference").
     first_line = text.find("\n")
-    title = medium_in(media, media_starts, (0, first_line), []) if 0 < first_line < 300 else None
+    title = medium_in(media, media_starts, (0, first_line), []) if opening and 0 < first_line < 300 else None
     wire = [w for w in dict.fromkeys(wire_credits(text) + source_lines(text, aliases))
             if not publisher_of(w, article.outlet)]
     opener: tuple[int, list[str]] = (-1, [])  # (paragraph start, outlets) of a sentence opening on its source
@@ -442,6 +446,39 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
 
 
 _SINCE_RE = re.compile(r"(?i:\bsince\s+)$")
+
+# A document longer than this is extracted one section at a time, each cut at a paragraph boundary (else a
+# line break, a sentence end, a space: ``split_text``). Holding the parse of the whole document at once made
+# the peak resident set grow by about 0.8 GB per MB of text (1,289 MB for one 1 MB document, --fast; 508 MB
+# for 100 KB); a section's parse is freed before the next is made. News articles are far shorter (PolNeAR's
+# longest is 33,672 characters), so for them nothing changes; in a longer document, what crosses a section
+# boundary (a pronoun's antecedent, a date or medium carried from the sentence before) is not seen.
+SECTION_CHARS = 100_000
+
+
+def is_long(article: Article) -> bool:
+    """Is ``article`` extracted section by section (:data:`SECTION_CHARS`)?"""
+    return len(article.text) > SECTION_CHARS
+
+
+def extract_long(article: Article, resources: Resources) -> list[Statement]:
+    """The statements of a document of any length, with memory bounded by one section's parse: each section is
+    extracted as a text of its own, and its statements' offsets moved back into the whole document."""
+    text = article.text
+    out: list[Statement] = []
+    for start, end in split_text(text, SECTION_CHARS):
+        part = dataclasses.replace(article, text=text[start:end])
+        out.extend(_moved(s, start, text) for s in extract_article(part, resources, opening=start == 0))
+    return out
+
+
+def _moved(stmt: Statement, offset: int, text: str) -> Statement:
+    """``stmt`` of a section starting at ``offset``, its spans made offsets of the whole ``text``."""
+    def move(span: Span | None) -> Span | None:
+        return None if span is None else Span.of(text, span.start + offset, span.end + offset)
+
+    return dataclasses.replace(stmt, content=[move(c) for c in stmt.content], speaker=move(stmt.speaker),
+                               cue=move(stmt.cue))
 
 
 def _past_leading_date(spans: list[tuple[int, int]], cue: tuple[int, int], mentions: SpanIndex,
@@ -583,7 +620,7 @@ class Extractor:
         self.resources = Resources(mode=mode, model=model).load()
 
     def extract(self, article: Article) -> list[Statement]:
-        return extract_article(article, self.resources)
+        return extract_long(article, self.resources) if is_long(article) else extract_article(article, self.resources)
 
     def extract_many(self, articles: Iterable[Article], batch_size: int = 16,
                      on_error: Callable[[Article, Exception], None] | None = None,
@@ -604,6 +641,25 @@ class Extractor:
 
     def _run_batch(self, batch: list[Article], on_error: Callable[[Article, Exception], None] | None
                    ) -> Iterator[tuple[Article, list[Statement]]]:
+        if any(is_long(a) for a in batch):
+            # A long document goes alone, a section at a time; the others as one batch, all yielded in order.
+            short = {id(a): got for a, got in self._run_batch([a for a in batch if not is_long(a)], on_error)}
+            for art in batch:
+                if not is_long(art):
+                    if id(art) in short:
+                        yield art, short[id(art)]
+                    continue
+                try:
+                    statements = extract_long(art, self.resources)
+                except Exception as exc:
+                    if on_error is None:
+                        raise
+                    on_error(art, exc)
+                    continue
+                yield art, statements
+            return
+        if not batch:
+            return
         texts = [a.text for a in batch]
         try:
             tagged_all = self.resources.tagger.tag_many(texts) if self.resources.tagger is not None else None
