@@ -183,7 +183,14 @@ class App:
 
         from .debate.apply import Applier
         from .debate.persist import coded_row, coding_key
-        from .store.coding import article_statement_ids, mark_applied, pending_articles, pending_now, replace_codings
+        from .store.coding import (
+            article_statement_ids,
+            mark_applied,
+            pending_articles,
+            pending_now,
+            pending_scope,
+            replace_codings,
+        )
         from .store.query import statements_by_id
         from .store.schema import articles as articles_t
 
@@ -194,6 +201,7 @@ class App:
         report = ApplyReport(d.id, row.decider)
         t0 = time.perf_counter()
         _, total = pending_now(self.engine, row)
+        among = pending_scope(self.engine, row) if total else None  # only the articles changed since the last check
         if total and applier is None:
             applier = Applier(d, threshold=row.threshold, evidence_rules=row.evidence_rules, stance=row.decider)
         after = 0
@@ -201,7 +209,7 @@ class App:
         if progress is not None:
             progress(0, total)
         while total:
-            ids = pending_articles(self.engine, row, after=after, limit=batch_articles)
+            ids = pending_articles(self.engine, row, after=after, limit=batch_articles, among=among)
             if not ids:
                 break
             after = ids[-1]
@@ -287,29 +295,18 @@ class App:
             return positions(self.events(debate, filters, update=update, progress=progress, warn=warn))
         import dataclasses
 
-        from .store.coding import (
-            cached,
-            change_marks,
-            filter_key,
-            keep,
-            position_aggregates,
-            stale_entry,
-            stances_changed_since,
-        )
+        from .store.coding import cached, filter_key, keep, pairs_marked_since, position_aggregates, stale_entry
 
         row = self.current(debate, update=update, progress=progress, warn=warn)
         sf = _stance_filter(filters)
         key = "positions:" + filter_key(sf)
-        version, hit = cached(self.engine, row, key)
+        version, hit = cached(self.engine, row, key)  # the version is read before anything is computed
         if isinstance(hit, dict):  # computed at this very version of the store: a lookup, not a scan
             return [_position_from_json(d) for d in hit["positions"]]
-        # read before computing: a stance changed meanwhile is either in what is computed or after these marks
-        # (and kept at the older version, the result is stale, never wrong)
-        marks = change_marks(self.engine)
         old = stale_entry(self.engine, row, key)
         pairs = None
-        if isinstance(old, dict) and old["coding_version"] == marks[0]:  # only stances changed: people's reviews
-            pairs = stances_changed_since(self.engine, row.id, old["audit_id"])
+        if isinstance(old, dict) and "version" in old:  # kept earlier: what changed since is marked (0006)
+            pairs = pairs_marked_since(self.engine, row.id, old["version"])
         if pairs is not None:  # recompute the positions of those actors and propositions only
             table = {(p["actor_id"], p["proposition"]): _position_from_json(p) for p in old["positions"]}
             for k in pairs:
@@ -322,8 +319,7 @@ class App:
         else:
             table = _positions_from_aggregates(position_aggregates(self.engine, row.id, sf))
         out = sorted(table.values(), key=lambda p: (-p.n, p.actor, p.proposition))
-        keep(self.engine, row, key, version, {"positions": [_position_to_json(p) for p in out],
-                                              "coding_version": marks[0], "audit_id": marks[1]})
+        keep(self.engine, row, key, version, {"positions": [_position_to_json(p) for p in out], "version": version})
         return out
 
     def timeline(self, debate: str | Path | Debate, actor: str, filters: Filters | None = None, *,

@@ -21,12 +21,13 @@ from sqlalchemy.engine import Connection, Engine
 
 from .db import write_tx
 from .schema import (
+    article_marks,
     articles,
     coded_statements,
     debate_actors,
     debate_cache,
     debates,
-    review_audit,
+    stance_marks,
     stances,
     statement_links,
     statements,
@@ -165,45 +166,99 @@ def _nothing_pending(conn: Connection, debate: DebateRow) -> bool:
     return not is_stale and n_coded - n_coded_ineligible == n_all - n_ineligible
 
 
-def pending_counts(engine: Engine, debate: DebateRow) -> tuple[int, int]:
+def pending_counts(engine: Engine, debate: DebateRow, among: Sequence[int] | None = None) -> tuple[int, int]:
     """(statements not coded under the debate's digest and decider, articles to code).
 
     Cheap when nothing is pending (it runs before every reading of a debate); the exact counts, which
-    read every statement, only when something is."""
+    read every statement, only when something is. ``among``: only these articles can have anything pending
+    (:func:`pending_scope`): they alone are read."""
+    if among is not None and not among:
+        return 0, 0
     with engine.connect() as conn:
-        if _nothing_pending(conn, debate):
+        if among is None and _nothing_pending(conn, debate):
             return 0, 0
         c = coded_statements
         coded = sa.select(c.c.id).where(c.c.debate_id == debate.id, c.c.statement_id == statements.c.id,
                                         c.c.digest == debate.digest, c.c.decider_version == debate.decider_version)
-        n_st = conn.execute(sa.select(sa.func.count()).select_from(statements)
-                            .where(_eligible(), ~coded.exists())).scalar_one()
-        ids = sa.union(_uncoded(debate), _stale_codings(debate)).subquery()
-        n_art = conn.execute(sa.select(sa.func.count()).select_from(ids)).scalar_one()
+        n_st = n_art = 0
+        for chunk in _chunks(among):
+            where = [statements.c.article_id.in_(chunk)] if chunk is not None else []
+            n_st += conn.execute(sa.select(sa.func.count()).select_from(statements)
+                                 .where(*where, _eligible(), ~coded.exists())).scalar_one()
+            ids = _pending_union(debate, chunk).subquery()
+            n_art += conn.execute(sa.select(sa.func.count()).select_from(ids)).scalar_one()
     return int(n_st), int(n_art)
+
+
+# A kept reading is brought up to date from the change marks (migration 0006) when at most this many articles
+# or (actor, proposition) pairs changed since it was made; past that, it is made again in full.
+MARKS_LIMIT = 5000
+# Article ids per IN list (SQLite's default limit on bound parameters is far above; PostgreSQL has none).
+_IN_CHUNK = 500
+
+
+def _chunks(ids: Sequence[int] | None) -> Iterator[Sequence[int] | None]:
+    if ids is None:
+        yield None
+        return
+    for k in range(0, len(ids), _IN_CHUNK):
+        yield ids[k:k + _IN_CHUNK]
+
+
+def _pending_union(debate: DebateRow, among: Sequence[int] | None) -> sa.CompoundSelect:
+    uncoded, stale = _uncoded(debate), _stale_codings(debate)
+    if among is not None:
+        uncoded = uncoded.where(statements.c.article_id.in_(among))
+        stale = stale.where(coded_statements.c.article_id.in_(among))
+    return sa.union(uncoded, stale)
+
+
+def pending_scope(engine: Engine, debate: DebateRow) -> list[int] | None:
+    """The only articles that can have anything pending, or None (any can: read them all).
+
+    Once the debate was found to have nothing pending at a coding version, only articles whose statements or
+    codings changed after it (``article_marks``) can: an ingest of 10 articles then checks 10 articles, not the
+    1M statements (about 2 s). None when there is no such finding for the debate's digest and decider, or
+    when more than :data:`MARKS_LIMIT` articles changed."""
+    old = stale_entry(engine, debate, "checked")
+    since = old.get("version") if isinstance(old, dict) else None
+    if since is None:
+        return None
+    with engine.connect() as conn:
+        ids = conn.execute(sa.select(article_marks.c.article_id).where(article_marks.c.version > since)
+                           .order_by(article_marks.c.article_id).limit(MARKS_LIMIT + 1)).scalars().all()
+    return [int(x) for x in ids] if len(ids) <= MARKS_LIMIT else None
 
 
 def pending_now(engine: Engine, debate: DebateRow) -> tuple[int, int]:
     """:func:`pending_counts`, remembered: once nothing is pending at a version of the store, that is kept
     (``debate_cache`` key ``"checked"``) and later calls at the same version cost two row reads instead of
-    the check's scan (1M statements: ~1-3 s). Every reader of a debate's lag asks this. Kept at the version
-    of statements and codings, which a review of a stance does not change."""
+    the check's scan (1M statements: ~1-3 s); after a change, only the articles changed since are read
+    (:func:`pending_scope`). Every reader of a debate's lag asks this. Kept at the version of statements
+    and codings, which a review of a stance does not change."""
     version, checked = cached(engine, debate, "checked", codings_only=True)  # a stance review changes nothing here
     if checked is not None:
         return 0, 0
-    n_st, n_art = pending_counts(engine, debate)
+    n_st, n_art = pending_counts(engine, debate, pending_scope(engine, debate))
     if not n_art:
-        keep(engine, debate, "checked", version, {})
+        keep(engine, debate, "checked", version, {"version": version})
     return n_st, n_art
 
 
-def pending_articles(engine: Engine, debate: DebateRow, *, after: int = 0, limit: int = 200) -> list[int]:
+def pending_articles(engine: Engine, debate: DebateRow, *, after: int = 0, limit: int = 200,
+                     among: Sequence[int] | None = None) -> list[int]:
     """Ids (ascending, above ``after``) of articles with statements not coded under the debate's digest and
-    decider, or with codings made under another."""
-    u = sa.union(_uncoded(debate), _stale_codings(debate)).subquery()
+    decider, or with codings made under another; ``among``: looked for in these articles only
+    (:func:`pending_scope`)."""
+    rest = None if among is None else sorted(a for a in among if a > after)
     with engine.connect() as conn:
-        return [int(x) for x in conn.execute(
-            sa.select(u.c.article_id).where(u.c.article_id > after).order_by(u.c.article_id).limit(limit)).scalars()]
+        for chunk in _chunks(rest):
+            u = _pending_union(debate, chunk).subquery()
+            found = [int(x) for x in conn.execute(sa.select(u.c.article_id).where(u.c.article_id > after)
+                                                  .order_by(u.c.article_id).limit(limit)).scalars()]
+            if found:
+                return found
+    return []
 
 
 def article_statement_ids(conn: Connection, article_ids: Sequence[int]) -> list[int]:
@@ -475,31 +530,16 @@ def stale_entry(engine: Engine, debate: DebateRow, key: str) -> Any:
     return row.payload
 
 
-def change_marks(engine: Engine) -> tuple[int, int]:
-    """``(coding version, newest audit entry's id)``: read *before* computing something to keep, so that a
-    stance changed afterwards is found by :func:`stances_changed_since`."""
+def pairs_marked_since(engine: Engine, debate_id: int, version: int,
+                       limit: int = MARKS_LIMIT) -> list[tuple[str, str]] | None:
+    """The (actor key, proposition) pairs of the debate with a stance inserted, changed or deleted after the
+    store was at ``version`` (``stance_marks``, written by triggers: apply, review, undo, reextract alike) --
+    what a reading kept at ``version`` must compute again. None when more than ``limit`` changed."""
+    m = stance_marks
     with engine.connect() as conn:
-        audit = int(conn.execute(sa.select(sa.func.max(review_audit.c.id))).scalar() or 0)
-        return coding_version(conn), audit
-
-
-def stances_changed_since(engine: Engine, debate_id: int, audit_id: int,
-                          limit: int = 200) -> list[tuple[str, str]] | None:
-    """The (actor key, proposition) of every stance of the debate a person changed after audit entry
-    ``audit_id`` -- what a kept reading must recompute when the statements and codings are unchanged
-    (same :func:`coding_version`: every other change to a stance is a review, a link or an undo, each
-    audited). None when there are more than ``limit`` or one no longer exists (recompute it all)."""
-    a, st = review_audit, stances
-    with engine.connect() as conn:
-        ids = {int(x) for x in conn.execute(sa.select(a.c.target_id).where(a.c.id > audit_id, a.c.target == "stance")
-                                            .distinct().limit(limit + 1)).scalars()}
-        if len(ids) > limit:
-            return None
-        rows = conn.execute(sa.select(st.c.id, st.c.debate_id, st.c.actor_key, st.c.proposition)
-                            .where(st.c.id.in_(sorted(ids)))).all() if ids else []
-    if len(rows) != len(ids):
-        return None
-    return sorted({(r.actor_key, r.proposition) for r in rows if r.debate_id == debate_id})
+        rows = conn.execute(sa.select(m.c.actor_key, m.c.proposition)
+                            .where(m.c.debate_id == debate_id, m.c.version > version).limit(limit + 1)).all()
+    return None if len(rows) > limit else sorted((r.actor_key, r.proposition) for r in rows)
 
 
 def keep(engine: Engine, debate: DebateRow, key: str, version: int, payload: Any) -> None:

@@ -31,6 +31,9 @@ a table here and add a migration in the same commit.
   ``coded_statements`` and ``stances``, and a ``coding_version`` bumped by the first two only (0005);
   ``debate_cache``: what a debate reading computed, valid at a version (positions per filter; the coding
   version at which nothing was pending), so a repeated reading is a lookup.
+* ``article_marks`` / ``stance_marks``: which articles and which (debate, actor, proposition) pairs changed
+  last at which version, written by triggers (0006), so a kept reading is brought up to date by reading
+  again only what changed.
 * ``review_audit``: every human change (who, when, what it was before and after), for undo.
 """
 
@@ -38,7 +41,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-SCHEMA_REVISION = "0005"  # the Alembic head; the migration test checks it
+SCHEMA_REVISION = "0006"  # the Alembic head; the migration test checks it
 
 REVIEW_STATES = ("auto", "confirmed", "corrected", "rejected")
 HUMAN_REVIEWED = ("confirmed", "corrected", "rejected")
@@ -405,4 +408,26 @@ debate_cache = sa.Table(
     sa.Column("decider_version", sa.String(64), nullable=False),
     sa.Column("payload", sa.JSON, nullable=False),
     sa.Column("computed_at", Timestamp, nullable=False),
+)
+
+# Written by triggers only (migration 0006): the coding version after the last change to an article's
+# statements or coded statements, plus one.
+article_marks = sa.Table(
+    "article_marks",
+    metadata,
+    sa.Column("article_id", Id, primary_key=True),
+    sa.Column("version", sa.BigInteger, nullable=False),
+    sa.Index("ix_article_marks_version", "version"),
+)
+
+# Written by triggers only (0006): the store version after the last change to a stance of this debate, actor
+# and proposition (before or after an update), plus one.
+stance_marks = sa.Table(
+    "stance_marks",
+    metadata,
+    sa.Column("debate_id", Id, primary_key=True),
+    sa.Column("actor_key", sa.Text, primary_key=True),
+    sa.Column("proposition", sa.Text, primary_key=True),
+    sa.Column("version", sa.BigInteger, nullable=False),
+    sa.Index("ix_stance_marks_debate_id_version", "debate_id", "version"),
 )
