@@ -187,7 +187,8 @@ class App:
 
     def apply(self, debate: str | Path | Debate, *, stance: str | None = None, threshold: float | None = None,
               evidence_rules: bool | None = None, progress: Progress | None = None, applier: Any = None,
-              batch_articles: int = 50, workers: int | None = 1, work: Callable | None = None) -> ApplyReport:
+              batch_articles: int = 50, workers: int | None = 1,
+              work: Callable[[Any, list[ArticleJob]], list[Any]] | None = None) -> ApplyReport:
         """Code every statement of the store not yet coded under this debate file and decider.
 
         ``stance``: ``"rules"`` or ``"model"`` (None: as last applied, else rules). Incremental: articles
@@ -199,9 +200,13 @@ class App:
         are the same whatever the number: each article is coded alone by :func:`~.debate.jobs.code_article`
         and this process alone writes them, in article order. An article whose coding fails -- an error, or
         its worker process died -- is reported in ``failures`` and left pending (a later apply codes it); the
-        rest goes on. ``work``: the workers' unit of work instead of :func:`~.debate.jobs.code_articles`
-        (tests put in one that kills its worker on a marked article).
+        rest goes on. Workers that cannot load the models raise
+        :class:`~stancemap.engines.loading.ExtractorUnavailable` with the reason (the pool's word for it).
+        ``work``: the unit of work instead of :func:`~.debate.jobs.code_articles` (tests put in one that kills
+        its worker on a marked article). An ``applier`` given is used in this process, whatever ``workers``.
         """
+        import contextlib
+
         from .debate.jobs import ApplierSpec, code_articles, describe, load_applier
         from .engines.runner import workers_for
         from .store.coding import mark_applied, pending_now, replace_codings
@@ -227,7 +232,7 @@ class App:
         else:
             state = {"applier": applier}
 
-            def in_process():
+            def in_process() -> Iterator[tuple[ArticleJob, list[Any]]]:
                 for job, items in jobs:
                     if state["applier"] is None:  # loaded when the first article comes, as the workers do
                         state["applier"] = load_applier(spec)
@@ -237,25 +242,27 @@ class App:
         done = 0
         if progress is not None:
             progress(0, total)
-        for job, (coded,) in results:
-            done += 1
-            if coded.error is not None:
-                report.failures.append(ApplyFailure(job.article_id, job.doc_id,
-                                                    f"{type(coded.error).__name__}: {coded.error}"))
-            else:
-                written = replace_codings(self.engine, row, job.article_id, coded.rows)
-                report.articles += 1
-                report.statements += written.coded
-                report.stances += written.stances
-                report.kept_reviewed += written.kept_reviewed
-                report.conflicts.extend(written.conflicts)
-                report.linked += coded.linked
-                for pid, labels in coded.counts.items():
-                    for label, k in labels.items():
-                        report.counts.setdefault(pid, {}).setdefault(label, 0)
-                        report.counts[pid][label] += k
-            if progress is not None:
-                progress(done, total)
+        # closed at the end or on an error (a failed write): the pool's workers are stopped then, not at exit
+        with contextlib.closing(results):
+            for job, (coded,) in results:
+                done += 1
+                if coded.error is not None:
+                    report.failures.append(ApplyFailure(job.article_id, job.doc_id,
+                                                        f"{type(coded.error).__name__}: {coded.error}"))
+                else:
+                    written = replace_codings(self.engine, row, job.article_id, coded.rows)
+                    report.articles += 1
+                    report.statements += written.coded
+                    report.stances += written.stances
+                    report.kept_reviewed += written.kept_reviewed
+                    report.conflicts.extend(written.conflicts)
+                    report.linked += coded.linked
+                    for pid, labels in coded.counts.items():
+                        for label, k in labels.items():
+                            report.counts.setdefault(pid, {}).setdefault(label, 0)
+                            report.counts[pid][label] += k
+                if progress is not None:
+                    progress(done, total)
         if report.articles:
             mark_applied(self.engine, row.id)
         report.seconds = round(time.perf_counter() - t0, 2)
