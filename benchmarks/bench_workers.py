@@ -138,7 +138,7 @@ def measure(kind: str, n: int, texts: list[str], repeat: int = 1) -> dict:
         done = 0
         with PeakWatcher() as watcher:
             t0 = time.perf_counter()
-            for _, outcomes in run_batches(jobs, PoolConfig(workers=n, mode=kind)):
+            for _, outcomes in run_batches(jobs, PoolConfig(workers=n, load_arg=kind)):
                 for o in outcomes:
                     statements += len(o.statements or [])
                     done += 1

@@ -175,12 +175,15 @@ class Store:
     # -- debates
 
     def apply(self, debate: str | Path, *, stance: str | None = None, threshold: float | None = None,
-              evidence_rules: bool | None = None) -> ApplyReport:
+              evidence_rules: bool | None = None, workers: int | None = 1) -> ApplyReport:
         """Code the store's statements for ``debate`` (only those not yet coded under this file and decider).
+        ``workers``: worker processes that code (None: one per core unless the run is small); the codings
+        are the same for any number. Articles that failed are in the report's ``failures``, left pending.
 
         >>> store.apply("debates/western-troops-ukraine.yaml", stance="rules").summary()   # doctest: +SKIP
         """
-        return self.app.apply(debate, stance=stance, threshold=threshold, evidence_rules=evidence_rules)
+        return self.app.apply(debate, stance=stance, threshold=threshold, evidence_rules=evidence_rules,
+                              workers=workers)
 
     def positions(self, debate: str | Path, *, update: bool = True, **filters: Any) -> pandas.DataFrame:
         """Actor × proposition positions as a DataFrame: actor_id, actor, actor_type, proposition, position

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .analysis.positions import Position
     from .analysis.timeline import Timeline
     from .debate.config import Debate
+    from .debate.jobs import ArticleJob
     from .store.coding import DebateRow, StanceConflict
     from .store.query import StatementRow
     from .store.review import AuditEntry
@@ -51,6 +52,15 @@ class DebateNotFound(LookupError):
 
 
 @dataclass
+class ApplyFailure:
+    """An article ``debate apply`` could not code (an error, or the worker process coding it died)."""
+
+    article_id: int
+    doc_id: str
+    reason: str
+
+
+@dataclass
 class ApplyReport:
     debate: str
     decider: str
@@ -63,14 +73,19 @@ class ApplyReport:
     seconds: float = 0.0
     counts: dict[str, dict[str, int]] = field(default_factory=dict)  # proposition -> stance -> statements
     problems: list[str] = field(default_factory=list)
+    failures: list[ApplyFailure] = field(default_factory=list)  # articles not coded: left pending
 
     def summary(self) -> str:
+        failed = (f"; {len(self.failures)} articles failed and stay pending (run apply again to retry them)"
+                  if self.failures else "")
         if not self.articles:
+            if failed:
+                return f"debate {self.debate!r}: nothing coded ({self.decider})" + failed
             return f"debate {self.debate!r}: every statement is already coded ({self.decider}); nothing to do"
         return (f"debate {self.debate!r}: coded {self.statements} statements in {self.articles} articles "
                 f"({self.decider}): {self.linked} linked, {self.stances} stances"
                 + (f"; {self.kept_reviewed} reviewed stances kept" if self.kept_reviewed else "")
-                + f"; {self.seconds:.1f} s")
+                + failed + f"; {self.seconds:.1f} s")
 
 
 class App:
@@ -172,27 +187,29 @@ class App:
 
     def apply(self, debate: str | Path | Debate, *, stance: str | None = None, threshold: float | None = None,
               evidence_rules: bool | None = None, progress: Progress | None = None, applier: Any = None,
-              batch_articles: int = 50) -> ApplyReport:
+              batch_articles: int = 50, workers: int | None = 1,
+              work: Callable[[Any, list[ArticleJob]], list[Any]] | None = None) -> ApplyReport:
         """Code every statement of the store not yet coded under this debate file and decider.
 
         ``stance``: ``"rules"`` or ``"model"`` (None: as last applied, else rules). Incremental: articles
         already coded are not read again; each article's codings are written in one transaction, so an
         interrupted apply keeps what it wrote and the next one goes on from there.
-        """
-        import sqlalchemy as sa
 
-        from .debate.apply import Applier
-        from .debate.persist import coded_row, coding_key
-        from .store.coding import (
-            article_statement_ids,
-            mark_applied,
-            pending_articles,
-            pending_now,
-            pending_scope,
-            replace_codings,
-        )
-        from .store.query import statements_by_id
-        from .store.schema import articles as articles_t
+        ``workers``: code in that many worker processes, each loading the models once (1: in this process;
+        None: :func:`~stancemap.engines.runner.workers_for`, one per core unless the run is small). The codings
+        are the same whatever the number: each article is coded alone by :func:`~.debate.jobs.code_article`
+        and this process alone writes them, in article order. An article whose coding fails -- an error, or
+        its worker process died -- is reported in ``failures`` and left pending (a later apply codes it); the
+        rest goes on. Workers that cannot load the models raise
+        :class:`~stancemap.engines.loading.ExtractorUnavailable` with the reason (the pool's word for it).
+        ``work``: the unit of work instead of :func:`~.debate.jobs.code_articles` (tests put in one that kills
+        its worker on a marked article). An ``applier`` given is used in this process, whatever ``workers``.
+        """
+        import contextlib
+
+        from .debate.jobs import ApplierSpec, code_articles, describe, load_applier
+        from .engines.runner import workers_for
+        from .store.coding import mark_applied, pending_now, replace_codings
 
         if stance not in (None, "rules", "model", "lite"):
             raise ValueError(f"stance must be 'rules', 'model' or 'lite', not {stance!r}")
@@ -201,17 +218,73 @@ class App:
         report = ApplyReport(d.id, row.decider)
         t0 = time.perf_counter()
         _, total = pending_now(self.engine, row)
-        among = pending_scope(self.engine, row) if total else None  # only the articles changed since the last check
-        if total and applier is None:
-            applier = Applier(d, threshold=row.threshold, evidence_rules=row.evidence_rules, stance=row.decider)
-        after = 0
+        spec = ApplierSpec(d, row.threshold, row.evidence_rules, row.decider)
+        # each article is a job of its own: --workers N means N even for a few articles; the default keeps
+        # a run of at most one batch per core in this process (starting workers and loading their models
+        # costs seconds)
+        n = 1 if applier is not None or not total else workers_for(workers, total, 1 if workers else batch_articles)
+        jobs = ((job, [job]) for job in self._apply_jobs(row, total, batch_articles))
+        if n > 1:
+            from .engines.pool import PoolConfig, run_batches
+
+            results = run_batches(jobs, PoolConfig(workers=n, load_arg=spec, load=load_applier,
+                                                   work=work or code_articles, describe=describe))
+        else:
+            state = {"applier": applier}
+
+            def in_process() -> Iterator[tuple[ArticleJob, list[Any]]]:
+                for job, items in jobs:
+                    if state["applier"] is None:  # loaded when the first article comes, as the workers do
+                        state["applier"] = load_applier(spec)
+                    yield job, (work or code_articles)(state["applier"], items)
+
+            results = in_process()
         done = 0
         if progress is not None:
             progress(0, total)
+        # closed at the end or on an error (a failed write): the pool's workers are stopped then, not at exit
+        with contextlib.closing(results):
+            for job, (coded,) in results:
+                done += 1
+                if coded.error is not None:
+                    report.failures.append(ApplyFailure(job.article_id, job.doc_id,
+                                                        f"{type(coded.error).__name__}: {coded.error}"))
+                else:
+                    written = replace_codings(self.engine, row, job.article_id, coded.rows)
+                    report.articles += 1
+                    report.statements += written.coded
+                    report.stances += written.stances
+                    report.kept_reviewed += written.kept_reviewed
+                    report.conflicts.extend(written.conflicts)
+                    report.linked += coded.linked
+                    for pid, labels in coded.counts.items():
+                        for label, k in labels.items():
+                            report.counts.setdefault(pid, {}).setdefault(label, 0)
+                            report.counts[pid][label] += k
+                if progress is not None:
+                    progress(done, total)
+        if report.articles:
+            mark_applied(self.engine, row.id)
+        report.seconds = round(time.perf_counter() - t0, 2)
+        return report
+
+    def _apply_jobs(self, row: DebateRow, total: int, batch_articles: int) -> Iterator[ArticleJob]:
+        """The pending articles as jobs, in article id order, read ``batch_articles`` at a time (lazily: the
+        worker pool pulls only as many as it has room for)."""
+        import sqlalchemy as sa
+
+        from .debate.jobs import ArticleJob
+        from .store.coding import article_statement_ids, pending_articles, pending_scope
+        from .store.query import statements_by_id
+        from .store.schema import articles as articles_t
+
+        after = 0
+        among = pending_scope(self.engine, row) if total else None  # only the articles changed since the last check
         while total:
+            # an article that failed stays pending: ``after`` moves past it, so this run does not retry it
             ids = pending_articles(self.engine, row, after=after, limit=batch_articles, among=among)
             if not ids:
-                break
+                return
             after = ids[-1]
             with self.engine.connect() as conn:
                 rows = statements_by_id(conn, article_statement_ids(conn, ids))
@@ -219,39 +292,15 @@ class App:
                     sa.select(articles_t.c.id, articles_t.c.doc_id, articles_t.c.outlet, articles_t.c.published,
                               articles_t.c.title, articles_t.c.url, articles_t.c.author, articles_t.c.text,
                               articles_t.c.content_hash).where(articles_t.c.id.in_(ids)))}
-            metas = {aid: {"id": a.doc_id, "outlet": a.outlet, "published": a.published, "title": a.title,
-                           "url": a.url, "author": a.author, "text": a.text} for aid, a in arts.items()}
             by_article: dict[int, list] = {aid: [] for aid in ids}
             for r in rows:
                 by_article[r.article_id].append(r)
             for aid in ids:
-                srows = by_article[aid]
-                statements = [r.to_statement() for r in srows]
-                ref = {id(st): r for st, r in zip(statements, srows)}
-                result = applier.run([(st, metas[aid]) for st in statements])
-                out = []
-                for c in result.coded:
-                    r = ref.get(id(c.statement)) if c.origin == "extractor" else None
-                    key = coding_key(c, r.key if r is not None else None, arts[aid].content_hash)
-                    out.append(coded_row(c, key, r.id if r is not None else None, row.decider))
-                    if c.links and c.actor is not None:
-                        report.linked += 1
-                        for pid, s in c.stances.items():
-                            report.counts.setdefault(pid, {}).setdefault(s.label, 0)
-                            report.counts[pid][s.label] += 1
-                written = replace_codings(self.engine, row, aid, _unique(out))
-                report.articles += 1
-                report.statements += written.coded
-                report.stances += written.stances
-                report.kept_reviewed += written.kept_reviewed
-                report.conflicts.extend(written.conflicts)
-                done += 1
-                if progress is not None:
-                    progress(done, total)
-        if report.articles:
-            mark_applied(self.engine, row.id)
-        report.seconds = round(time.perf_counter() - t0, 2)
-        return report
+                a, srows = arts[aid], by_article[aid]
+                meta = {"id": a.doc_id, "outlet": a.outlet, "published": a.published, "title": a.title,
+                        "url": a.url, "author": a.author, "text": a.text}
+                yield ArticleJob(aid, str(a.doc_id), [r.to_statement() for r in srows], [r.key for r in srows],
+                                 [r.id for r in srows], meta, a.content_hash, row.decider)
 
     def current(self, debate: str | Path | Debate, *, update: bool = True, progress: Progress | None = None,
                 warn: Callable[[str], None] | None = None) -> DebateRow:
@@ -892,17 +941,6 @@ def _position_from_json(d: dict) -> Position:
 
     return Position(d["actor_id"], d["actor"], d["actor_type"], d["proposition"], dict(d["counts"]),
                     dict(d["weights"]), d["first"], d["last"], [], d["latest"])
-
-
-def _unique(rows: list[dict]) -> list[dict]:
-    """One coding per key (the same rule-made statement found twice in an article is one)."""
-    seen: set[str] = set()
-    out = []
-    for r in rows:
-        if r["key"] not in seen:
-            seen.add(r["key"])
-            out.append(r)
-    return out
 
 
 def _stance_filter(f: Filters | None):

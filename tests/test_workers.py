@@ -68,7 +68,7 @@ def poisoned_extract(extractor, articles: list[Article]) -> list[Outcome]:
 
 
 def fast_config(**kw) -> PoolConfig:
-    return PoolConfig(workers=kw.pop("workers", 2), load=fake_load, extract=fake_extract, **kw)
+    return PoolConfig(workers=kw.pop("workers", 2), load=fake_load, work=fake_extract, **kw)
 
 
 def docs(texts: dict[int, str], n: int) -> list[Article]:
@@ -113,7 +113,7 @@ def test_a_dead_worker_costs_only_its_document():
 def test_workers_that_cannot_load_stop_the_run_with_the_reason():
     with pytest.raises(ExtractorUnavailable, match="no model here"):
         list(run_batches(iter(jobs_of(docs({}, 4), 2)), PoolConfig(workers=2, load=failing_load,
-                                                                   extract=fake_extract)))
+                                                                   work=fake_extract)))
 
 
 def test_the_pool_reads_a_bounded_number_of_jobs_ahead():
@@ -132,7 +132,7 @@ def test_the_pool_reads_a_bounded_number_of_jobs_ahead():
 
 def test_no_worker_starts_when_no_job_has_articles():
     # nothing to extract (e.g. a re-run that finds everything stored): no process, no model loaded
-    config = PoolConfig(workers=2, load=failing_load, extract=fake_extract)
+    config = PoolConfig(workers=2, load=failing_load, work=fake_extract)
     assert list(run_batches(iter([(1, []), (2, [])]), config)) == [(1, []), (2, [])]
 
 
@@ -204,7 +204,7 @@ def test_a_poisoned_document_in_a_worker_costs_that_document_only(sample_dir, tm
     errors: list[str] = []
     got = list(extract_inputs([str(poisoned)], batch_size=2,
                               on_error=lambda a, exc: errors.append(f"{a.source_path}: {exc}"),
-                              pool=PoolConfig(workers=2, mode="fast", extract=poisoned_extract)))
+                              pool=PoolConfig(workers=2, load_arg="fast", work=poisoned_extract)))
     assert errors == [f"{poisoned / names[1]}: worker process died (exit status 1) while extracting "
                       f"'{poisoned / names[1]}'"]
     expected = list(extract_inputs([str(poisoned)], fast_extractor, batch_size=2))

@@ -14,6 +14,7 @@ Options that mean the same everywhere:
 * ``--progress auto|always|never``: progress bar with rate and ETA on stderr (auto: when stderr is a terminal).
 * ``--workers N``: extraction in N worker processes (default: one per core, and none for an input of at most
   one batch per core); 1 extracts in the command's own process. The output is the same whatever N.
+  ``debate apply`` also codes the store's statements in N workers (default likewise, for its pending articles).
 """
 
 from __future__ import annotations
@@ -118,8 +119,8 @@ WORKERS_HELP = ("worker processes that extract (default: one per CPU core, but n
                 "batch per core; 1: extract in this process); statements, ids and order are the same for any N")
 
 
-def add_workers(p: argparse.ArgumentParser | Any, when: str = "") -> None:
-    p.add_argument("--workers", type=positive_int, default=None, metavar="N", help=when + WORKERS_HELP)
+def add_workers(p: argparse.ArgumentParser | Any, when: str = "", text: str = WORKERS_HELP) -> None:
+    p.add_argument("--workers", type=positive_int, default=None, metavar="N", help=when + text)
 
 
 def workers(args: argparse.Namespace, paths: list[str] | None) -> int:

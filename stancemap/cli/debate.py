@@ -46,6 +46,11 @@ from .common import err as _err
 # shared options
 
 
+APPLY_WORKERS_HELP = ("worker processes that code the statements, and extract the --input (default: one per CPU "
+                      "core, but none for a run of at most one batch per core; 1: in this process); the codings "
+                      "are the same for any N")
+
+
 def _source_opts(p: argparse.ArgumentParser, analysis: bool = True) -> None:
     g = p.add_argument_group("statements")
     add_db(g, writes=True)
@@ -56,7 +61,10 @@ def _source_opts(p: argparse.ArgumentParser, analysis: bool = True) -> None:
         g.add_argument("--no-update", action="store_true",
                        help="do not code statements the debate has not coded yet; only warn about them")
     add_fast(g, "with --input: extract")
-    add_workers(g, "with --input: ")
+    if analysis:
+        add_workers(g, "with --input: ")
+    else:  # debate apply: the workers also code the store's statements
+        add_workers(g, text=APPLY_WORKERS_HELP)
     add_input_defaults(g)
     add_progress(p)
     g.add_argument("--threshold", type=float, help="link threshold of the rules' linker, with --stance rules "
@@ -252,13 +260,14 @@ def cmd_init(args) -> int:
 
 @command
 def cmd_apply(args) -> int:
+    from ..runs import ExtractorUnavailable
+
     if args.input:
         check_published(args)
     app = open_app(args, create=bool(args.input), write=True)
     debate = _app_debate(app, args.file)
     failed = 0
     if args.input:
-        from ..runs import ExtractorUnavailable
         from ..runs.ingest import ingest, print_summary
 
         try:
@@ -274,9 +283,13 @@ def cmd_apply(args) -> int:
     try:
         with progress_bar(args, "debate apply") as bar:
             report = app.apply(debate, stance=args.stance, threshold=args.threshold,
-                               evidence_rules=False if args.no_evidence_rules else None, progress=bar)
-    except (EmbeddingModelMissing, StanceModelMissing) as exc:
+                               evidence_rules=False if args.no_evidence_rules else None, progress=bar,
+                               workers=args.workers)
+    except (EmbeddingModelMissing, StanceModelMissing, ExtractorUnavailable) as exc:
+        # ExtractorUnavailable: the worker processes could not load the models (the pool says so for any state)
         raise CommandError(f"error: {exc}") from None
+    for f in report.failures:
+        _err(f"error: article {shown(f.doc_id)}: coding failed, left pending ({f.reason})")
     print(report.summary())
     for p in debate.propositions:
         c = report.counts.get(p.id, {})
@@ -292,7 +305,8 @@ def cmd_apply(args) -> int:
         events = app.events(debate, Filters(), update=False)
         write_json(args.export, events, debate)
         print(f"exported {len(events)} coded stances to {shown(args.export)}")
-    return EXIT_FAILED if failed and not report.statements else EXIT_OK
+    # as ingest: done, but some articles failed (they stay pending; a rerun codes them)
+    return EXIT_FAILED if (failed and not report.statements) or report.failures else EXIT_OK
 
 
 @command

@@ -1,7 +1,10 @@
 """The worker pool: extraction in N processes, results back in input order, a crash costs one document.
 
 Each worker process loads the extractor once, then takes one batch at a time over its own pipe, extracts
-it (:func:`.local.extract_batch`) and sends the outcomes back. The main process hands out batches, puts the
+it (:func:`.local.extract_batch`) and sends the outcomes back. The unit of work is the config's: ``debate
+apply`` runs the same pool with a worker state of its own (a loaded debate applier) and a work function that
+codes articles (:mod:`stancemap.debate.jobs`); everything below holds for it too, "document" and "extract"
+then being an article and its coding. The main process hands out batches, puts the
 results back in the order of the jobs and is the only one that writes anything (the store, the output):
 workers never open the store.
 
@@ -52,16 +55,19 @@ class WorkerDied(Exception):
 
 @dataclass(frozen=True)
 class PoolConfig:
-    """How to run the workers. ``load`` and ``extract`` are module-level functions (they travel to the
-    worker by name): ``load(mode)`` returns an extractor, ``extract(extractor, articles)`` the outcomes of a
-    batch. Tests pass their own to poison a document."""
+    """How to run the workers. ``load``, ``work`` and ``describe`` are module-level functions (they travel
+    to the worker by name) and ``load_arg`` a picklable value: ``load(load_arg)`` returns a worker's state
+    (by default the extractor of mode ``load_arg``), ``work(state, items)`` one result per item of a batch
+    (an :class:`.local.Outcome`, or anything with an ``error`` attribute), ``describe(item)`` what a worker
+    that died was doing, for the report. Tests pass their own to poison a document."""
 
     workers: int
-    mode: str = "accurate"
+    load_arg: Any = "accurate"
     recycle_after: int = RECYCLE_AFTER
     threads: int = 1
-    load: Callable[[str], Any] | None = None
-    extract: Callable[[Any, list[Article]], list[Outcome]] = extract_batch
+    load: Callable[[Any], Any] | None = None
+    work: Callable[[Any, list[Any]], list[Any]] = extract_batch
+    describe: Callable[[Any], str] | None = None  # None: "extracting 'path'"
     start_method: str = "spawn"  # no threads, connections or models inherited from the main process
 
     def __post_init__(self) -> None:
@@ -72,7 +78,7 @@ class PoolConfig:
 # ---------------------------------------------------------------------------------------------- worker side
 
 
-def _load(mode: str) -> Any:
+def _load(mode: Any) -> Any:
     from .loading import load_extractor
 
     return load_extractor(mode)
@@ -83,7 +89,7 @@ def _worker_main(conn: Connection, config: PoolConfig) -> None:
     closes (the main process is gone) or ``recycle_after`` documents are done."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle: it stops us
     try:
-        extractor = (config.load or _load)(config.mode)
+        state = (config.load or _load)(config.load_arg)
     except Exception as exc:  # noqa: BLE001 -- any failure to load is reported, not a crash
         conn.send(("unavailable", str(exc)))
         return
@@ -96,7 +102,7 @@ def _worker_main(conn: Connection, config: PoolConfig) -> None:
             return
         if task is None:
             return
-        outcomes = [_portable(o) for o in config.extract(extractor, task)]
+        outcomes = [_portable(o) for o in config.work(state, task)]
         done += len(task)
         retiring = done >= config.recycle_after
         conn.send(("done", outcomes, retiring))
@@ -104,9 +110,10 @@ def _worker_main(conn: Connection, config: PoolConfig) -> None:
             return
 
 
-def _portable(outcome: Outcome) -> Outcome:
-    """An outcome that survives pickling: an exception that cannot be pickled (or unpickled) travels as a
-    RuntimeError with the same text."""
+def _portable(outcome: Any) -> Any:
+    """An outcome that survives pickling: one whose exception cannot be pickled (or unpickled) travels as an
+    :class:`Outcome` holding a RuntimeError with the same text (whatever the work function's result type: a
+    failure is read from ``error`` alone)."""
     if outcome.error is None:
         return outcome
     try:
@@ -122,18 +129,18 @@ def _portable(outcome: Outcome) -> Outcome:
 
 @dataclass
 class _Task:
-    """Articles sent to one worker: positions ``slots`` of job ``job``."""
+    """Items (articles, when extracting) sent to one worker: positions ``slots`` of job ``job``."""
 
     job: int
     slots: list[int]
-    articles: list[Article]
+    articles: list[Any]
 
 
 @dataclass
 class _Job:
     tag: Any
-    articles: list[Article]
-    outcomes: list[Outcome | None] = field(default_factory=list)
+    articles: list[Any]
+    outcomes: list[Any] = field(default_factory=list)  # one per item, None until it comes
 
     @property
     def complete(self) -> bool:
@@ -164,6 +171,10 @@ def _death(exitcode: int | None) -> str:
 
 def document_name(article: Article) -> str:
     return article.source_path or article.id
+
+
+def _extracting(article: Article) -> str:
+    return f"extracting {document_name(article)!r}"
 
 
 @contextlib.contextmanager
@@ -225,10 +236,10 @@ class _Pool:
         self.workers.remove(w)
 
 
-def run_batches(jobs: Iterable[tuple[T, list[Article]]], config: PoolConfig) -> Iterator[tuple[T, list[Outcome]]]:
-    """``(tag, outcomes)`` for each job ``(tag, articles)``, in the order of the jobs, extracted by
-    ``config.workers`` worker processes (started when the first job with articles comes). A worker that
-    cannot load the extractor raises :class:`ExtractorUnavailable`."""
+def run_batches(jobs: Iterable[tuple[T, list[Any]]], config: PoolConfig) -> Iterator[tuple[T, list[Any]]]:
+    """``(tag, outcomes)`` for each job ``(tag, articles)``, in the order of the jobs, extracted (or whatever
+    ``config.work`` does) by ``config.workers`` worker processes (started when the first job with articles
+    comes). A worker that cannot load its state (the extractor) raises :class:`ExtractorUnavailable`."""
     pool = _Pool(config)
     source = iter(jobs)
     exhausted = False
@@ -323,5 +334,6 @@ def _wait_and_collect(pool: _Pool, out: dict[int, _Job], todo: collections.deque
             for slot, article in reversed(list(zip(task.slots, task.articles))):
                 todo.appendleft(_Task(task.job, [slot], [article]))
         else:
-            out[task.job].outcomes[task.slots[0]] = Outcome(error=WorkerDied(
-                f"worker process died ({how}) while extracting {document_name(task.articles[0])!r}"))
+            doing = (pool.config.describe or _extracting)(task.articles[0])
+            out[task.job].outcomes[task.slots[0]] = Outcome(
+                error=WorkerDied(f"worker process died ({how}) while {doing}"))

@@ -51,7 +51,7 @@ def make_runner(workers: int = 1, *, mode: str = "accurate", extractor: Any = No
     from .pool import PoolConfig, run_batches
 
     if pool is None and workers > 1:
-        pool = PoolConfig(workers=workers, mode=mode)
+        pool = PoolConfig(workers=workers, load_arg=mode)
     if pool is not None:
         return lambda jobs: run_batches(jobs, pool)
 
