@@ -209,7 +209,7 @@ class App:
 
         from .debate.jobs import ApplierSpec, code_articles, describe, load_applier
         from .engines.runner import workers_for
-        from .store.coding import mark_applied, pending_now, replace_codings
+        from .store.coding import cached, keep, mark_applied, pending_now, replace_codings
 
         if stance not in (None, "rules", "model", "lite"):
             raise ValueError(f"stance must be 'rules', 'model' or 'lite', not {stance!r}")
@@ -217,6 +217,7 @@ class App:
         row = self._register(d, source, stance=stance, threshold=threshold, evidence_rules=evidence_rules)
         report = ApplyReport(d.id, row.decider)
         t0 = time.perf_counter()
+        start_version, _ = cached(self.engine, row, "checked", codings_only=True)  # read before anything is
         _, total = pending_now(self.engine, row)
         spec = ApplierSpec(d, row.threshold, row.evidence_rules, row.decider)
         # each article is a job of its own: --workers N means N even for a few articles; the default keeps
@@ -265,6 +266,11 @@ class App:
                     progress(done, total)
         if report.articles:
             mark_applied(self.engine, row.id)
+            if not report.failures:
+                # Every article pending at ``start_version`` was coded, and so marked after it (0006): kept as
+                # "nothing pending at start_version but the marked articles", so the next check reads those
+                # articles (and any changed meanwhile) instead of every statement.
+                keep(self.engine, row, "checked", start_version, {"version": start_version})
         report.seconds = round(time.perf_counter() - t0, 2)
         return report
 

@@ -286,3 +286,70 @@ def test_another_decider_recodes_and_is_kept_with_its_version(store):
     with App.open(store) as app, app.engine.connect() as conn:
         decider, version = conn.execute(sa.select(schema.debates.c.decider, schema.debates.c.decider_version)).one()
     assert decider == "lite" and version.startswith("lite-")
+
+
+def test_after_new_articles_and_any_change_only_what_changed_is_read_again(db_url, fast_extractor, monkeypatch):
+    """The change marks (migration 0006): after an ingest, the pending check reads the new articles only and the
+    kept positions are patched for the (actor, proposition) pairs whose stances changed -- and equal a full
+    recomputation after new articles, a forced reextract and a rejected statement, on both backends."""
+    from stancemap.runs.ingest import ingest
+    from stancemap.runs.reextract import reextract
+    from stancemap.store import coding
+
+    def fresh(app):  # every kept reading dropped: the full check and one grouped scan
+        with app.engine.begin() as conn:
+            conn.execute(sa.delete(schema.debate_cache))
+        return [(p.actor_id, p.proposition, p.counts, p.weights, p.first, p.last, p.latest)
+                for p in app.positions(DEBATE)]
+
+    def kept(app):
+        return [(p.actor_id, p.proposition, p.counts, p.weights, p.first, p.last, p.latest)
+                for p in app.positions(DEBATE)]
+
+    scopes, narrowed = [], []
+    real_counts, real_aggregates = coding.pending_counts, coding.position_aggregates
+
+    def counts_spy(engine, debate, among=None):
+        scopes.append(among)
+        return real_counts(engine, debate, among)
+
+    def aggregates_spy(engine, debate_id, f):
+        narrowed.append(f.actor_keys)
+        return real_aggregates(engine, debate_id, f)
+
+    with App.open(db_url, create=True) as app:
+        ingest(app.engine, [str(SEED)], extractor=fast_extractor, published="2024-11-25")
+        kept(app)  # codes the seed article and keeps "nothing pending" and the positions
+        kept(app)  # checks the article the apply coded (marked after the check it kept), and keeps it checked
+        with app.engine.connect() as conn:
+            before = set(conn.execute(sa.select(schema.articles.c.id)).scalars())
+        ingest(app.engine, [str(BRIEFS)], extractor=fast_extractor)
+        with app.engine.connect() as conn:
+            new = set(conn.execute(sa.select(schema.articles.c.id)).scalars()) - before
+            n_pairs = conn.execute(sa.select(sa.func.count()).select_from(schema.stance_marks)).scalar_one()
+        assert new and n_pairs > 0
+        monkeypatch.setattr(coding, "pending_counts", counts_spy)
+        monkeypatch.setattr(coding, "position_aggregates", aggregates_spy)
+        patched = kept(app)
+        assert scopes and scopes[0] is not None and set(scopes[0]) == new  # only the new articles were checked
+        assert narrowed and all(keys for keys in narrowed)  # positions read again for the changed actors only
+        monkeypatch.undo()
+        assert patched == fresh(app) and len(patched) > 10
+
+        class FirstDropped:  # the extractor, but the first statement of every article is no longer found
+            resources = fast_extractor.resources
+
+            def extract_many(self, articles, batch_size=16, on_error=None):
+                for art, found in fast_extractor.extract_many(articles, batch_size=batch_size, on_error=on_error):
+                    yield art, found[1:]
+
+        kept(app)
+        report = reextract(app.engine, extractor=FirstDropped(), mode="fast", force=True)
+        assert report.replaced >= len(new)  # their codings and stances went with them (foreign keys)
+        assert kept(app) == fresh(app)
+
+        rows, *_ = app.statements_page(limit=50)
+        sid = next(r.id for r in rows if r.speaker is not None)
+        kept(app)
+        app.review(sid, state="rejected", by="t")
+        assert kept(app) == fresh(app)

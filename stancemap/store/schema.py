@@ -410,8 +410,8 @@ debate_cache = sa.Table(
     sa.Column("computed_at", Timestamp, nullable=False),
 )
 
-# Written by triggers only (migration 0006): the coding version after the last change to an article's
-# statements or coded statements, plus one.
+# Written by triggers only (migration 0006): the coding version of the last change to an article's
+# statements or coded statements (at least the version it bumped the store to).
 article_marks = sa.Table(
     "article_marks",
     metadata,
@@ -421,7 +421,7 @@ article_marks = sa.Table(
 )
 
 # Written by triggers only (0006): the store version after the last change to a stance of this debate, actor
-# and proposition (before or after an update), plus one.
+# and proposition (before or after an update; at least the version it bumped the store to).
 stance_marks = sa.Table(
     "stance_marks",
     metadata,

@@ -11,10 +11,11 @@ Two small tables, filled by triggers, say what changed since a kept reading, so 
   before and after an update): kept positions are patched for those pairs alone.
 
 Both hold one row per article / pair (an upsert), so they stay as small as the things they name. A mark is
-the version *after* the change's bump plus one (triggers named to fire after the version triggers on
-PostgreSQL, which fire in name order): never at or below a version a reader could have read before the change
-was committed, so a change is never taken for one already counted (a mark may at worst make a reading
-recompute a pair that was already up to date).
+at least the version the change bumped the store to -- never at or below a version a reader could have read
+before the change was committed, so a change is never taken for one already counted. On PostgreSQL the mark
+triggers are named to fire after the version triggers (triggers of one event fire in name order) and read
+the bumped version; on SQLite a row's triggers fire in no documented order, so the mark is the version read
+plus one (the bumped version, or one more: at worst a reading recomputes something already up to date).
 
 Revision ID: 0006
 Revises: 0005
@@ -64,7 +65,7 @@ def _postgresql() -> None:
         op.execute(
             f"CREATE OR REPLACE FUNCTION stancemap_mark_articles_{event.lower()}() RETURNS trigger LANGUAGE plpgsql "
             f"AS $$ BEGIN INSERT INTO article_marks (article_id, version) SELECT DISTINCT article_id, "
-            f"(SELECT coding_version FROM store_state WHERE id = 1) + 1 FROM ({union}) AS changed "
+            f"(SELECT coding_version FROM store_state WHERE id = 1) FROM ({union}) AS changed "
             f"ON CONFLICT (article_id) DO UPDATE SET version = EXCLUDED.version; RETURN NULL; END $$")
         for table in ARTICLE_TABLES:
             # "x_mark" sorts after "version": PostgreSQL fires triggers of one event in name order
@@ -75,7 +76,7 @@ def _postgresql() -> None:
         op.execute(
             f"CREATE OR REPLACE FUNCTION stancemap_mark_stances_{event.lower()}() RETURNS trigger LANGUAGE plpgsql "
             f"AS $$ BEGIN INSERT INTO stance_marks (debate_id, actor_key, proposition, version) "
-            f"SELECT DISTINCT debate_id, actor_key, proposition, (SELECT version FROM store_state WHERE id = 1) + 1 "
+            f"SELECT DISTINCT debate_id, actor_key, proposition, (SELECT version FROM store_state WHERE id = 1) "
             f"FROM ({union}) AS changed ON CONFLICT (debate_id, actor_key, proposition) "
             f"DO UPDATE SET version = EXCLUDED.version; RETURN NULL; END $$")
         op.execute(f"CREATE TRIGGER stances_x_mark_{event.lower()} AFTER {event} ON stances "
