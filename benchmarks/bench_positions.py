@@ -79,7 +79,9 @@ def _signature(stances: int) -> dict[str, str]:
 
     shape = repr([(t.name, [c.name for c in t.columns],
                    sorted((i.name, [c.name for c in i.columns]) for i in t.indexes)) for t in TABLES])
-    return {"build_version": BUILD_VERSION, "stances_target": str(stances), "revision": schema.SCHEMA_REVISION,
+    # The revision is not part of it: a cached store is upgraded in place when it is opened (what a user's store
+    # goes through); a change to the replicated tables' columns or indexes rebuilds it.
+    return {"build_version": BUILD_VERSION, "stances_target": str(stances),
             "schema": hashlib.sha1(shape.encode()).hexdigest()}
 
 
@@ -386,16 +388,40 @@ def _drop_kept(app) -> None:
         conn.execute(sa.delete(debate_cache))
 
 
+_NEW_ARTICLE = ('"We cannot rule out sending troops to Ukraine if Russia breaks through," Senator {name} Okafor said '
+                'on Monday. Minister {name} Varga said Western troops should never be deployed to Ukraine.')
+
+
+def _ingest_new_article(app, extractor, k: int) -> None:
+    """One new article whose statements are new (new speakers: new actor and proposition pairs), stored."""
+    import tempfile
+
+    from stancemap.runs.ingest import ingest
+
+    name = f"Bench{os.getpid()}x{k}x{time.time_ns() % 10**9}"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "new.jsonl"
+        path.write_text(json.dumps({"id": f"bench-{name}", "text": _NEW_ARTICLE.format(name=name),
+                                    "published": "2024-03-04", "outlet": "Bench Wire"}) + "\n")
+        ingest(app.engine, [str(path)], extractor=extractor)
+
+
 def measure(url: str, repeat: int, check: bool) -> dict:
     from stancemap.app import App
+    from stancemap.debate.apply import Applier
+    from stancemap.extract.pipeline import Extractor
 
     out = {}
+    extractor = Extractor(mode="fast")
     with App.open(url) as app:
         row = app.current(DEBATE, update=False)
         pending = app.pending(DEBATE)
         if pending != (0, 0):
             raise SystemExit(f"the store has pending statements {pending}: the benchmark needs none")
         log(f"debate {row.name}: nothing pending")
+        applier = Applier(app.debate(DEBATE), threshold=row.threshold, evidence_rules=row.evidence_rules,
+                          stance=row.decider)
+        added = 0
         for name, filters, update in cases():
             app.positions(DEBATE, filters, update=update)  # warm-up
             times = []
@@ -425,19 +451,35 @@ def measure(url: str, repeat: int, check: bool) -> dict:
                     t = time.perf_counter()
                     app.positions(DEBATE, filters, update=update)
                     after_review.append(time.perf_counter() - t)
+            # after new articles (the commonest change while a corpus grows): one article with new speakers
+            # ingested and coded (not timed), then the reading: the pending check reads the changed articles,
+            # the kept positions are patched for the changed actor and proposition pairs
+            after_ingest = []
+            for _ in range(3):
+                _ingest_new_article(app, extractor, added)
+                added += 1
+                coded = app.apply(DEBATE, applier=applier)
+                if coded.stances == 0:
+                    raise SystemExit("the new article was coded without any stance: the case would measure nothing")
+                t = time.perf_counter()
+                app.positions(DEBATE, filters, update=update)
+                after_ingest.append(time.perf_counter() - t)
             case = {"p50": round(statistics.median(times), 4), "p95": round(_pct(times, 0.95), 4),
                     "max": round(max(times), 4), "calls": repeat, "positions": len(res),
                     "cold_p50": round(statistics.median(cold), 4), "cold_max": round(max(cold), 4),
                     "after_review_p50": round(statistics.median(after_review), 4) if after_review else None,
                     "after_review_max": round(max(after_review), 4) if after_review else None,
+                    "after_ingest_p50": round(statistics.median(after_ingest), 4),
+                    "after_ingest_max": round(max(after_ingest), 4),
                     "statements": sum(p.n for p in res),
                     "parts_p50": {k: round(statistics.median(p[k] for p in parts), 4) for k in parts[0]}}
             if check and filters is not None:
                 case["check"] = _check(app, filters)
             out[name] = case
             log(f"  {name}: p50 {case['p50']:.3f} s, p95 {case['p95']:.3f} s, max {case['max']:.3f} s; "
-                f"cold (after a change) p50 {case['cold_p50']:.3f} s, after a stance review p50 "
-                f"{case['after_review_p50'] or float('nan'):.3f} s "
+                f"cold (nothing kept) p50 {case['cold_p50']:.3f} s, after a stance review p50 "
+                f"{case['after_review_p50'] or float('nan'):.3f} s, after an ingest p50 "
+                f"{case['after_ingest_p50']:.3f} s "
                 f"({case['positions']} positions, {case['statements']:,} statements) {case.get('check', '')}")
     return out
 
@@ -484,18 +526,25 @@ def write_results(path: Path, machine_info: dict, backends: dict, command: str) 
         lines += [f"## {backend}", "", f"Store: {c['stances']:,} stances, {c['coded_statements']:,} coded statements, "
                   f"{c['statements']:,} statements, {c['articles']:,} articles.", "",
                   "Repeated readings (p50/p95/max over the timed calls) find the result kept at the store's "
-                  "version; *cold* is the first reading after any change (kept results dropped): the full "
-                  "pending check and grouped scan; *after review*: the first reading after a person changed one "
-                  "stance's label (3 times; the kept positions are patched for that actor and proposition).", "",
+                  "version; *cold*: a reading with nothing kept at all (every kept result dropped: a filter never "
+                  "asked before on a store never checked): the full pending check and grouped scan; *after "
+                  "review*: the first reading after a person changed one stance's label (3 times); *after ingest*: "
+                  "the first reading after one new article with new speakers was ingested and coded (3 times; "
+                  "the coding not timed). After a change the pending check reads only the articles changed "
+                  "and the kept positions are patched for the actor and proposition pairs changed (migration "
+                  "0006).", "",
                   "| case | p50 s | p95 s | max s | cold p50 s | cold max s | after review p50 s | after review "
-                  "max s | parts (p50 of 3, s) | positions | statements |",
-                  "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|"]
+                  "max s | after ingest p50 s | after ingest max s | parts (p50 of 3, s) | positions | statements |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|"]
         for name, r in b["cases"].items():
             parts = ", ".join(f"{k} {v:.3f}" for k, v in r["parts_p50"].items())
             lines.append(f"| {name} | {r['p50']:.3f} | {r['p95']:.3f} | {r['max']:.3f} | "
                          f"{r.get('cold_p50', float('nan')):.3f} | {r.get('cold_max', float('nan')):.3f} | "
                          f"{r.get('after_review_p50') or float('nan'):.3f} | "
-                         f"{r.get('after_review_max') or float('nan'):.3f} | {parts} | "
+                         f"{r.get('after_review_max') or float('nan'):.3f} | "
+                         f"{r.get('after_ingest_p50') or float('nan'):.3f} | "
+                         f"{r.get('after_ingest_max') or float('nan'):.3f} | "
+                         f"{parts} | "
                          f"{r['positions']:,} | {r['statements']:,} |")
         lines.append("")
     path.with_suffix(".md").write_text("\n".join(lines))
