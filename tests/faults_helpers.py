@@ -72,17 +72,19 @@ def count_rows(watcher, query: sa.Select) -> int:
 
 def run_killed(db_url: str, args: list[str], *, progress: Callable[[object], int], at: int, slow: str | None = None,
                delay: float = 0.0, stop_after: int | None = None, rng: random.Random | None = None,
-               deadline: float = 240) -> int:
+               child: list[str] | None = None, deadline: float = 240) -> int:
     """Run ``stancemap ARGS`` in a child process and SIGKILL it once ``progress(watcher engine)`` reaches ``at``,
     after a random pause of up to ``delay`` seconds. With ``slow`` (``MODULE:ATTR:before|after``) the child
     sleeps ``delay`` at each call of that function, and waits for the kill after ``stop_after`` calls. Returns
-    the child's pid once it is dead and, on PostgreSQL, once its server sessions have ended."""
+    the child's pid once it is dead and, on PostgreSQL, once its server sessions have ended. ``child``: the
+    command line that runs ``stancemap ARGS`` instead (``python -c WRAPPER ...``)."""
     app_name = f"stancemap-fault-{os.getpid()}-{random.randrange(1 << 30)}"
     env = dict(os.environ, PYTHONPATH=str(ROOT), PGAPPNAME=app_name)
     if stop_after is not None:
         env["STANCEMAP_FAULT_STOP_AFTER"] = str(stop_after)
-    cmd = [sys.executable, "-c", SLOW_CLI, slow, str(delay), *args] if slow else \
-        [sys.executable, "-m", "stancemap.cli", *args]
+    if child is None:
+        child = [sys.executable, "-c", SLOW_CLI, slow, str(delay)] if slow else [sys.executable, "-m", "stancemap.cli"]
+    cmd = [*child, *args]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     watcher = make_engine(db_url)
     end = time.monotonic() + deadline
