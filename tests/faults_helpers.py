@@ -179,7 +179,8 @@ def fresh_store(db_url: str, tmp_path, name: str) -> str:
 
 def store_snapshot(engine) -> dict:
     """What the store holds, by the inputs' names rather than the store's ids: per document, its article's
-    fields and its statements by key (with their ids in ``ids``); the actors; the mentions; the failures."""
+    fields and its statements by key (with their ids in ``ids``); the actors; the mentions; the failures; the
+    rows of the main tables (so that a document stored twice shows)."""
     a, s, m, ac, f = schema.articles, schema.statements, schema.mentions, schema.actors, schema.failures
     with engine.connect() as conn:
         doc = dict(conn.execute(sa.select(a.c.id, a.c.doc_id)).all())
@@ -205,4 +206,5 @@ def store_snapshot(engine) -> dict:
                                                              .join(ac, ac.c.id == m.c.actor_id))))
         failures = sorted(conn.execute(sa.select(f.c.stage, f.c.fatal, f.c.source, f.c.line, f.c.doc_id,
                                                  f.c.reason)).all())
-    return {"documents": docs, "ids": ids, "actors": actors, "mentions": mentions, "failures": failures}
+    return {"documents": docs, "ids": ids, "actors": actors, "mentions": mentions, "failures": failures,
+            "counts": counts(engine)}

@@ -68,6 +68,7 @@ def test_sigkill_mid_load_then_a_rerun_equals_a_clean_load(db_url, tmp_path, fas
     assert resumed["documents"] == clean["documents"], seed  # every article once, with exactly its statements
     assert set(resumed["ids"]) == set(clean["ids"]), seed
     assert (resumed["actors"], resumed["mentions"]) == (clean["actors"], clean["mentions"]), seed
+    assert resumed["counts"] == clean["counts"] and clean["counts"]["articles"] == N, seed
     assert resumed["failures"] == clean["failures"] and len(clean["failures"]) == 1, seed  # the broken line, once
     for d, v in partial["documents"].items():  # what the killed run stored was whole
         assert v == clean["documents"][d], (seed, d)

@@ -108,6 +108,7 @@ def test_sigkill_mid_reextract_then_a_rerun_equals_a_clean_reextract(db_url, tmp
     assert set(resumed["ids"]) == set(clean["ids"]), seed
     assert all(resumed["ids"][k] == i for k, i in kept.items()), seed  # found again: the same id
     assert (resumed["actors"], resumed["mentions"]) == (clean["actors"], clean["mentions"]), seed
+    assert resumed["counts"] == clean["counts"] and clean["counts"]["articles"] == N, seed
     assert_consistent(engine)
     runs = run_statuses(engine)
     assert [r[:2] for r in runs] == [("ingest", "done"), ("reextract", "interrupted"), ("reextract", "done")]
