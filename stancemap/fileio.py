@@ -5,12 +5,18 @@ object) or :func:`atomic_path` (a path for writers that open it themselves: netw
 pyarrow): the content is written to a temporary file in the target's directory, flushed to disk
 (fsync) and renamed over the target. An interrupted or failed write leaves the previous file (or
 none) and no half-written one; the temporary file is removed.
+
+A writer killed outright (SIGKILL, a crash) cannot remove its temporary file, so its name says whose it is
+(``.NAME.PID-MACHINE.XXXXXX.tmp``): the next write of the same target removes those of processes of this
+machine that are gone, so they do not pile up.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import socket
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,12 +43,52 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def _machine() -> str:
+    """This machine and PID namespace, in a few letters (a PID is only looked up where it means something)."""
+    try:
+        pidns = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        pidns = ""
+    return hashlib.sha1(f"{socket.gethostname()}\0{pidns}".encode()).hexdigest()[:8]
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # someone else's process: it exists
+    return False
+
+
+def _remove_dead_temporaries(p: Path, machine: str) -> None:
+    """Remove the temporaries beside ``p`` of writers of this machine that are gone (see the module's docstring);
+    those of a live process, of another machine, or of another name are left alone."""
+    prefix = f".{p.name}."
+    try:
+        names = [e.name for e in os.scandir(p.parent) if e.name.startswith(prefix) and e.name.endswith(".tmp")]
+    except OSError:
+        return
+    for name in names:
+        owner, _, rest = name[len(prefix):-len(".tmp")].partition(".")
+        pid, _, where = owner.partition("-")
+        if "." in rest or where != machine or not pid.isdigit() or int(pid) == os.getpid() or not _gone(int(pid)):
+            continue
+        try:
+            os.unlink(p.parent / name)
+        except OSError:
+            pass
+
+
 @contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """A temporary path beside ``path``; on success it is fsynced and renamed to ``path``."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
+    machine = _machine()
+    _remove_dead_temporaries(p, machine)
+    fd, tmp_name = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.{os.getpid()}-{machine}.", suffix=".tmp")
     os.close(fd)
     tmp = Path(tmp_name)
     try:

@@ -5,14 +5,10 @@ whole or not at all. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import os
 import random
-import signal
-import subprocess
-import sys
-import time
 
 import sqlalchemy as sa
+from faults_helpers import count_rows, fault_seed, run_killed
 from store_conftest import EXAMPLE_CORPUS, ROOT
 
 from stancemap.app import App
@@ -22,20 +18,6 @@ from stancemap.store.db import make_engine, open_engine
 
 SEED = ROOT.parent / "shared" / "examples" / "western-troops-ukraine.txt"
 DEBATE = str(ROOT / "debates" / "western-troops-ukraine.yaml")
-
-# ``python -m stancemap debate apply ...`` made slow: each coding transaction waits, after deleting the
-# article's old codings and before writing the new ones, so a kill lands inside one most of the time.
-SLOW_APPLY = """
-import sys, time
-import stancemap.store.coding as coding
-real_now = coding.now
-def slow_now():
-    time.sleep(float(sys.argv[1]))
-    return real_now()
-coding.now = slow_now
-from stancemap.cli import main
-sys.exit(main(sys.argv[2:]))
-"""
 
 TABLES = (schema.debates, schema.debate_actors, schema.coded_statements, schema.statement_links, schema.stances)
 
@@ -59,40 +41,26 @@ def snapshot(engine) -> dict:
 
 
 def coded_articles(watcher) -> int:
-    try:
-        with watcher.connect() as conn:
-            return conn.execute(sa.select(sa.func.count(sa.distinct(schema.coded_statements.c.article_id)))
-                                ).scalar_one()
-    except sa.exc.DBAPIError:
-        return 0
+    return count_rows(watcher, sa.select(sa.func.count(sa.distinct(schema.coded_statements.c.article_id))))
 
 
-def kill_apply_after(db_url: str, articles: int, delay: float) -> None:
-    """Run the slow apply in a subprocess; SIGKILL it once ``articles`` articles have codings."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-c", SLOW_APPLY, str(delay), "debate", "apply", DEBATE, "--db", db_url,
-                             "--progress", "never"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+def kill_apply_after(db_url: str, articles: int, delay: float, rng: random.Random) -> int:
+    """``debate apply`` in a child process, slowed in each article's coding transaction (after deleting the
+    article's old codings and before writing the new ones: ``coding.now`` sleeps, so a kill lands inside one
+    most of the time); SIGKILLed once ``articles`` articles have codings."""
     watcher = make_engine(db_url)
-    deadline = time.monotonic() + 300
-    try:
-        while coded_articles(watcher) < articles:
-            assert proc.poll() is None, f"apply ended before the kill: {proc.stderr.read().decode()[-2000:]}"
-            assert time.monotonic() < deadline, "the apply did not get going"
-            time.sleep(0.02)
-        time.sleep(random.uniform(0, delay))  # somewhere in the next article's transaction
-        os.kill(proc.pid, signal.SIGKILL)
-    finally:
-        proc.wait()
-        proc.stderr.close()
-        watcher.dispose()
-    assert proc.returncode == -signal.SIGKILL
+    already = coded_articles(watcher)
+    watcher.dispose()
+    # ``now`` is called once for the debate's row when it is created, then once per article: the child stops
+    # for the kill after at most three articles more than the ``articles`` awaited, so it never finishes first
+    return run_killed(db_url, ["debate", "apply", DEBATE, "--db", db_url, "--progress", "never"],
+                      progress=coded_articles, at=articles, slow="stancemap.store.coding:now:before", delay=delay,
+                      stop_after=articles - already + 3, rng=rng)
 
 
 def test_sigkill_mid_debate_apply_then_a_rerun_codes_exactly_as_a_clean_run(db_url, fast_extractor):
-    seed = int(os.environ.get("STANCEMAP_FAULT_SEED", random.randrange(1 << 30)))
+    seed = fault_seed()
     rng = random.Random(seed)
-    random.seed(seed)
     engine = open_engine(db_url)
     ingest(engine, [EXAMPLE_CORPUS, SEED], extractor=fast_extractor, published="2024-11-25")
     with App(engine) as app:
@@ -100,10 +68,10 @@ def test_sigkill_mid_debate_apply_then_a_rerun_codes_exactly_as_a_clean_run(db_u
     assert total >= 10 and n_st > 50
 
     first = rng.randint(1, total // 2)
-    second = rng.randint(first + 1, total - 1)
+    second = rng.randint(first + 1, total - 4)  # the child may code three more before the kill
     partial = []
     for k in (first, second):
-        kill_apply_after(db_url, k, delay=0.25)
+        kill_apply_after(db_url, k, 0.25, rng)
         partial.append(snapshot(engine))
     assert first <= len(partial[0]["articles"]) < total and len(partial[1]["articles"]) < total, seed
 

@@ -4,50 +4,25 @@ input, and running again finishes the rest with exact counts."""
 
 from __future__ import annotations
 
-import json
-import os
-import signal
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 
 import pytest
 import sqlalchemy as sa
-from store_conftest import PG_URL, ROOT, store_url, synthetic_records, write_jsonl
+from faults_helpers import assert_consistent, assert_shown_interrupted, count_rows, counts, run_killed, run_statuses
+from store_conftest import PG_URL, store_url, synthetic_records, write_jsonl
 
 from stancemap.model import Article
 from stancemap.runs import ingest as ingest_module
 from stancemap.runs.ingest import IngestStopped, ingest
 from stancemap.store import schema
-from stancemap.store.db import make_engine, open_engine
-
-
-def counts(engine) -> dict[str, int]:
-    with engine.connect() as conn:
-        return {t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
-                for t in (schema.articles, schema.statements, schema.mentions, schema.article_bands)}
+from stancemap.store.db import open_engine
 
 
 def expected_statements(extractor, records) -> dict[str, int]:
     arts = [Article(id=r["id"], text=r["text"], published=r["published"]) for r in records]
     return {a.id: len(found) for a, found in extractor.extract_many(arts)}
-
-
-def assert_consistent(engine) -> None:
-    """Every stored article has exactly its statements and bands; nothing refers to a missing article."""
-    a, s, b, m = schema.articles, schema.statements, schema.article_bands, schema.mentions
-    with engine.connect() as conn:
-        per_article = dict(conn.execute(sa.select(s.c.article_id, sa.func.count()).group_by(s.c.article_id)).all())
-        for aid, n in conn.execute(sa.select(a.c.id, a.c.statement_count)):
-            assert per_article.get(aid, 0) == n, aid
-        assert set(per_article) <= set(conn.execute(sa.select(a.c.id)).scalars())
-        bands = dict(conn.execute(sa.select(b.c.article_id, sa.func.count()).group_by(b.c.article_id)).all())
-        assert set(bands) == set(conn.execute(sa.select(a.c.id)).scalars())
-        orphans = conn.execute(sa.select(sa.func.count()).select_from(m).outerjoin(s, s.c.id == m.c.statement_id)
-                               .where(s.c.id.is_(None))).scalar_one()
-        assert orphans == 0
 
 
 # --------------------------------------------------------------------------- locked SQLite database
@@ -210,36 +185,11 @@ if PG_URL:
 def test_sigkill_mid_ingest_loses_nothing_and_a_rerun_finishes_exactly(db_url, tmp_path, fast_extractor):
     records = synthetic_records(150, seed=11)
     corpus = write_jsonl(tmp_path / "big.jsonl", records)
-    cmd = [sys.executable, "-m", "stancemap.cli", "ingest", str(corpus), "--db", db_url, "--fast",
-           "--batch-size", "4", "--progress", "never"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    watcher = make_engine(db_url)
-    deadline = time.monotonic() + 180
-    stored = 0
-    try:
-        while stored < 8:
-            assert proc.poll() is None, proc.stderr.read().decode()
-            assert time.monotonic() < deadline, "the ingest did not get going"
-            time.sleep(0.02)
-            try:
-                with watcher.connect() as conn:
-                    stored = conn.execute(sa.select(sa.func.count()).select_from(schema.articles)).scalar_one()
-            except sa.exc.DBAPIError:
-                stored = 0  # schema not created yet
-        os.kill(proc.pid, signal.SIGKILL)
-    finally:
-        proc.wait()
-        proc.stderr.close()
-        watcher.dispose()
-    assert proc.returncode == -signal.SIGKILL
-
+    pid = run_killed(db_url, ["ingest", str(corpus), "--db", db_url, "--fast", "--batch-size", "4",
+                              "--progress", "never"],
+                     progress=lambda w: count_rows(w, sa.select(sa.func.count()).select_from(schema.articles)), at=8)
     # status does not say the killed run is running: its process is gone
-    res = subprocess.run([sys.executable, "-m", "stancemap", "status", "--db", db_url, "--json"], cwd=ROOT,
-                         capture_output=True, text=True, timeout=120)
-    assert res.returncode == 0, res.stderr
-    last = json.loads(res.stdout)["last_run"]
-    assert last["command"] == "ingest" and last["status"] == "interrupted", last
-    assert f"pid {proc.pid} " in last["error"] and "ended without finishing" in last["error"]
+    assert_shown_interrupted(db_url, "ingest", pid)
 
     engine = open_engine(db_url)
     killed_at = counts(engine)["articles"]
@@ -253,9 +203,8 @@ def test_sigkill_mid_ingest_loses_nothing_and_a_rerun_finishes_exactly(db_url, t
     assert per_doc == expected  # every article once, with exactly its statements
     assert counts(engine)["statements"] == sum(expected.values())
     assert_consistent(engine)
-    with engine.connect() as conn:  # the next run recorded the killed one as interrupted
-        rows = conn.execute(sa.select(schema.runs.c.status, schema.runs.c.error).order_by(schema.runs.c.id)).all()
-    assert [r.status for r in rows] == ["interrupted", "done"] and f"pid {proc.pid} " in rows[0].error
+    rows = run_statuses(engine)  # the next run recorded the killed one as interrupted
+    assert [r[1] for r in rows] == ["interrupted", "done"] and f"pid {pid} " in rows[0][2]
     engine.dispose()
 
 
