@@ -426,6 +426,36 @@ class App:
         all three times (network, windows, coalitions) and drawing a congruence graph per window ran out of
         memory (benchmarks/results/web_latency.md), and a page cannot show 2,000 nodes anyway; the top 60
         had 104k events there, read in ~24 s on a loaded machine, hence the cache."""
+        d = self.debate(debate)
+        positions = self.positions(d, filters, update=update)
+        payload = self._view_payload(d, filters, window=window, step=step, top=top, positions=positions)
+        return DebateView(positions, **payload)
+
+    def debate_window(self, debate: str | Path | Debate, filters: Filters | None = None, *, start: str,
+                      window: str = "90d", step: str = "30d", top: int = PAGE_ACTORS,
+                      update: bool = True) -> dict[str, Any]:
+        """The window starting on ``start`` (YYYY-MM-DD) of :meth:`debate_view` with the same arguments:
+        ``{start, end, nodes, edges, ties, coalitions}``, read from the kept view -- what the debate page
+        fetches when the reader picks a window, so that the page need not carry every window's graph
+        (63 windows were 3.4 MB of a 1M-store page, benchmarks/results/web_latency.notes.md). Unlike
+        :meth:`debate_view` it does not decode the kept positions when the view is kept. NotFound when no
+        window of the view starts on that day."""
+        d = self.debate(debate)
+        if update:
+            self.current(d, update=True)  # code what is pending first, as debate_view's positions would
+        payload = self._view_payload(d, filters, window=window, step=step, top=top)
+        wins = payload["windows"]
+        for w in wins:
+            if w["start"] == start:
+                return w
+        where = f"the {len(wins)} windows start from {wins[0]['start']} to {wins[-1]['start']}" if wins \
+            else "there are no windows (no dated stances)"
+        raise NotFound(f"no window of {window} every {step} starts on {start} in debate {d.id!r}: {where}")
+
+    def _view_payload(self, d: Debate, filters: Filters | None, *, window: str, step: str, top: int,
+                      positions: list[Position] | None = None) -> dict[str, Any]:
+        """:meth:`debate_view`'s JSON part (kept per store version); ``positions`` are read only when it
+        must be computed, if not given."""
         import dataclasses
         import datetime as dt
         import hashlib
@@ -433,17 +463,18 @@ class App:
 
         from .analysis.coalitions import coalitions_over_time, stance_changes
         from .analysis.events import EventTable, Filters
-        from .analysis.networks import event_network, graph_json
+        from .analysis.networks import event_network, graph_json, parse_days
         from .store.coding import cached, keep
 
-        d = self.debate(debate)
-        positions = self.positions(d, filters, update=update)
+        parse_days(window), parse_days(step)  # a bad duration is refused before anything is read
         row = self.current(d, update=False)
-        key = "view:" + hashlib.sha1(json.dumps([VIEW_FORMAT, repr(filters), window, step, top,
+        key = "view:" + hashlib.sha1(json.dumps([VIEW_FORMAT, _filters_key(filters), window, step, top,
                                                  PAGE_TIES]).encode()).hexdigest()
         version, hit = cached(self.engine, row, key)
         if hit is not None:
-            return DebateView(positions, **hit)
+            return hit
+        if positions is None:
+            positions = self.positions(d, filters, update=False)
         n_by_actor: dict[str, int] = {}
         for p in positions:
             n_by_actor[p.actor_id] = n_by_actor.get(p.actor_id, 0) + p.n
@@ -474,7 +505,7 @@ class App:
                    "changes": json.loads(json.dumps([c.to_json() for c in changes], default=str)),
                    "actors_shown": len(shown), "actors_total": len(n_by_actor)}
         keep(self.engine, row, key, version, payload)
-        return DebateView(positions, **payload)
+        return payload
 
     def _bare_events(self, row: DebateRow, filters: Filters) -> list[Event]:
         """The debate's events without text or article (:func:`event_from_stance_summary`), filtered as
@@ -997,6 +1028,21 @@ class ReviewConflict(Exception):
 # The statement columns a reviewer's verdict is made of (what :meth:`App.agreement` compares).
 _STATEMENT_VERDICT = ("speaker_text", "speaker_start", "speaker_end", "actor_name", "actor_type", "kind", "date",
                       "date_basis", "medium", "reported_by", "content", "cue_text", "cue_start", "cue_end")
+
+
+def _filters_key(f: Filters | None) -> Any:
+    """Debate filters as plain JSON for a cache key: no filter and the default ``Filters()`` are the same key,
+    and so are a list and a tuple of the same values -- the page builds its filters in Python and the API from
+    a query string, and a window the page's script fetches must find the view the page kept."""
+    from dataclasses import asdict
+
+    from .analysis.events import Filters
+
+    def plain(x: Filters) -> dict[str, Any]:
+        return {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in sorted(asdict(x).items())}
+
+    out = plain(f) if f is not None else None
+    return None if out is None or out == plain(Filters()) else out
 
 
 def _frozen(value: Any) -> Any:
