@@ -665,6 +665,63 @@ def test_network(ro):
     assert ro.get("/api/network", params={"debate": D, "type": "nonsense"}).status_code == 422
 
 
+def test_network_one_window_of_the_page(ro):
+    """``start`` (with window and step): one window of the debate page's kept view -- the nodes, edges (its
+    strongest PAGE_TIES), ties and coalitions that ``App.debate_view(...).windows[k]`` holds -- read from the
+    kept view, not computed again; bad parameters are 4xx naming what is wrong."""
+    from stancemap.analysis.events import Filters
+    from stancemap.app import PAGE_TIES
+
+    core = ro.app.state.core
+    prop = "troops-deployable"
+    view = core.debate_view(D, Filters(propositions=[prop]), window="30d", step="15d")
+    assert len(view.windows) >= 10
+    params = {"debate": D, "propositions": prop, "window": "30d", "step": "15d"}
+    # every window from the kept view: reading the debate's events again would fail here
+    with mock.patch.object(App, "_bare_events", side_effect=AssertionError("the view was computed again")):
+        for w in view.windows:
+            r = ro.get("/api/network", params={**params, "start": w["start"]})
+            assert r.status_code == 200, r.text
+            body = r.json()
+            assert (body["start"], body["end"], body["nodes"], body["edges"], body["ties"], body["coalitions"]) == (
+                w["start"], w["end"], w["nodes"], w["edges"], w["ties"], w["coalitions"])
+            assert len(body["edges"]) <= PAGE_TIES
+            assert (body["debate"], body["window"], body["step"], body["type"]) == (D, "30d", "15d", "congruence")
+            assert body["pending"] == {"statements": 0, "articles": 0}
+    assert any(w["edges"] for w in view.windows)
+    # the debate page's view (no filter): its windows are the API's without propositions
+    whole = core.debate_view(D, window="30d", step="15d")
+    k = max(range(len(whole.windows)), key=lambda i: len(whole.windows[i]["edges"]))
+    r = ro.get("/api/network", params={"debate": D, "window": "30d", "step": "15d", "start": whole.windows[k]["start"]})
+    assert r.json()["edges"] == whole.windows[k]["edges"] and r.json()["edges"]
+    # step defaults to the window, as without start
+    r = ro.get("/api/network", params={"debate": D, "window": "30d", "start": whole.windows[0]["start"]})
+    assert r.status_code == 200 and r.json()["step"] == "30d"
+
+    def refused(status: int, words: str, **changes: str) -> None:
+        r = ro.get("/api/network", params={**params, "start": view.windows[0]["start"], **changes})
+        assert r.status_code == status, (changes, r.status_code, r.text)
+        assert words in str(r.json()["detail"]), (changes, r.json())
+
+    refused(404, "no window of 30d every 15d starts on 2024-03-03", start="2024-03-03")
+    refused(404, f"windows start from {view.windows[0]['start']}", start="1999-01-01")
+    refused(422, "start needs a window", window="", step="")
+    refused(422, "is not a date", start="2024-02-30")
+    refused(422, "string_pattern_mismatch", start="March")
+    refused(422, "not a duration", window="soon")
+    refused(422, "not a duration", step="often")
+    refused(422, "leave out type=conflict", type="conflict")
+    refused(422, "leave out normalize=jaccard, conditional=exclude", normalize="jaccard", conditional="exclude")
+    refused(404, "no-such-debate", debate="no-such-debate")
+    # documented in the OpenAPI schema: a date parameter saying what it answers
+    spec = ro.get("/api/openapi.json").json()["paths"]["/api/network"]["get"]
+    [start] = [x for x in spec["parameters"] if x["name"] == "start"]
+    assert "debate page" in start["description"] and "\\d{4}" in str(start["schema"])
+    # without start the route answers as before: every window, all actors and ties
+    w = ro.get("/api/network", params={"debate": D, "window": "30d", "step": "15d"}).json()
+    assert len(w["windows"]) == len(whole.windows) and "ties" not in w["windows"][0]
+
+
 def test_coalitions_and_attention(ro):
     c = ro.get("/api/coalitions", params={"debate": D, "window": "60d", "step": "30d"}).json()
     assert c["windows"] and {"start", "end", "coalitions"} <= set(c["windows"][0]) and "changes" in c

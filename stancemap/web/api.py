@@ -10,7 +10,8 @@ Reading
 Debates (by the id of a debate applied to the store; read with ``update=False``, the answer's ``pending``
   says what is not yet coded: ``POST /debates/{id}/apply``, admin, codes it)
   ``GET /debates``, ``/positions``, ``/timeline``, ``/network``, ``/coalitions``, ``/attention``,
-  ``/agreement``.
+  ``/agreement``; ``/network?window=&step=&start=`` is one window of the debate page's kept view (what the
+  page's script fetches when the reader picks a window).
 Review (role coder)
   ``POST /statements/{id}/review``, ``POST /stances/{id}/review`` -> ``{"audit", "statement" | "stance"}``;
   ``based_on`` is the newest audit entry the client saw: a newer one is a 409 ``{"detail", "current",
@@ -313,16 +314,31 @@ NetworkType = Literal["congruence", "conflict", "subtract", "ignore", "twomode"]
 Duration = Annotated[str | None, Query(max_length=20, description="e.g. 30d, 4w, 2m, 1y")]
 
 
+WindowStart = Annotated[str | None, Query(
+    pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2024-03-01"],
+    description="with window (and step): only the window starting on this day (YYYY-MM-DD), as the debate "
+                "page draws it -- the 60 actors with the most statements, each window's 150 strongest ties "
+                "(`ties` counts them all), its `coalitions`; congruence, normalize no, qualifier ignore, "
+                "conditional support; read from the page's kept view")]
+
+
 @router.get("/network")
 def network(debate: DebateId, app: Core, user: Viewer, filters: DebateFilters, type: NetworkType = "congruence",
             normalize: str = "no", qualifier: str = "ignore",
             conditional: Literal["support", "neutral", "exclude"] = "support",
-            window: Duration = None, step: Duration = None) -> dict:
+            window: Duration = None, step: Duration = None, start: WindowStart = None) -> dict:
+    """The debate's network: one graph, every window's with ``window`` (and ``step``, default the window),
+    or one window of the debate page's with ``window``, ``step`` and ``start`` (what the page fetches when
+    the reader picks a window: ``{start, end, nodes, edges, ties, coalitions}``)."""
     from ..export.jsonout import network_json
 
     with answers():
         if step and not window:
             raise ValueError("step needs a window")
+        if start is not None:
+            return _page_window(app, debate, filters, window=window, step=step, start=start,
+                                options={"type": type, "normalize": normalize, "qualifier": qualifier,
+                                         "conditional": conditional})
         built = app.network(app.applied_debate(debate), filters, type=type, normalize=normalize,
                             qualifier=qualifier, conditional=conditional, window=window, step=step, update=False)
         out: dict[str, Any] = {"debate": debate, "pending": _pending(app, debate), "type": type,
@@ -333,6 +349,34 @@ def network(debate: DebateId, app: Core, user: Viewer, filters: DebateFilters, t
         else:
             out.update(_graph(network_json(built)))
         return out
+
+
+# The options of the debate page's network (App.debate_view draws congruence, not normalised, qualifiers
+# ignored, conditional stances as support): a window of another kind is not in the page's kept view.
+PAGE_NETWORK = {"type": "congruence", "normalize": "no", "qualifier": "ignore", "conditional": "support"}
+
+
+def _page_window(app: Any, debate: str, filters: Any, *, window: str | None, step: str | None, start: str,
+                 options: dict[str, str]) -> dict:
+    """``GET /network?start=``: one window of the debate page's view (:meth:`App.debate_window`), a lookup
+    in the view the page kept rather than a new network."""
+    import datetime as dt
+
+    if not window:
+        raise ValueError("start needs a window (and a step: the page's windows are 90d every 30d by default)")
+    try:
+        dt.date.fromisoformat(start)
+    except ValueError:
+        raise ValueError(f"start {start!r} is not a date (YYYY-MM-DD)") from None
+    other = [f"{k}={v}" for k, v in options.items() if v != PAGE_NETWORK[k]]
+    if other:
+        page = ", ".join(f"{k}={v}" for k, v in PAGE_NETWORK.items())
+        raise ValueError(f"start reads a window of the debate page's network ({page}); leave out "
+                         f"{', '.join(other)}")
+    step = step or window
+    w = app.debate_window(app.applied_debate(debate), filters, start=start, window=window, step=step, update=False)
+    return {"debate": debate, "pending": _pending(app, debate), **PAGE_NETWORK, "window": window, "step": step,
+            **w}
 
 
 def _graph(d: dict) -> dict:
