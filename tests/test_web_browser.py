@@ -169,6 +169,55 @@ def test_read_navigate_and_screenshots(server, page):
     assert not [e for e in page.errors if "Content Security Policy" in e or "Uncaught" in e], page.errors
 
 
+def test_picking_a_window_draws_its_fetched_graph(server, page):
+    """The proposition page carries the whole period's graph only; moving the slider to a window fetches that
+    window's graph from /api/network (once: moving back to it is not a second request) and draws its ties and
+    actors, the ones App.debate_view holds for it; back at "all" the whole period is drawn again."""
+    from stancemap.analysis.events import Filters
+
+    prop = "troops-deployable"
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url) if "/api/network" in r.url else None)
+    page.goto(server["url"] + f"/debates/{DEBATE_ID}/propositions/{prop}?window=60d&step=30d")
+    page.wait_for_selector('#network[data-shown="all"] canvas')
+    assert fetched == []  # nothing fetched until a window is picked
+    view = server["core"].debate_view(DEBATE_ID, Filters(propositions=[prop]), window="60d", step="30d")
+    assert page.locator("#window-slider").get_attribute("max") == str(len(view.windows))
+    k = max(range(len(view.windows)), key=lambda i: len(view.windows[i]["edges"]))
+    w = view.windows[k]
+    assert w["edges"] and w["edges"] != view.network["edges"], "the test needs a window unlike the whole period"
+
+    def drawn() -> tuple[list, list]:
+        return page.evaluate("""() => { const cy = document.getElementById('network')._cyreg.cy;
+            return [cy.edges().map(e => [e.data('source'), e.data('target'), e.data('weight')]),
+                    cy.nodes().filter(n => !n.hasClass('off')).map(n => n.id())]; }""")
+
+    def pick(i: int | str) -> None:
+        page.locator("#window-slider").evaluate(f"e => {{ e.value = {i}; e.dispatchEvent(new Event('input')); }}")
+
+    pick(k)
+    page.wait_for_selector(f'#network[data-shown="{w["start"]}"]')
+    edges, nodes = drawn()
+    assert sorted(map(tuple, edges)) == sorted((e["source"], e["target"], e["weight"]) for e in w["edges"])
+    assert sorted(nodes) == sorted(n["id"] for n in w["nodes"])
+    assert len(fetched) == 1 and f"start={w['start']}" in fetched[0] and f"propositions={prop}" in fetched[0]
+    assert page.locator("#window-label").inner_text().startswith(f"{w['start']} – {w['end']} ({w['ties']} ties")
+    assert page.locator(f'.coalition-window[data-window="{k}"]').is_visible()
+    page.screenshot(path=str(SHOTS / "proposition-window.png"), full_page=False)
+    # another window, then back: the first is drawn again from what was fetched
+    other = (k + 1) % len(view.windows)
+    pick(other)
+    page.wait_for_selector(f'#network[data-shown="{view.windows[other]["start"]}"]')
+    pick(k)
+    page.wait_for_selector(f'#network[data-shown="{w["start"]}"]')
+    assert len(fetched) == 2
+    pick(len(view.windows))
+    page.wait_for_selector('#network[data-shown="all"]')
+    edges, _ = drawn()
+    assert len(edges) == len(view.network["edges"])
+    assert not [e for e in page.errors if "Content Security Policy" in e or "Uncaught" in e], page.errors
+
+
 def test_review_with_the_keyboard_and_reextract_keeps_it(server, page, fast_extractor):
     if not _has_review_api(server["url"]):
         pytest.skip("the JSON API's review routes (POST /api/statements/{id}/review) are not registered in this "

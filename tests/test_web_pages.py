@@ -230,13 +230,56 @@ def test_debate_page_has_network_windows_and_exports(client):
 
     net = json.loads(html.unescape(m.group(1)))
     assert net["all"]["nodes"] and net["all"]["edges"] and net["windows"]
-    assert {"start", "end", "nodes", "edges", "coalitions"} <= set(net["windows"][0])
+    assert set(net["windows"][0]) == {"start", "end", "actors", "ties", "drawn"}  # the graphs come on demand
+    assert net["api"] == f"/api/network?debate={DEBATE_ID}&window=60d&step=30d"
     assert 'id="window-slider"' in page and f'max="{len(net["windows"])}"' in page
     assert f"/api/export/network?debate={DEBATE_ID}&amp;format=graphml" in page
     assert f"/api/export/network?debate={DEBATE_ID}&amp;format=gexf" in page
     assert f"/api/export/dna?debate={DEBATE_ID}" in page
     assert "Emmanuel Macron" in page and "conditional" in page
     assert '<script src="/static/vendor/cytoscape.min.js"></script>' in page
+
+
+def _network_data(page: str) -> dict:
+    import json
+
+    m = re.search(r'data-network="([^"]*)"', page)
+    assert m, "no data-network attribute"
+    return json.loads(html.unescape(m.group(1)))
+
+
+def test_proposition_page_embeds_the_whole_period_and_fetches_windows(client):
+    """The page carries the whole period's graph and each window's dates and sizes, not every window's nodes
+    and edges (3.4 MB of a 1M-store page): the script fetches a window from the API it names, and gets the
+    graph the page's kept view holds for it."""
+    import json
+
+    from stancemap.analysis.events import Filters
+
+    prop = "troops-deployable"
+    r = client.get(f"/debates/{DEBATE_ID}/propositions/{prop}?window=30d&step=15d")
+    assert r.status_code == 200
+    _no_inline_script(r.text)
+    net = _network_data(r.text)
+    view = client.core.debate_view(DEBATE_ID, Filters(propositions=[prop]), window="30d", step="15d")
+    assert len(view.windows) >= 10 and sum(bool(w["edges"]) for w in view.windows) >= 3, "too few windows to show"
+    assert net["all"] == view.network
+    assert [(w["start"], w["end"], w["actors"], w["ties"], w["drawn"]) for w in net["windows"]] == [
+        (w["start"], w["end"], len(w["nodes"]), w["ties"], len(w["edges"])) for w in view.windows]
+    # no window's nodes or edges in the page: its windows are a fraction of what it embedded before
+    embedded, held = (len(json.dumps(x, ensure_ascii=False)) for x in (net["windows"], view.windows))
+    assert embedded < held / 3, (embedded, held)  # 1.6 kB against 6.8 kB here
+    assert '"source"' not in json.dumps(net["windows"]) and '"label"' not in json.dumps(net["windows"])
+    # the page's coalitions per window are still listed in it (they read without the script)
+    assert r.text.count('class="coalition-window"') == len(view.windows) + 1
+    # the API the page names answers each window with the graph of the page's view, from the kept view
+    k = next(i for i, w in enumerate(view.windows) if w["edges"])
+    got = client.get(net["api"] + "&start=" + view.windows[k]["start"])
+    assert got.status_code == 200, got.text
+    body = got.json()
+    assert (body["nodes"], body["edges"], body["ties"]) == (view.windows[k]["nodes"], view.windows[k]["edges"],
+                                                            view.windows[k]["ties"])
+    assert body["coalitions"] == view.windows[k]["coalitions"]
 
 
 def test_vendored_assets_are_served(client):

@@ -368,8 +368,14 @@ def _debate_view(request: Request, debate_id: str, proposition: str | None) -> H
         a = actors.setdefault(p.actor_id, {"id": p.actor_id, "name": p.actor, "type": p.actor_type, "cells": {}})
         a["cells"][p.proposition] = p
     table = sorted(actors.values(), key=lambda a: (-sum(c.n for c in a["cells"].values()), a["name"]))
-    net: dict[str, Any] = {"all": view.network, "windows": [{k: v for k, v in w.items() if k != "coalitions"} | {
-        "coalitions": [c["member_ids"] for c in (w["coalitions"] or {}).get("coalitions", [])]} for w in view.windows]}
+    # The whole period's graph, and per window only its dates and sizes: the script fetches a window's graph
+    # from /api/network when the reader picks it (63 windows' graphs made 3.4 MB of a proposition page on the
+    # 1M store; benchmarks/results/web_latency.notes.md). The API reads the same kept view, with these filters.
+    api = {"debate": d.id, "window": window, "step": step, "propositions": proposition}
+    net: dict[str, Any] = {
+        "all": view.network, "api": "/api/network?" + _query(api),
+        "windows": [{"start": w["start"], "end": w["end"], "actors": len(w["nodes"]), "ties": w["ties"],
+                     "drawn": len(w["edges"])} for w in view.windows]}
     base = f"/debates/{d.id}"
     exports = [("GraphML", f"/api/export/network?{_query({'debate': d.id, 'format': 'graphml'})}"),
                ("GEXF", f"/api/export/network?{_query({'debate': d.id, 'format': 'gexf'})}"),
