@@ -639,17 +639,19 @@ class App:
         """count_statements, kept per filter while the store is unchanged: paging through a search, or the
         same search again, does not count again (a capped count of a common word still takes 0.3-0.6 s on
         the 1M store). Unchanged = the same store version (bumped by every change to statements) and the
-        same last article and article copy (a new copy of an article adds an outlet to its statements)."""
+        same last article copy (a new copy of an article adds an outlet to its statements). A new article
+        changes a count only through its statements, which bump the version. (``max(articles.id)`` was read
+        here too: SQLite 3.40 answers it by scanning a covering index, 10 ms of a 23 ms API request on the
+        1M store.)"""
         import sqlalchemy as sa
 
         from .store.coding import store_version
         from .store.query import count_statements
-        from .store.schema import article_copies, articles
+        from .store.schema import article_copies
 
         key = (cap, repr(sorted((k, v) for k, v in filters.items() if k not in ("limit", "offset", "sort"))))
         with self.engine.connect() as conn:
-            state = (store_version(conn), conn.execute(sa.select(sa.func.max(articles.c.id))).scalar() or 0,
-                     conn.execute(sa.select(sa.func.max(article_copies.c.id))).scalar() or 0)
+            state = (store_version(conn), conn.execute(sa.select(sa.func.max(article_copies.c.id))).scalar() or 0)
         with self._counts_lock:
             hit = self._counts.get(key)
         if hit is not None and hit[0] == state:

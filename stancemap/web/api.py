@@ -98,6 +98,14 @@ Admin = Annotated[User, Depends(require("admin"))]
 Id = Annotated[int, PathParam(ge=1, le=MAX_ID)]
 
 
+def as_json(content: dict) -> Any:
+    """``content`` as a JSON answer, written at once. A route that returns a dict has it walked by FastAPI's
+    ``jsonable_encoder`` first, which the application's JSON (plain dicts, lists, strings and numbers) does not
+    need: 5.6 ms of a 23 ms ``GET /api/statements`` of 50 statements, 0.6 ms to write it. The route keeps its
+    ``-> dict`` annotation for the OpenAPI schema."""
+    return JSONResponse(content)
+
+
 @contextmanager
 def answers() -> Iterator[None]:
     """The application's refusals as HTTP answers: not found 404, anything else it refuses 422."""
@@ -146,14 +154,14 @@ def list_statements(app: Core, user: Viewer, filters: Filters,
                     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0) -> dict:
     with answers():
         rows, total, exact = app.statements_page(**filters, limit=limit, offset=offset)
-    return {"items": [r.to_json() for r in rows], "total": total, "total_exact": exact, "limit": limit,
-            "offset": offset}
+    return as_json({"items": [r.to_json() for r in rows], "total": total, "total_exact": exact, "limit": limit,
+                    "offset": offset})
 
 
 @router.get("/statements/{statement_id}")
 def get_statement(statement_id: Id, app: Core, user: Viewer) -> dict:
     with answers():
-        return app.statement_detail(statement_id)
+        return as_json(app.statement_detail(statement_id))
 
 
 def _conflict(exc: Any, current: dict, latest: Any) -> JSONResponse:
@@ -238,7 +246,7 @@ def audit_log(app: Core, user: Viewer, target: Literal["statement", "stance"] | 
 def get_article(ref: Annotated[str, PathParam(max_length=1000)], app: Core, user: Viewer) -> dict:
     """An article by the store's id or the input's own id (which may hold slashes: encode them as %2F)."""
     with answers():
-        return app.article(ref)
+        return as_json(app.article(ref))
 
 
 # --------------------------------------------------------------------------- debates
@@ -297,7 +305,7 @@ def apply_debate(debate_id: Annotated[str, PathParam(max_length=200)], app: Core
 def positions(debate: DebateId, app: Core, user: Viewer, filters: DebateFilters) -> dict:
     with answers():
         rows = app.positions(app.applied_debate(debate), filters, update=False)
-        return {"debate": debate, "pending": _pending(app, debate), "rows": [p.to_json() for p in rows]}
+        return as_json({"debate": debate, "pending": _pending(app, debate), "rows": [p.to_json() for p in rows]})
 
 
 @router.get("/timeline")
@@ -307,7 +315,7 @@ def timeline(debate: DebateId, actor: Annotated[str, Query(min_length=1, max_len
         tl = app.timeline(app.applied_debate(debate), actor, filters, update=False)
         if tl is None:
             raise HTTPException(status_code=404, detail=f"no coded statements of an actor {actor!r} in {debate!r}")
-        return {"debate": debate, "pending": _pending(app, debate), **tl.to_json()}
+        return as_json({"debate": debate, "pending": _pending(app, debate), **tl.to_json()})
 
 
 NetworkType = Literal["congruence", "conflict", "subtract", "ignore", "twomode"]
