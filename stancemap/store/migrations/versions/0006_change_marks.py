@@ -42,16 +42,22 @@ def _rows(event: str) -> tuple[str, ...]:
 
 
 def _sqlite() -> None:
+    # An upsert, not INSERT OR REPLACE: in a trigger, an OR clause is overridden by the conflict policy of the
+    # statement that fired it (ABORT for an upsert on statements, as reextract writes them: "UNIQUE constraint
+    # failed: article_marks.article_id").
     coding = "(SELECT coding_version FROM store_state WHERE id = 1) + 1"
     version = "(SELECT version FROM store_state WHERE id = 1) + 1"
     for table in ARTICLE_TABLES:
         for event in EVENTS:
-            body = " ".join(f"INSERT OR REPLACE INTO article_marks (article_id, version) "
-                            f"VALUES ({r}.article_id, {coding});" for r in _rows(event))
+            body = " ".join(f"INSERT INTO article_marks (article_id, version) VALUES ({r}.article_id, {coding}) "
+                            f"ON CONFLICT (article_id) DO UPDATE SET version = excluded.version;"
+                            for r in _rows(event))
             op.execute(f"CREATE TRIGGER {table}_mark_{event.lower()} AFTER {event} ON {table} BEGIN {body} END")
     for event in EVENTS:
-        body = " ".join(f"INSERT OR REPLACE INTO stance_marks (debate_id, actor_key, proposition, version) "
-                        f"VALUES ({r}.debate_id, {r}.actor_key, {r}.proposition, {version});" for r in _rows(event))
+        body = " ".join(f"INSERT INTO stance_marks (debate_id, actor_key, proposition, version) "
+                        f"VALUES ({r}.debate_id, {r}.actor_key, {r}.proposition, {version}) "
+                        f"ON CONFLICT (debate_id, actor_key, proposition) DO UPDATE SET version = excluded.version;"
+                        for r in _rows(event))
         op.execute(f"CREATE TRIGGER stances_mark_{event.lower()} AFTER {event} ON stances BEGIN {body} END")
 
 
