@@ -44,7 +44,7 @@ def test_sigkill_mid_load_then_a_rerun_equals_a_clean_load(db_url, tmp_path, fas
 
     at = rng.randint(1, N - 5)
     pid = run_killed(db_url, ["load", str(out), "--db", db_url, "--progress", "never"], progress=stored, at=at,
-                     slow="stancemap.runs.load:store_article:after", delay=0.15, stop_after=at + 2, rng=rng)
+                     slow="stancemap.runs.ingest:store_article:after", delay=0.15, stop_after=at + 2, rng=rng)
     assert_shown_interrupted(db_url, "load", pid)
     engine = open_engine(db_url)
     partial = store_snapshot(engine)

@@ -113,7 +113,7 @@ class IngestStopped(Exception):
         self.report = report
 
 
-class _StoreFailed(Exception):
+class StoreFailed(Exception):
     """Storing one article failed with a database error (the message names the input)."""
 
 
@@ -230,7 +230,7 @@ def ingest(
             run_id = start_run(conn, "ingest", paths, info)
         with Heartbeat(engine, run_id):
             _run(engine, items, info, report, run, run_id, batch_size, bar)
-    except _StoreFailed as exc:
+    except StoreFailed as exc:
         report.stopped = str(exc)
         finish_run_row(engine, run_id, "stopped", report, str(exc))
         raise IngestStopped(str(exc), report) from exc.__cause__
@@ -353,24 +353,13 @@ def _store_batch(engine: Engine, buffer: list[Prepared], outcomes: list[Outcome]
         error = f"{type(outcome.error).__name__}: {outcome.error}" if outcome is not None and outcome.error else None
         if prep.language.supported and not prep.skip_extraction and extracted is None and error is None:
             error = "no result from the extractor"
-        outcome_name, n = _store_with_retry(engine, prep, extracted, error, info, run_id)
-        setattr(report, outcome_name, getattr(report, outcome_name) + 1)
-        if outcome_name in ("new", "near_duplicate"):
-            if outcome_name == "near_duplicate":
-                report.new += 1
-            report.statements += n
-            if not prep.language.supported:
-                report.not_extracted[prep.language.language or "unknown"] += 1
-            if error is not None:
-                report.extraction_failed += 1
-                report.failed["extraction failed"] += 1
-            if prep.article.published is None:
-                report.warnings["no publication date"] += 1
+        outcome_name, n = store_with_retry(engine, prep, extracted, error, info, run_id)
+        count_stored(report, prep, outcome_name, n, error)
         if bar is not None:
             bar.advance(report)
 
 
-def _store_with_retry(engine: Engine, prep: Prepared, extracted: list[Statement] | None, error: str | None,
+def store_with_retry(engine: Engine, prep: Prepared, extracted: list[Statement] | None, error: str | None,
                       info: ExtractorInfo, run_id: int | None) -> tuple[str, int]:
     """Store in one transaction. A unique-key race with another ingest is retried once (the article is then a
     duplicate); any other database error stops the run, naming the input."""
@@ -382,12 +371,30 @@ def _store_with_retry(engine: Engine, prep: Prepared, extracted: list[Statement]
                 return store_article(conn, prep, extracted, error, info, run_id)
         except sa.exc.IntegrityError as exc:
             if attempt == 2:
-                raise _StoreFailed(f"{prep.where}: could not store article {prep.article.id!r}: "
+                raise StoreFailed(f"{prep.where}: could not store article {prep.article.id!r}: "
                                    f"{describe_db_error(exc)}") from exc
         except sa.exc.DBAPIError as exc:
-            raise _StoreFailed(f"{prep.where}: could not store article {prep.article.id!r}: "
+            raise StoreFailed(f"{prep.where}: could not store article {prep.article.id!r}: "
                                f"{describe_db_error(exc)}") from exc
     raise AssertionError("unreachable")
+
+
+def count_stored(report: IngestReport, prep: Prepared, outcome: str, statements: int, error: str | None) -> None:
+    """Count one stored article in ``report``: its outcome (new, duplicate, ...) and, for a new one, its
+    statements, its language if not extracted, its extraction failure and a missing publication date."""
+    setattr(report, outcome, getattr(report, outcome) + 1)
+    if outcome not in ("new", "near_duplicate"):
+        return
+    if outcome == "near_duplicate":
+        report.new += 1
+    report.statements += statements
+    if not prep.language.supported:
+        report.not_extracted[prep.language.language or "unknown"] += 1
+    if error is not None:
+        report.extraction_failed += 1
+        report.failed["extraction failed"] += 1
+    if prep.article.published is None:
+        report.warnings["no publication date"] += 1
 
 
 def print_summary(report: IngestReport, file: Any = None) -> None:

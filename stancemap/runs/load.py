@@ -26,11 +26,11 @@ from sqlalchemy.engine import Engine
 
 from ..engines import tables
 from ..model import Statement
-from ..store.articles import prepare, refresh_statistics, store_article
+from ..store.articles import prepare, refresh_statistics
 from ..store.db import describe_db_error, write_tx
 from ..store.write import ExtractorInfo, reason_category, record_failure, start_run
 from . import Heartbeat
-from .ingest import IngestReport, IngestStopped, finish_run_row
+from .ingest import IngestReport, IngestStopped, StoreFailed, count_stored, finish_run_row, store_with_retry
 
 READ_BATCH = 256  # Parquet rows read at a time
 
@@ -143,7 +143,7 @@ def load(engine: Engine, directory: str | Path, *, on_progress: Callable[[int, i
                 done += 1
                 if on_progress is not None:
                     on_progress(done, total)
-    except _StoreFailed as exc:
+    except StoreFailed as exc:
         report.stopped = str(exc)
         finish_run_row(engine, run_id, "stopped", report, str(exc))
         raise IngestStopped(str(exc), report) from exc.__cause__
@@ -160,10 +160,6 @@ def load(engine: Engine, directory: str | Path, *, on_progress: Callable[[int, i
     if report.new:
         refresh_statistics(engine)
     return report
-
-
-class _StoreFailed(Exception):
-    """Storing one article failed with a database error (the message names the input)."""
 
 
 def problem_rows(directory: Path) -> Iterator[dict[str, Any]]:
@@ -194,28 +190,5 @@ def _store(engine: Engine, art: dict[str, Any], rows: list[dict[str, Any]], repo
     error = art["extraction_error"]
     info = ExtractorInfo(version=art["extractor_version"] or EXTRACTOR_VERSION,
                          mode=art["extractor_mode"] or "accurate")
-    for attempt in (1, 2):
-        try:
-            with write_tx(engine) as conn:
-                outcome, n = store_article(conn, prep, extracted, error, info, run_id)
-            break
-        except sa.exc.IntegrityError as exc:  # a unique-key race with another writer: the second try sees it
-            if attempt == 2:
-                raise _StoreFailed(f"{prep.where}: could not store article {article.id!r}: "
-                                   f"{describe_db_error(exc)}") from exc
-        except sa.exc.DBAPIError as exc:
-            raise _StoreFailed(f"{prep.where}: could not store article {article.id!r}: "
-                               f"{describe_db_error(exc)}") from exc
-    setattr(report, outcome, getattr(report, outcome) + 1)
-    if outcome not in ("new", "near_duplicate"):
-        return
-    if outcome == "near_duplicate":
-        report.new += 1
-    report.statements += n
-    if not prep.language.supported:
-        report.not_extracted[prep.language.language or "unknown"] += 1
-    if error is not None:
-        report.extraction_failed += 1
-        report.failed[tables.EXTRACT_FAILED] += 1
-    if article.published is None:
-        report.warnings["no publication date"] += 1
+    outcome, n = store_with_retry(engine, prep, extracted, error, info, run_id)
+    count_stored(report, prep, outcome, n, error)
