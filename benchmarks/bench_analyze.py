@@ -84,7 +84,7 @@ def machine() -> dict:
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem, 1), "python": platform.python_version(),
-            "platform": platform.platform()}
+            "platform": platform.platform(), "load_average": [round(x, 2) for x in os.getloadavg()]}
 
 
 def main() -> None:

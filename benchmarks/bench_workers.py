@@ -33,6 +33,9 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_analyze import machine  # noqa: E402
+
 RESULTS = Path(__file__).resolve().parent / "results"
 BATCH = 16
 ONE_THREAD = {k: "1" for k in ("STANCEMAP_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
@@ -166,22 +169,6 @@ def run_one(args: argparse.Namespace, kind: str, n: int, splits: str, repeat: in
     row = json.loads(out.strip().splitlines()[-1])
     print(row, flush=True)
     return row
-
-
-def machine() -> dict:
-    import platform
-
-    cpu = ""
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem, 1), "python": platform.python_version(),
-            "load_average": [round(x, 2) for x in os.getloadavg()]}
 
 
 def report(rows: list[dict], memory: list[dict], args: argparse.Namespace) -> tuple[dict, str]:
