@@ -4,26 +4,18 @@ the PolNeAR stance set's dev half A (issue 9, items 4-6). Each class is fixed in
 from __future__ import annotations
 
 import pytest
+from extract_helpers import extract_with, find
 
 from stancemap.extract.actors import _same_person
 from stancemap.extract.chain import medium_mentions, opens_on_source, short_names, source_lines
 from stancemap.extract.dates import find_date_mentions
-from stancemap.model import Article
 
 PUB = "2016-09-12"  # a Monday
 
 
 @pytest.fixture(scope="module")
 def extracted(fast_extractor):
-    def run(text: str, published: str = PUB, outlet: str | None = None):
-        return fast_extractor.extract(Article(id="t", text=text, published=published, outlet=outlet))
-    return run
-
-
-def find(statements, word: str):
-    hits = [s for s in statements if any(word in c.text for c in s.content)]
-    assert hits, [[c.text for c in s.content] for s in statements]
-    return hits[0]
+    return extract_with(fast_extractor, PUB)
 
 
 # --------------------------------------------------------------------------- actors

@@ -4,11 +4,11 @@ and 6), on sentences written for these tests."""
 from __future__ import annotations
 
 import pytest
+from extract_helpers import extract_with, find
 
 from stancemap.extract.chain import medium_mentions, outlet_name, publisher_of, reported_in, short_names, wire_credits
 from stancemap.extract.dates import find_date_mentions, lead_date
 from stancemap.extract.spanindex import SpanIndex
-from stancemap.model import Article
 
 PUB = "2016-03-10"  # a Thursday
 
@@ -93,15 +93,7 @@ def test_short_names_follow_the_paper_the_article_named() -> None:
 
 @pytest.fixture(scope="module")
 def extracted(fast_extractor):
-    def run(text: str, published: str = PUB, outlet: str | None = None):
-        return fast_extractor.extract(Article(id="t", text=text, published=published, outlet=outlet))
-    return run
-
-
-def find(statements, word: str):
-    hits = [s for s in statements if any(word in c.text for c in s.content)]
-    assert hits, [[c.text for c in s.content] for s in statements]
-    return hits[0]
+    return extract_with(fast_extractor, PUB)
 
 
 def test_medium_carries_to_the_same_speakers_next_statements(extracted) -> None:
