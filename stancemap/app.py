@@ -370,7 +370,8 @@ class App:
             if props:
                 narrow = dataclasses.replace(sf, actor_keys=sorted({a for a, _ in pairs}), propositions=props)
                 fresh = _positions_from_aggregates(position_aggregates(self.engine, row.id, narrow))
-                table.update({k: p for k, p in fresh.items() if k in set(pairs)})
+                changed = set(pairs)
+                table.update({k: p for k, p in fresh.items() if k in changed})
         else:
             table = _positions_from_aggregates(position_aggregates(self.engine, row.id, sf))
         out = sorted(table.values(), key=lambda p: (-p.n, p.actor, p.proposition))
