@@ -403,3 +403,14 @@ def test_zz_cli_extract_on_spark(spark, tmp_path, capsys):
     assert (out / "articles" / "month=2024-05").is_dir() and (out / "statements" / "_SUCCESS").exists()
     assert main(["load", str(out), "--db", str(tmp_path / "s.db")]) == 1
     assert "1 new" in capsys.readouterr().err
+
+
+def test_a_local_session_runs_its_jvm_for_one_short_job(spark):
+    """The JVM a local run starts gets the C1 compiler and the serial collector (half its CPU on PolNeAR, see
+    LOCAL_JVM_OPTIONS), and the JVM really runs with them."""
+    from stancemap.engines.spark import LOCAL_JVM_OPTIONS
+
+    assert LOCAL_JVM_OPTIONS in spark.sparkContext.getConf().get("spark.driver.extraJavaOptions")
+    jvm = spark.sparkContext._jvm
+    args = list(jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
+    assert "-XX:TieredStopAtLevel=1" in args and "-XX:+UseSerialGC" in args

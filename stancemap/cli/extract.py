@@ -176,7 +176,7 @@ def add_extract_commands(subparsers: Any) -> None:
                         "(default: the one spark-submit gives, else local[*])")
     p.add_argument("--conf", action="append", metavar="KEY=VALUE", help="a Spark setting (repeatable)")
     p.add_argument("--partitions", type=positive_int, metavar="N",
-                   help="Spark tasks for the extraction (default: 4 per core of the cluster)")
+                   help="Spark tasks for the extraction (default: 16 per core of the cluster)")
     add_fast(p)
     add_input_defaults(p)
     p.add_argument("--csv-column", action="append", metavar="FIELD=COLUMN",
