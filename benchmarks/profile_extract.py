@@ -93,45 +93,64 @@ class Clock:
         return timed
 
 
-def patch(clock: Clock, resources: Any) -> None:
-    """Wrap the components' entry points where they are looked up (module globals, the loaded models)."""
+def patch(clock: Clock, resources: Any) -> list[tuple[Any, str, Any]]:
+    """Wrap the components' entry points where they are looked up (module globals, the loaded models).
+    Returns (object, name, original) of every wrapped attribute, for :func:`unpatch`."""
     from stancemap.extract import actors, combine, crf, cue_select, dates, pipeline
+
+    undo: list[tuple[Any, str, Any]] = []
+
+    def wrap(obj: Any, name: str, component: str, fn: Callable | None = None) -> None:
+        undo.append((obj, name, obj.__dict__.get(name, _ABSENT) if hasattr(obj, "__dict__") else getattr(obj, name)))
+        setattr(obj, name, clock.wrap(component, fn or getattr(obj, name)))
 
     def listed(fn: Callable) -> Callable:
         # parse_documents is a generator; _run_batch lists it at once, so the parse is timed the same way
         return lambda *a, **k: iter(list(fn(*a, **k)))
 
-    pipeline.parse_documents = clock.wrap(PARSE, listed(pipeline.parse_documents))
+    wrap(pipeline, "parse_documents", PARSE, listed(pipeline.parse_documents))
     if resources.tagger is not None:
-        tagger = resources.tagger
-        tagger.tag_many = clock.wrap(TAGGER, tagger.tag_many)
+        wrap(resources.tagger, "tag_many", TAGGER)
 
         class Session:
             def __init__(self, inner: Any) -> None:
                 self.run = clock.wrap(ONNX, inner.run)
 
-        tagger.session = Session(tagger.session)
+        undo.append((resources.tagger, "session", resources.tagger.session))
+        resources.tagger.session = Session(resources.tagger.session)
     if resources.crf is not None:
-        tagger = resources.crf
-        tagger.tag_pieces = clock.wrap(CRF_REST, tagger.tag_pieces)
-        tagger._run = clock.wrap(CRF_RUN, tagger._run)
-        crf.doc_features = clock.wrap(CRF_FEATS, crf.doc_features)
-        crf.cue_features = clock.wrap(CRF_FEATS, crf.cue_features)
+        wrap(resources.crf, "tag_pieces", CRF_REST)
+        wrap(resources.crf, "_run", CRF_RUN)
+        wrap(crf, "doc_features", CRF_FEATS)
+        wrap(crf, "cue_features", CRF_FEATS)
     for name in ("find_candidates", "_dash_attributions", "_colon_lines"):
-        setattr(pipeline, name, clock.wrap(RULES, getattr(pipeline, name)))
-    combine.combine = clock.wrap(COMBINE, combine.combine)
-    combine.candidates = clock.wrap(CUES, combine.candidates)
-    combine.featurize = clock.wrap(CUES, combine.featurize)
-    cue_select.choose = clock.wrap(CUES, cue_select.choose)
-    dates._dateparse = clock.wrap(DATEPARSER, dates._dateparse)
+        wrap(pipeline, name, RULES)
+    wrap(combine, "combine", COMBINE)
+    wrap(combine, "candidates", CUES)
+    wrap(combine, "featurize", CUES)
+    wrap(cue_select, "choose", CUES)
+    wrap(dates, "_dateparse", DATEPARSER)
     for name in ("find_date_mentions", "lead_date", "statement_date", "_past_leading_date", "_about_speaker"):
-        setattr(pipeline, name, clock.wrap(DATES, getattr(pipeline, name)))
+        wrap(pipeline, name, DATES)
     for name in ("__init__", "resolve", "mentioned_in"):
-        setattr(actors.ActorResolver, name, clock.wrap(ACTORS, getattr(actors.ActorResolver, name)))
+        wrap(actors.ActorResolver, name, ACTORS)
     for name in ("_chain", "medium_mentions", "medium_in", "short_names", "wire_credits", "source_lines",
                  "opens_on_source", "frame_exchanges"):
-        setattr(pipeline, name, clock.wrap(CHAIN, getattr(pipeline, name)))
-    pipeline.extract_article = clock.wrap(REST, pipeline.extract_article)
+        wrap(pipeline, name, CHAIN)
+    wrap(pipeline, "extract_article", REST)
+    return undo
+
+
+_ABSENT = object()  # an attribute found on the class, not the object: removed again by unpatch
+
+
+def unpatch(undo: list[tuple[Any, str, Any]]) -> None:
+    """Put back what :func:`patch` wrapped (the next mode is timed by a clock of its own)."""
+    for obj, name, original in reversed(undo):
+        if original is _ABSENT:
+            delattr(obj, name)
+        else:
+            setattr(obj, name, original)
 
 
 def profile(mode: str, texts: list[str]) -> dict:
@@ -141,12 +160,15 @@ def profile(mode: str, texts: list[str]) -> dict:
     ex = Extractor(mode)
     list(ex.extract_many([Article(id="warm", text=texts[0])]))  # lazy loads (cue weights, dateparser) out
     clock = Clock()
-    patch(clock, ex.resources)
+    undo = patch(clock, ex.resources)
     arts = [Article(id=str(k), text=t) for k, t in enumerate(texts)]
     run = clock.wrap(OTHER, lambda: sum(len(s) for _, s in ex.extract_many(arts, batch_size=BATCH)))
-    t0, w0 = time.process_time(), time.perf_counter()
-    statements = run()
-    cpu, wall = time.process_time() - t0, time.perf_counter() - w0
+    try:
+        t0, w0 = time.process_time(), time.perf_counter()
+        statements = run()
+        cpu, wall = time.process_time() - t0, time.perf_counter() - w0
+    finally:
+        unpatch(undo)
     n = len(texts)
     return {"mode": mode, "articles": n, "statements": statements, "cpu_s": round(cpu, 2), "wall_s": round(wall, 2),
             "cpu_ms_per_article": round(1000 * cpu / n, 1),
