@@ -41,6 +41,7 @@ docs: setup
 bench: setup
 	$(BIN)/python benchmarks/bench_analyze.py --split $(DEV)
 	$(BIN)/python benchmarks/bench_workers.py --polnear $(SHARED)/data/polnear
+	$(BIN)/python benchmarks/profile_extract.py --polnear $(SHARED)/data/polnear
 	$(BIN)/python benchmarks/bench_store.py --polnear $(SHARED)/data/polnear --accurate-splits dev
 	$(BIN)/python benchmarks/bench_debate.py
 	$(BIN)/python benchmarks/bench_apply_polnear.py --polnear $(SHARED)/data/polnear

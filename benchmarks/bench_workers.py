@@ -40,6 +40,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 BATCH = 16
 ONE_THREAD = {k: "1" for k in ("STANCEMAP_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
 TARGETS = {"speedup": 1.8, "accurate": 0.7, "fast": 0.9}
+PROFILE = "workers.profile.md"  # made by profile_extract.py; linked from workers.md
 
 
 def texts_of(polnear: str, splits: list[str], limit: int | None) -> list[str]:
@@ -193,6 +194,8 @@ def report(rows: list[dict], memory: list[dict], args: argparse.Namespace) -> tu
              "`articles/s with start-up` include starting the workers.", "",
              f"Targets (issue 13): >= {TARGETS['speedup']}x from 1 to 2 workers; default mode >= "
              f"{TARGETS['accurate']}x the bare parse per worker, --fast >= {TARGETS['fast']}x.", "",
+             f"Where one worker's time goes, per component: [{PROFILE}]({PROFILE}) "
+             "(benchmarks/profile_extract.py; written separately, so this file can be made again without it).", "",
              "| run | processes | articles | seconds | load s | articles/s | articles/s with start-up | words/s | "
              "x bare parse | x 1 process | peak RSS per worker MB |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:

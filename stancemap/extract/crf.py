@@ -25,7 +25,7 @@ from spacy.attrs import HEAD
 from spacy.tokens import Doc, Span
 
 from .cues import cue_kind
-from .parse import Piece
+from .parse import Piece, doc_text
 from .quotes import find_quotes
 from .rules import find_candidates
 from .spanindex import SpanIndex
@@ -101,7 +101,9 @@ class DocInfo:
 
     def _quote_mask(self) -> list[bool]:
         """Per token: does it lie inside a quoted region (quote marks included)?"""
-        regions = [(q.start, q.end) for q in find_quotes(self.doc.text)]
+        # doc_text: the text spaCy joins from the tokens on every ``doc.text``, joined once per doc (the pipeline's
+        # look-ups use it too): 0.37 ms/article on PolNeAR dev.
+        regions = [(q.start, q.end) for q in find_quotes(doc_text(self.doc))]
         if not regions:
             return [False] * self.n
         starts = [a for a, _ in regions]
