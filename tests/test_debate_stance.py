@@ -48,12 +48,15 @@ def test_negated_cue_outside_the_content_is_oppose(nlp):
     assert s.label == "oppose" and "negated-cue" in s.rule
 
 
-def test_double_negation_is_support(nlp):
+def test_double_negation_keeps_the_option_open(nlp):
+    """Not ruling out sending troops keeps it open: conditional (the guideline), with the words as the condition;
+    toward "no red lines", not excluding options is the proposition itself: support."""
     sentence = 'Asked about sending troops, he stated: "We do not rule out any options."'
     s = stance(nlp, sentence, "We do not rule out any options.", TROOPS, "Western troops should be deployable.")
-    assert s.label == "support" and {"not", "rule"} <= {e.text for e in s.evidence}
+    assert s.label == "conditional" and {"not", "rule"} <= {e.text for e in s.evidence}
+    assert s.condition is not None and s.condition.text == "not rule out"
     s2 = stance(nlp, sentence, "We do not rule out any options.", RED_LINES, "No red lines should limit support.")
-    assert s2.label == "support"
+    assert s2.label == "support" and s2.condition is None
 
 
 def test_urging_against_red_lines_supports_no_red_lines(nlp):
@@ -106,3 +109,25 @@ def test_learned_margin_decides_only_when_rules_have_nothing(nlp):
     s1 = stance(nlp, "Poland did not plan to send soldiers.", "Poland did not plan to send soldiers", TROOPS,
                 "Troops should be sent.", margin=0.3)
     assert s1.label == "oppose"
+
+
+def test_a_condition_the_parse_cannot_attach_still_makes_it_conditional(nlp):
+    """ "but only with ...", "after a ceasefire", "not unthinkable": favourable under a condition (issue 9's classes),
+    with the condition's words as its span."""
+    for sentence, content, condition in [
+        ("The minister said Britain was ready to send troops to Ukraine, but only with an American guarantee.",
+         "Britain was ready to send troops to Ukraine, but only with an American guarantee",
+         "only with an American guarantee"),
+        ("The premier said troops could be sent to Ukraine after a ceasefire.",
+         "troops could be sent to Ukraine after a ceasefire", "after a ceasefire"),
+        ("The envoy said sending troops to Ukraine was not unthinkable.",
+         "sending troops to Ukraine was not unthinkable", "not unthinkable"),
+    ]:
+        s = stance(nlp, sentence, content, TROOPS, "Western troops should be deployable.")
+        assert s.label == "conditional" and s.condition is not None and s.condition.text == condition, sentence
+
+
+def test_that_it_was_discussed_is_neutral(nlp):
+    s = stance(nlp, "The leaders met to discuss sending troops to Ukraine.", "sending troops to Ukraine", TROOPS,
+               "Western troops should be deployable.", cue="discuss")
+    assert s.label == "neutral" and "discussed" in s.rule

@@ -39,7 +39,7 @@ from .evidence import ORIGIN as EVIDENCE_ORIGIN
 from .evidence import opposition_statements
 from .link import Link, Linker, linkable, prefilter
 from .registry import Registry, ResolvedActor
-from .stance import Stance, decide, model_stance, polarity_of
+from .stance import Stance, anaphoric, decide, model_stance, polarity_of
 from .stance_lite import LiteInput, LiteProposition
 from .stance_model import LABELS as MODEL_LABELS
 from .stance_model import context_span, pair_text
@@ -325,7 +325,11 @@ class Applier:
         # with the model, the cheap filter reads what the model reads (the sentence before too): on the
         # PolNeAR stance set's dev half A it then keeps every about-pair at similarity 0.25 (0.964 of them
         # when it reads the statement's sentences only)
-        links_all, margins = self.linker.score(model_ctx if self.stance_model is not None else texts, registered)
+        # an anaphoric content ("spoke out against the idea", "said it would mean war") is linked by what it refers
+        # to: the rules' linker reads the sentence before too, as the model does for every statement
+        link_texts = model_ctx if self.stance_model is not None else [
+            model_ctx[i] if anaphoric(st.content) else texts[i] for i, (st, _, _) in enumerate(batch)]
+        links_all, margins = self.linker.score(link_texts, registered)
         probs: dict[tuple[int, str], np.ndarray] = {}
         if self.stance_model is not None:
             probs = self._model_probs(batch, links_all, model_ctx)

@@ -57,7 +57,26 @@ NEG_CONSEQUENCES = {"conflict", "war", "escalation", "escalate", "catastrophe", 
 DISCOURSE = {"consensus", "agreement", "discussion", "debate", "controversy", "talk", "subject", "division",
              "difference", "disagreement", "topic", "discuss", "issue", "remark", "comment", "statement",
              "proposal", "suggestion", "word"}
+DISCUSSION_CUES = {"discuss", "debate", "ask", "question"}
 TRANSPARENT = {"option", "possibility", "idea", "scenario", "step", "plan", "deployment", "mission", "force"}
+# A content that names its topic only by referring back ("the idea was dangerous", "it would mean war", "such a
+# step"): what it refers to is in the sentence before.
+_ANAPHORIC = re.compile(r"^\W*(?:(?:the|this|that|these|those|such an?|any such)\s+(?:\w+\s+)?(?:idea|plan|proposal|"
+                        r"option|scenario|move|step|deployment|suggestion|prospect|possibility|initiative|mission)s?"
+                        r"|it)\b", re.IGNORECASE)
+
+
+def anaphoric(content: list[Span]) -> bool:
+    """Does the statement's content open with a reference back to something said before?
+
+    >>> anaphoric([Span("the idea was dangerous", 0, 22)]), anaphoric([Span("it would mean war", 0, 17)])
+    (True, True)
+    >>> anaphoric([Span("that troops could go", 0, 20)]), anaphoric([Span("items on the agenda", 0, 19)])
+    (False, False)
+    """
+    return bool(content) and bool(_ANAPHORIC.match(min(content, key=lambda c: c.start).text))
+
+
 CONDITION_NOUNS = {"condition", "circumstance", "circumstances", "precondition", "prerequisite"}
 COND_MARKS = {"if", "unless", "provided", "providing", "once", "whenever", "lest"}
 HEDGES = {"could", "might", "may", "would", "can"}
@@ -199,6 +218,11 @@ def _walk(anchor, inside, cue_tokens=()) -> _Walk:
         x = head
     # a negated cue: "does not plan to send troops" (content "to send troops")
     for cue in cue_tokens:
+        if cue.lemma_.lower() in DISCUSSION_CUES and not w.report:
+            # "met to discuss sending troops", "asked about sending troops": that it was talked about
+            w.report = True
+            w.evidence.append(cue)
+            w.rules.append("discussed")
         if cue.i not in inside and _neg_predicate(cue):
             w.flip(cue, "negative-cue")  # "moved to rule out sending ground troops"
         for c in cue.children:
@@ -363,6 +387,12 @@ def decide(doc, doc_offset: int, text: str, content: list[Span], cue: Span | Non
                 polarity = 1 if margin > 0 else -1
             else:
                 conf -= min(0.2, abs(margin))
+    if label == "support" and (found := condition_span(text, content, keep_open=prop_polarity > 0)) is not None:
+        # favourable, but "only with a US backstop", "after a ceasefire", "not unthinkable": the parse walk
+        # reads conditions it can attach to the anchor; these it cannot. Keeping an option open is a condition
+        # on doing something ("troops should be deployable"), not on a proposition that is itself about not
+        # excluding ("no red lines"): there it is plain support.
+        label, condition, rule = "conditional", found, rule + "+condition"
     return Stance(label, max(0.05, min(0.99, conf)), _dedupe(evidence), condition, rule, polarity, margin)
 
 
@@ -384,15 +414,18 @@ def _dedupe(spans: list[Span]) -> list[Span]:
 # ("only after a ceasefire", "if Russia breaks through"): where the condition span of a conditional
 # stance is looked for when the parse rules found none.
 _KEEP_OPEN = re.compile(r"\b(?:not|n[’']t|never|nothing|no\s+one)\b[^.;!?]{0,40}?\b(?:rul\w*\s+\w*\s*out|exclud\w*)"
-                        r"|\bopen to\b[^.;!?]{0,60}|\bkeep\w* (?:\w+ )?options? open\b", re.IGNORECASE)
+                        r"|\bopen to\b[^.;!?]{0,60}|\bkeep\w* (?:\w+ )?options? open\b"
+                        r"|\bnot\s+(?:\w+\s+)?(?:unthinkable|impossible|off the table)\b"
+                        r"|\b(?:remains?|stays?|still|is|are)\s+on the table\b", re.IGNORECASE)
 _CONDITION = re.compile(r"\b(?:if|unless|provided(?: that)?|providing|as long as|on condition that|in case|once|"
                         r"only (?:after|if|when|with|once)|until|after an? (?:ceasefire|peace \w+|audit)|"
                         r"when (?:the|a|an|it|they|we)\b)", re.IGNORECASE)
 
 
-def condition_span(text: str, content: list[Span], next_sentence: tuple[int, int] | None = None) -> Span | None:
+def condition_span(text: str, content: list[Span], next_sentence: tuple[int, int] | None = None,
+                   keep_open: bool = True) -> Span | None:
     """The condition a conditional statement sets, found in its content (then in the next sentence):
-    a conditional clause up to its clause end, or the words that keep the option open.
+    a conditional clause up to its clause end, or (``keep_open``) the words that keep the option open.
 
     >>> t = "He said troops could go only after a ceasefire, and not before."
     >>> condition_span(t, [Span.of(t, 8, len(t) - 1)]).text
@@ -404,7 +437,7 @@ def condition_span(text: str, content: list[Span], next_sentence: tuple[int, int
     spans = sorted(content, key=lambda s: s.start)
     if next_sentence is not None:
         spans.append(Span.of(text, *next_sentence))
-    for pat in (_CONDITION, _KEEP_OPEN):
+    for pat in (_CONDITION, _KEEP_OPEN) if keep_open else (_CONDITION,):
         for sp in spans:
             for m in pat.finditer(text, sp.start, sp.end):
                 if pat is _KEEP_OPEN:

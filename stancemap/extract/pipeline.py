@@ -383,9 +383,11 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
             # A speaker names someone: a mention without a letter or digit (a stray "»" in a text full of
             # quote marks) is none.
             cand.speaker, cand.speaker_token = None, None
-        if cand.speaker is not None and _asked(text, cand.speaker, cue):
+        if cand.speaker is not None and (_asked(text, cand.speaker, cue) or (
+                cand.speaker[1] <= cand.sentence[0] and _ASKED.match(text[cue[0]:cue[1]]))):
             # "When asked about X, he said ...", "Barrot was asked whether ...": the one asked is the addressee of
-            # the question, not its speaker (PolNeAR codes such questions with the asker, mostly unnamed)
+            # the question, not its speaker (PolNeAR codes such questions with the asker, mostly unnamed); nor is
+            # whoever spoke in an earlier sentence
             cand.speaker, cand.speaker_token = None, None
         actor: Actor | None = None
         if cand.speaker_token is not None:
