@@ -192,3 +192,25 @@ def test_python_api_mirrors_the_cli(store):
         assert df["id"].tolist() == [r.id for r in rows]
         assert s.status().statements == len(every)
         assert {a.doc_id for a in s.articles(language="en")} >= {"brief-01", "syn-0"}
+
+
+def test_statement_rows_read_every_column_by_its_name(store):
+    """_statement_row unpacks _rows_select's row by position (faster than a Row's attribute lookup): each
+    field must still be the column of its name."""
+    from stancemap.store.query import _rows_select, _statement_row
+
+    _, engine, every = store
+    renamed = {"speaker": "speaker_text", "actor": "actor_name", "cue": "cue_text"}
+    with engine.connect() as conn:
+        rows = conn.execute(_rows_select([r.id for r in every])).fetchall()
+    assert len(rows) == len(every)
+    for r in rows:
+        got, by_name = _statement_row(r), r._mapping
+        for f in ("id", "key", "article_id", "document", "outlet", "published", "url", "title", "language",
+                  "speaker", "speaker_start", "speaker_end", "actor", "actor_type", "actor_role",
+                  "actor_description", "cue", "cue_start", "cue_end", "content", "content_text", "kind", "date",
+                  "date_basis", "medium", "confidence", "extractor_version", "extractor_mode", "review_state",
+                  "copy_of"):
+            assert getattr(got, f) == by_name[renamed.get(f, f)], f
+        assert got.reported_by == list(by_name["reported_by"] or [])
+    assert {f for r in every for f in ("actor", "cue", "speaker") if getattr(r, f)} == {"actor", "cue", "speaker"}
