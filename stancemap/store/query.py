@@ -461,6 +461,7 @@ def _page_by_names(names: tuple[list[str], list[str]], conds: list[Any], limit: 
     s = statements
     k = offset + limit
     parts = []
+    o = s.alias("o")
     for column, values in ((s.c.actor_name, names[0]), (s.c.speaker_text, names[1])):
         if not values:
             continue
@@ -468,7 +469,6 @@ def _page_by_names(names: tuple[list[str], list[str]], conds: list[Any], limit: 
         for dated in (s.c.date_end.is_not(None), s.c.date_end.is_(None)):
             first = (sa.select(s.c.id).where(column == each.c.value, dated, *conds)
                      .order_by(s.c.date_end, s.c.id).limit(k).correlate(each))
-            o = s.alias("o")
             parts.append(sa.select(o.c.id, o.c.date_end).select_from(each).join(o, o.c.id.in_(first)))
     if not parts:  # no name matches: an empty page
         return sa.select(s.c.id).where(sa.false())
