@@ -264,6 +264,17 @@ def test_actor_pages_by_date_walk_the_names_and_match_the_trigram_path(store, mo
         with engine.begin() as conn:
             for sid, date, start, end in kept:
                 conn.execute(sa.update(s).where(s.c.id == sid).values(date=date, date_start=start, date_end=end))
+    # the names are kept per store version: a renamed actor is found by its new name at once
+    renamed = barrot[0]
+    with engine.begin() as conn:
+        old_name = conn.execute(sa.select(s.c.actor_name).where(s.c.id == renamed)).scalar_one()
+        conn.execute(sa.update(s).where(s.c.id == renamed).values(actor_name="Zyxwv Qopt"))
+    try:
+        assert page(actor="zyxwv q", limit=5) == ([renamed], sqlite)
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.update(s).where(s.c.id == renamed).values(actor_name=old_name))
+    assert page(actor="zyxwv q", limit=5) == ([], sqlite)
     # another filter, a sort other than by date, a deep page: the trigram path
     assert not page(actor="barrot", kind="direct", limit=5)[1]
     assert not page(actor="barrot", sort="-date", limit=5)[1]
