@@ -202,7 +202,7 @@ def test_statement_rows_read_every_column_by_its_name(store):
     _, engine, every = store
     renamed = {"speaker": "speaker_text", "actor": "actor_name", "cue": "cue_text"}
     with engine.connect() as conn:
-        rows = conn.execute(_rows_select([r.id for r in every])).fetchall()
+        rows = _rows_select(conn, [r.id for r in every]).fetchall()
     assert len(rows) == len(every)
     for r in rows:
         got, by_name = _statement_row(r), r._mapping
