@@ -279,3 +279,6 @@ def test_actor_pages_by_date_walk_the_names_and_match_the_trigram_path(store, mo
     assert not page(actor="barrot", kind="direct", limit=5)[1]
     assert not page(actor="barrot", sort="-date", limit=5)[1]
     assert not page(actor="barrot", limit=5, offset=query.WALK_MAX_ROWS)[1]
+    for bad in (dict(limit=-1), dict(limit=5, offset=-1)):  # refused as on the trigram path
+        with pytest.raises(ValueError):
+            page(actor="barrot", **bad)

@@ -3,7 +3,7 @@
 ``actor=Starmer`` on the 1M-statement store matched 133k statements (101 actor names ``Keir Starmer#N`` and 2
 speaker texts) through the trigram index ``statements_who``; each match was then looked up for its date and
 sorted: 183 ms of SQLite CPU for the first 50 by date. With an index on (name, date_end) per column, the page
-is the first 50 of each matching name's own walk, merged: 11.6 ms, the same 50 ids
+is the first 50 of each matching name's own walk, merged: 13 ms, the same 50 ids
 (:func:`stancemap.store.query.statements_select`; benchmarks/results/web_latency.notes.md).
 
 SQLite only: PostgreSQL answers the same filter from its trigram GIN index (0002), and a B-tree entry there
