@@ -522,9 +522,14 @@ def machine(db: Path, source: Path, prep: dict, facts: dict, workers: int) -> di
         mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError):
         mem = 0
+    from importlib.util import find_spec
+
     return {"cpu": cpu, "cores": os.cpu_count(), "cores_usable": len(os.sched_getaffinity(0)),
             "memory_gb": round(mem / 2**30, 1), "python": platform.python_version(),
             "platform": platform.platform(), "sqlite": sqlite3.sqlite_version, "uvicorn": uvicorn.__version__,
+            # what uvicorn's http="auto" / loop="auto" pick
+            "uvicorn_http": "httptools" if find_spec("httptools") else "h11",
+            "uvicorn_loop": "uvloop" if find_spec("uvloop") else "asyncio",
             "fastapi": fastapi.__version__, "sqlalchemy": sqlalchemy.__version__, "httpx": httpx.__version__,
             "workers": workers, "commit": commit,
             "store": {"path": shown(source), "served": shown(db),
@@ -620,7 +625,8 @@ def write_md(path: Path, data: dict, notes: str) -> None:
         f"{st['stances']:,} stances, {st['bytes'] / 2**20:,.0f} MiB; served: `{st['served']}` "
         f"({st['statistics']}). Machine: {m['cpu'] or '?'}, {m['cores']} cores "
         f"({m['cores_usable']} usable; the clients run on the same cores as the server), {m['memory_gb']} GiB; "
-        f"Python {m['python']}, SQLite {m['sqlite']}, uvicorn {m['uvicorn']}, FastAPI {m['fastapi']}, "
+        f"Python {m['python']}, SQLite {m['sqlite']}, uvicorn {m['uvicorn']} "
+        f"({m.get('uvicorn_http', 'h11')}, {m.get('uvicorn_loop', 'asyncio')}), FastAPI {m['fastapi']}, "
         f"SQLAlchemy {m['sqlalchemy']}; commit {m['commit']}; {data['date']}.",
         "",
         "Bars (the issue): pages p95 < 300 ms, `GET /api/statements` p95 < 150 ms (`/api/positions`: none).",

@@ -192,3 +192,93 @@ def test_python_api_mirrors_the_cli(store):
         assert df["id"].tolist() == [r.id for r in rows]
         assert s.status().statements == len(every)
         assert {a.doc_id for a in s.articles(language="en")} >= {"brief-01", "syn-0"}
+
+
+def test_statement_rows_read_every_column_by_its_name(store):
+    """_statement_row unpacks _rows_select's row by position (faster than a Row's attribute lookup): each
+    field must still be the column of its name."""
+    from stancemap.store.query import _rows_select, _statement_row
+
+    _, engine, every = store
+    renamed = {"speaker": "speaker_text", "actor": "actor_name", "cue": "cue_text"}
+    with engine.connect() as conn:
+        rows = _rows_select(conn, [r.id for r in every]).fetchall()
+    assert len(rows) == len(every)
+    for r in rows:
+        got, by_name = _statement_row(r), r._mapping
+        for f in ("id", "key", "article_id", "document", "outlet", "published", "url", "title", "language",
+                  "speaker", "speaker_start", "speaker_end", "actor", "actor_type", "actor_role",
+                  "actor_description", "cue", "cue_start", "cue_end", "content", "content_text", "kind", "date",
+                  "date_basis", "medium", "confidence", "extractor_version", "extractor_mode", "review_state",
+                  "copy_of"):
+            assert getattr(got, f) == by_name[renamed.get(f, f)], f
+        assert got.reported_by == list(by_name["reported_by"] or [])
+    assert {f for r in every for f in ("actor", "cue", "speaker") if getattr(r, f)} == {"actor", "cue", "speaker"}
+
+
+def test_actor_pages_by_date_walk_the_names_and_match_the_trigram_path(store, monkeypatch):
+    """A page of an actor filter by date walks each matching name's (name, date_end) index on SQLite
+    (migration 0007); its pages must be those of the trigram path, order included, and past its bounds or with
+    another filter the trigram path answers."""
+    import sqlalchemy as sa
+
+    from stancemap.store import query
+    from stancemap.store.schema import SQLITE_WHO_FTS
+
+    _, engine, every = store
+    sqlite = engine.dialect.name == "sqlite"
+    needles = ["barrot", "BARR", "Macron", "the", "minister", "nobody-of-that-name"]
+    names = {r.actor for r in every if r.actor} | {r.speaker for r in every if r.speaker}
+    needles += sorted(names)[:3]
+
+    def page(**f):
+        with engine.connect() as conn:
+            q = query.statements_select(conn, **f)
+            walked = sqlite and SQLITE_WHO_FTS not in str(q.compile(engine))  # not the trigram path
+            return [r[0] for r in conn.execute(q)], walked
+
+    def check() -> None:
+        for needle in needles:
+            for limit, offset in ((5, 0), (5, 5), (50, 0), (3, 7)):
+                got, walked = page(actor=needle, limit=limit, offset=offset)
+                assert walked == sqlite, needle  # the walk on SQLite (these pages are within its bounds)
+                with monkeypatch.context() as m:
+                    m.setattr(query, "WALK_MAX_ROWS", -1)  # the trigram path
+                    want, walked = page(actor=needle, limit=limit, offset=offset)
+                assert not walked
+                assert got == want, (needle, limit, offset)
+
+    check()
+    assert page(actor="barrot", limit=5)[0]  # not vacuous
+    # Undated statements come last in either path: undate some for a while (the module's store is shared).
+    s = schema.statements
+    barrot = [r.id for r in every if "barrot" in (r.actor or "").lower()]
+    undate = barrot[::2] + [r.id for r in every][::7]
+    with engine.connect() as conn:
+        kept = conn.execute(sa.select(s.c.id, s.c.date, s.c.date_start, s.c.date_end).where(s.c.id.in_(undate))).all()
+    with engine.begin() as conn:
+        conn.execute(sa.update(s).where(s.c.id.in_(undate)).values(date=None, date_start=None, date_end=None))
+    try:
+        check()
+    finally:
+        with engine.begin() as conn:
+            for sid, date, start, end in kept:
+                conn.execute(sa.update(s).where(s.c.id == sid).values(date=date, date_start=start, date_end=end))
+    # the names are kept per store version: a renamed actor is found by its new name at once
+    renamed = barrot[0]
+    with engine.begin() as conn:
+        old_name = conn.execute(sa.select(s.c.actor_name).where(s.c.id == renamed)).scalar_one()
+        conn.execute(sa.update(s).where(s.c.id == renamed).values(actor_name="Zyxwv Qopt"))
+    try:
+        assert page(actor="zyxwv q", limit=5) == ([renamed], sqlite)
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.update(s).where(s.c.id == renamed).values(actor_name=old_name))
+    assert page(actor="zyxwv q", limit=5) == ([], sqlite)
+    # another filter, a sort other than by date, a deep page: the trigram path
+    assert not page(actor="barrot", kind="direct", limit=5)[1]
+    assert not page(actor="barrot", sort="-date", limit=5)[1]
+    assert not page(actor="barrot", limit=5, offset=query.WALK_MAX_ROWS)[1]
+    for bad in (dict(limit=-1), dict(limit=5, offset=-1)):  # refused as on the trigram path
+        with pytest.raises(ValueError):
+            page(actor="barrot", **bad)

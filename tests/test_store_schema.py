@@ -74,6 +74,11 @@ def test_upgrade_from_initial_revision_keeps_rows_and_indexes_them(db_url):
         assert [r.actor for r in find_statements(engine, actor="lind")] == ["Mara Lind"]
         assert [r.actor for r in find_statements(engine, actor="the mayor")] == ["Mara Lind"]
         assert find_statements(engine, text="bridge") == []
+        # 0007: each name's statements in date order, on SQLite (PostgreSQL has its trigram index of 0002)
+        indexes = {i["name"] for i in sa.inspect(engine).get_indexes("statements")}
+        wanted = {schema.SQLITE_ACTOR_DATE_INDEX, schema.SQLITE_SPEAKER_DATE_INDEX}
+        assert (wanted <= indexes) if engine.dialect.name == "sqlite" else not (wanted & indexes)
+        assert [r.actor for r in find_statements(engine, actor="lind", limit=5)] == ["Mara Lind"]  # by the walk
     finally:
         engine.dispose()
 

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-SCHEMA_REVISION = "0006"  # the Alembic head; the migration test checks it
+SCHEMA_REVISION = "0007"  # the Alembic head; the migration test checks it
 
 REVIEW_STATES = ("auto", "confirmed", "corrected", "rejected")
 HUMAN_REVIEWED = ("confirmed", "corrected", "rejected")
@@ -52,7 +52,12 @@ SQLITE_CONTENT_FTS = "statements_fts"
 SQLITE_WHO_FTS = "statements_who"
 PG_CONTENT_INDEX = "ix_statements_content_tsv"
 PG_WHO_INDEX = "ix_statements_who_trgm"
-SEARCH_OBJECTS = (SQLITE_CONTENT_FTS, SQLITE_WHO_FTS, PG_CONTENT_INDEX, PG_WHO_INDEX)
+# SQLite only (migration 0007): each actor name's and speaker text's statements in date order, for a page of
+# an actor filter (query.statements_select).
+SQLITE_ACTOR_DATE_INDEX = "ix_statements_actor_name_date_end"
+SQLITE_SPEAKER_DATE_INDEX = "ix_statements_speaker_text_date_end"
+SEARCH_OBJECTS = (SQLITE_CONTENT_FTS, SQLITE_WHO_FTS, PG_CONTENT_INDEX, PG_WHO_INDEX, SQLITE_ACTOR_DATE_INDEX,
+                  SQLITE_SPEAKER_DATE_INDEX)
 
 # 64-bit ids on PostgreSQL; SQLite needs INTEGER PRIMARY KEY for its rowid alias (it is 64-bit anyway).
 Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
