@@ -102,7 +102,9 @@ def extract_cached(arts: list[Article], mode: str, refresh: bool = False) -> dic
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--polnear", type=Path, default=ROOT.parent / "shared" / "data" / "polnear")
-    ap.add_argument("--split", default="dev")
+    ap.add_argument("--split", default="dev",
+                    help="dev (the measure) or train (where failures are studied: rules are not tuned on dev); "
+                         "a split other than dev writes attributes_polnear_<split>.{json,md}")
     ap.add_argument("--fast", action="store_true")
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument("--errors", type=Path, help="write the mismatches here (JSONL) for reading")
@@ -128,7 +130,8 @@ def main(argv=None) -> int:
     figures, matched, errors = score_attributes(recs, system, registry)
     results = {"split": args.split, "mode": mode, "annotated": len(recs),
                "matched": matched, "extract_seconds": round(seconds, 1), "parse_and_tags_cached": not args.no_cache,
-               "command": "python benchmarks/eval_attributes.py --polnear ../shared/data/polnear", **figures}
+               "command": "python benchmarks/eval_attributes.py --polnear ../shared/data/polnear"
+                          + ("" if args.split == "dev" else f" --split {args.split}"), **figures}
     print(json.dumps(results, indent=1))
     if args.errors:
         with args.errors.open("w", encoding="utf-8") as fh:
@@ -136,8 +139,9 @@ def main(argv=None) -> int:
                 fh.write(json.dumps(e, ensure_ascii=False) + "\n")
     if not args.no_write and not args.max_articles:
         RESULTS.mkdir(parents=True, exist_ok=True)
-        (RESULTS / "attributes_polnear.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
-        lines = ["# Speaker, date, medium and reported_by on the PolNeAR stance set (dev)", "",
+        stem = "attributes_polnear" + ("" if args.split == "dev" else f"_{args.split}")
+        (RESULTS / f"{stem}.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+        lines = [f"# Speaker, date, medium and reported_by on the PolNeAR stance set ({args.split})", "",
                  f"`{results['command']}`; {matched} of {len(recs)} annotated attributions matched by a system "
                  f"statement ({results['mode']} extractor).", "",
                  "Half A (odd articles in name order) is where the rules were looked at and tuned; half B is held "
@@ -155,8 +159,9 @@ def main(argv=None) -> int:
             a, b = v["half_a"], v["half_b"]
             lines.append(f"| {lab} | {v['right']} / {v['of']} | {v['accuracy']} "
                          f"| {a['accuracy']} ({a['right']}/{a['of']}) | {b['accuracy']} ({b['right']}/{b['of']}) "
-                         f"| {' / '.join(str(x) for x in BEFORE[k])} | {bars.get(k, '')} |")
-        (RESULTS / "attributes_polnear.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+                         f"| {' / '.join(str(x) for x in BEFORE[k]) if args.split == 'dev' else '-'} "
+                         f"| {bars.get(k, '')} |")
+        (RESULTS / f"{stem}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return 0
 
 
