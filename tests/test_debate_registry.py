@@ -11,6 +11,7 @@ from stancemap.debate.registry import Registry
 from stancemap.model import Actor
 
 SHIPPED = Path(__file__).resolve().parents[1] / "debates" / "western-troops-ukraine.yaml"
+POLNEAR = Path(__file__).resolve().parents[1] / "debates" / "polnear" / "us2016-russia.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -64,3 +65,10 @@ def test_a_speaker_written_as_a_title_names_its_holder_before_the_extractors_gue
     assert (h.name, h.matched_by) == ("Emmanuel Macron", "role")
     (h,) = reg.resolve(Actor("Vladimir Putin", "person"), "he", "2024-04-26")
     assert h.name == "Vladimir Putin"
+
+
+
+def test_a_role_of_a_registered_person_named_in_full_is_resolved_by_date() -> None:
+    reg = Registry(load_debate(POLNEAR))
+    hits = reg.resolve(None, "Donald Trump's campaign manager", "2016-04-14")
+    assert [(h.name, h.matched_by) for h in hits] == [("Corey Lewandowski", "role")]

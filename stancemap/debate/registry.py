@@ -163,10 +163,20 @@ class Registry:
             return None  # two holders on the same day (shared title) or a tie: not decidable
         return best[0][1], ("role" if exact or len(best) == 1 else "role~")
 
+    def _surname_first(self, key: str) -> str:
+        """A mention that opens with a registered person's full name, with that name cut to the surname:
+        "donald trump campaign manager" -> "trump campaign manager" (titles name the person by surname)."""
+        words = key.split()
+        for k in range(min(4, len(words) - 1), 1, -1):
+            hit = self._by_name(" ".join(words[:k]))
+            if hit and hit[0].type == "person" and norm(hit[0].name).split():
+                return " ".join([norm(hit[0].name).split()[-1]] + words[k:])
+        return key
+
     def _by_title(self, key: str, date: str | None) -> tuple[RegistryActor, str, str] | None:
         if re.search(r"\b(former|ex|previous|next|future|incoming)\b", key):
             return None
-        words = key.split()
+        words = self._surname_first(key).split()
         for tk in self._title_keys:
             n = len(tk.split())
             # the title heads the mention ("the then NATO Secretary General"), with nothing before it but
