@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from spacy.tokens import Token
 
 from ..model import Actor
-from .chain import outlet_name
+from .chain import outlet_name, short_names
 from .cues import ANONYMOUS_HEADS, PERSON_PRONOUNS, PLURAL_PRONOUNS, RELATIVE_PRONOUNS
 from .parse import Piece, doc_text, sentence_of
 
@@ -54,12 +54,38 @@ class Mention:
     governor: str = ""  # the lemma of the word the name depends on ("appearance" in "Mr. Trump's RT appearance")
 
 
+# Title words NER sometimes keeps inside a person's name ("GOP Rep McCaul", "AG Mukasey", "General Petraeus",
+# "Representative Brooks"): stripped so that the name merges with the person's full name.
+NAME_TITLES = HONORIFICS | {"gop", "ag", "general", "gen", "rep", "representative", "sen", "gov", "governor",
+                            "secretary", "chairman", "chairwoman", "judge", "justice", "hacker", "co-host", "host",
+                            "anchor", "former", "congressman", "congresswoman", "mayor", "director",
+                            "ambassador", "rev.", "reverend", "sgt.", "lt.", "col.", "capt.", "adm."}
+# Gender a title or honorific gives the person it stands before (or who holds it): for pronoun agreement.
+MALE_WORDS = {"mr.", "mr", "sir", "lord", "king", "prince", "congressman", "spokesman", "chairman", "monsieur",
+              "father", "husband", "son", "brother"}
+FEMALE_WORDS = {"mrs.", "mrs", "ms.", "ms", "miss", "dame", "lady", "queen", "princess", "congresswoman",
+                "spokeswoman", "chairwoman", "madame", "mother", "wife", "daughter", "sister"}
+MALE_PRONOUNS = {"he", "him", "his"}
+FEMALE_PRONOUNS = {"she", "her", "hers"}
+
+
 def _strip_honorifics(name: str) -> str:
     words = name.split()
     while len(words) > 1 and words[0].lower() in HONORIFICS:
         words = words[1:]
     name = " ".join(words)
     return name[:-2] if name.endswith("’s") or name.endswith("'s") else name
+
+
+_NAME_TITLE_KEYS = {w.rstrip(".") for w in NAME_TITLES}
+
+
+def _strip_titles(name: str) -> str:
+    """A person's name without the titles NER kept in it: "GOP Rep McCaul" -> "McCaul"."""
+    words = name.split()
+    while len(words) > 1 and words[0].lower().rstrip(".") in _NAME_TITLE_KEYS:
+        words = words[1:]
+    return " ".join(words)
 
 
 def _role_before(tok: Token, ent_start: int) -> str | None:
@@ -110,6 +136,12 @@ VOICE_NOUNS = {"response", "answer", "reply", "remark", "remarks", "comment", "c
 
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+# Nouns for a person that another person's possessive does not make that person ("Moss's lawyer", "Moss's
+# daughter"): kin and allies, and the endings of agent nouns.
+KIN_WORDS = {"daughter", "son", "wife", "husband", "mother", "father", "brother", "sister", "friend", "ally",
+             "allies", "friends", "rival", "opponent", "challenger", "successor", "predecessor", "counsel",
+             "lawyer", "attorney", "staff", "staffer", "deputy", "colleague", "partner", "woman", "man"}
+ROLE_SUFFIXES = ("er", "or", "ist", "ary", "man", "woman", "ant", "ent")
 
 
 def _quoted(text: str, pos: int, start: int) -> bool:
@@ -133,10 +165,22 @@ class ActorResolver:
         self.namesakes: dict[str, Actor] = {}  # full name (lower) -> a later person of a known surname
         self.roles: dict[str, str] = {}
         self.last_speakers: list[tuple[int, Actor]] = []
-        # Surnames first: the small NER model sometimes labels "Scholz" or "Olaf Scholz" ORG in one
+        # id(actor) -> votes for "m" / "f": titles, honorifics and the pronouns that follow the person's
+        # mentions; a pronoun is not resolved to a person of the other gender ("she" is not Tom Ebeling)
+        self._gender_votes: dict[int, dict[str, int]] = {}
+        # Surnames first: the small NER model sometimes labels "Scholz" or "Olaf Scholz" ORG (or GPE) in one
         # sentence and PERSON in another; a name known as a person stays a person.
-        surnames = {_strip_honorifics(e.text.strip()).split()[-1].lower() for p in pieces for e in p.doc.ents
-                    if e.label_ == "PERSON" and e.text.strip()}
+        person_names = [_strip_titles(_strip_honorifics(e.text.strip())).split() for p in pieces
+                        for e in p.doc.ents if e.label_ == "PERSON" and e.text.strip()]
+        surnames = {n[-1].lower() for n in person_names}
+        # a place or group label becomes a person only by the surname of a full name ("Elise Labott" ...
+        # "Labott", labelled GPE): a lone PERSON label on a town ("Worcester") is not enough
+        full_surnames = {n[-1].lower() for n in person_names if len(n) > 1}
+        # "Times" -> "The New York Times" where the article named the paper in full
+        shorts = {}
+        for piece in pieces:
+            for k, v in short_names(doc_text(piece.doc)).items():
+                shorts.setdefault(k.lower(), v)
         for piece in pieces:
             for ent in piece.doc.ents:
                 typ = LABEL_TYPES.get(ent.label_)
@@ -145,15 +189,19 @@ class ActorResolver:
                 name = _strip_honorifics(ent.text.strip())
                 if not name:
                     continue
-                if typ == "organization" and self._looks_like_person(ent, name, surnames):
+                if typ != "person" and self._looks_like_person(
+                        ent, name, surnames if typ == "organization" else full_surnames):
                     typ = "person"
                     surnames.add(name.split()[-1].lower())
                 if typ == "person":
-                    actor = self._person(name)
+                    actor = self._person(_strip_titles(name))
                     role = _role_before(ent.root, ent.start)
                     if role and not actor.role:
                         actor.role = role
+                    self._vote_gender(actor, ent)
                 else:
+                    if typ == "organization":
+                        name = shorts.get(name.lower().removeprefix("the ").strip(), name)
                     actor = Actor(name=name, type=typ)
                 self.mentions.append(Mention(ent.start_char + piece.offset, ent.end_char + piece.offset, actor,
                                              ent.root.dep_, ent.root.head.lemma_.lower()))
@@ -174,9 +222,47 @@ class ActorResolver:
         return (len(words) >= 2 and before is not None and before.lower_ in TITLE_WORDS
                 and all(t.pos_ == "PROPN" for t in ent))
 
+    def _vote_gender(self, actor: Actor, ent) -> None:
+        votes = self._gender_votes.setdefault(id(actor), {"m": 0, "f": 0})
+        before = ent.doc[ent.start - 1].lower_ if ent.start > 0 else ""
+        for w in (before, ent[0].lower_):
+            if w in MALE_WORDS:
+                votes["m"] += 2
+            elif w in FEMALE_WORDS:
+                votes["f"] += 2
+        if ent.root.dep_ not in SUBJECT_DEPS:
+            return
+        # the first personal pronoun after a subject, in a sentence that names no other person, is this person's
+        sent = ent.sent
+        if sum(e.label_ == "PERSON" for e in sent.ents) > 1:
+            return
+        pron = next((t.lower_ for t in sent if t.i >= ent.end and t.lower_ in PERSON_PRONOUNS), None)
+        if pron in MALE_PRONOUNS:
+            votes["m"] += 1
+        elif pron in FEMALE_PRONOUNS:
+            votes["f"] += 1
+
+    def gender(self, actor: Actor) -> str | None:
+        votes = self._gender_votes.get(id(actor))
+        # a clear majority only: a surname two people share ("Mr. Clinton", "Mrs. Clinton") mixes the votes
+        if not votes or max(votes.values()) < 2 * min(votes.values()) or votes["m"] == votes["f"]:
+            return None
+        return "m" if votes["m"] > votes["f"] else "f"
+
+    def _agrees(self, actor: Actor, pronoun: str) -> bool:
+        g = self.gender(actor)
+        return g is None or (g == "m") == (pronoun in MALE_PRONOUNS)
+
     def _person(self, name: str) -> Actor:
         key = name.split()[-1].lower()
         known = self.persons.get(key)
+        if known is None and len(name.split()) == 1:
+            # Surname first ("Ban Ki-moon" ... "Ban said"): a one-word name that begins exactly one known
+            # person's name, and ends none, is that person
+            firsts = {id(a): a for a in self.persons.values() if len(a.name.split()) > 1
+                      and a.name.split()[0].lower() == key}
+            if len(firsts) == 1:
+                return next(iter(firsts.values()))
         if known is not None and not _same_person(known.name, name):
             # Namesakes: "Gary Johnson" and, later, "Homeland Security Secretary Jeh Johnson" are two people.
             # A bare "Johnson" stays with the first one met (as before: the article's main actor mostly).
@@ -212,14 +298,18 @@ class ActorResolver:
                 return self.mentions[matching[n]]
         return None
 
-    def _recent(self, before: int, types: tuple[str, ...], window: int = 1500) -> Actor | None:
-        # The speaker resolved last among those within ``window`` before ``before``.
+    def _recent(self, before: int, types: tuple[str, ...], window: int = 1500, pronoun: str = "") -> Actor | None:
+        # The speaker resolved last among those within ``window`` before ``before`` (of the pronoun's gender
+        # where both are known).
         by_pos = self._speakers_by_pos
         lo, hi = bisect.bisect_right(by_pos, (before - window, len(by_pos) + 1)), bisect.bisect_left(by_pos, (before,))
-        fitting = [(order, actor) for _, order, actor in by_pos[lo:hi] if actor.type in types]
+        fitting = [(order, actor) for _, order, actor in by_pos[lo:hi] if actor.type in types
+                   and (not pronoun or self._agrees(actor, pronoun))]
         if fitting:
             return max(fitting, key=lambda oa: oa[0])[1]
-        m = self._last_mention(("type", types), lambda m: m.actor.type in types, before)
+        g = "m" if pronoun in MALE_PRONOUNS else "f" if pronoun in FEMALE_PRONOUNS else ""
+        m = self._last_mention(("type", types, g), lambda m: m.actor.type in types
+                               and (not g or self._agrees(m.actor, pronoun)), before)
         return m.actor if m is not None else None
 
     def resolve(self, tok: Token | None, span: tuple[int, int] | None, offset: int) -> Actor | None:
@@ -250,6 +340,14 @@ class ActorResolver:
             if owner is not None:
                 sub = [t for t in owner.subtree if t.dep_ != "case"]
                 return self._resolve(owner, (sub[0].idx + offset, sub[-1].idx + len(sub[-1]) + offset), offset)
+        if low in PERSON_ORG_HEADS:
+            # "his campaign", "her administration": the body of the person the pronoun means, named as
+            # registries name it ("Sanders campaign")
+            pron = next((c for c in tok.children if c.dep_ == "poss" and c.lower_ in PERSON_PRONOUNS), None)
+            if pron is not None:
+                owner = self._resolve(pron, (pron.idx + offset, pron.idx + len(pron) + offset), offset)
+                if owner.type == "person":
+                    return Actor(name=f"{owner.name.split()[-1]} {low}", type="organization")
         lo, hi = bisect.bisect_left(self._starts, span[0]), bisect.bisect_right(self._starts, span[1])
         inside = [m for m in self.mentions[lo:hi] if m.end <= span[1]]
         persons = [m for m in inside if m.actor.type == "person"]
@@ -261,9 +359,31 @@ class ActorResolver:
             return Actor(name=name, type="organization")
         if persons:
             # The head of the NP decides: "a spokesman for Barrot" is not Barrot; prefer a mention at the head.
-            at_head = [m for m in persons if m.start <= tok.idx + offset < m.end]
-            chosen = (at_head or persons)[0].actor
-            return chosen
+            here = tok.idx + offset
+            at_head = [m for m in persons if m.start <= here < m.end]
+            if at_head:
+                return at_head[0].actor
+            # an organisation named at the head ("The Leadership Council, which Gov. Moss chaired, said")
+            body = [m for m in inside if m.actor.type != "person" and m.start <= here < m.end]
+            if body:
+                return body[0].actor
+            # the person in apposition to the head ("Moss's press secretary, Tom Reed, said")
+            for c in tok.children:
+                if c.dep_ == "appos":
+                    sub = list(c.subtree)
+                    a0, a1 = sub[0].idx + offset, sub[-1].idx + len(sub[-1]) + offset
+                    appos = [m for m in persons if a0 <= m.start and m.end <= a1]
+                    if appos:
+                        return appos[0].actor
+            # the possessor of a role noun is not who speaks ("Moss's campaign manager"): the role stays for
+            # the debate registry (which may know the holder) when no one else is named
+            lemma = tok.lemma_.lower()
+            role_noun = (lemma in ANONYMOUS_HEADS or lemma in TITLE_WORDS or lemma in KIN_WORDS
+                         or lemma.endswith(ROLE_SUFFIXES))
+            others = [m for m in persons if not (role_noun and m.dep == "poss" and m.governor == lemma)]
+            if others:
+                return others[0].actor
+            return Actor(name=text, type="unknown", role=text)
         if low in PERSON_PRONOUNS:
             # The nearest person named earlier in the pronoun's own sentence as a subject or a possessor, outside
             # quotes, is whom it means ("Matt Lauer faced criticism ... after he asked"; "Mr. Trump's RT appearance, in
@@ -275,10 +395,10 @@ class ActorResolver:
             lo_s, hi_s = bisect.bisect_left(self._starts, s0), bisect.bisect_left(self._starts, span[0])
             same = [m for m in self.mentions[lo_s:hi_s] if m.actor.type == "person" and m.end <= span[0]
                     and (m.dep in SUBJECT_DEPS or (m.dep == "poss" and m.governor in VOICE_NOUNS))
-                    and not _quoted(sent_text, m.start - offset, s0 - offset)]
+                    and not _quoted(sent_text, m.start - offset, s0 - offset) and self._agrees(m.actor, low)]
             if same:
                 return same[-1].actor
-            found = self._recent(span[0], ("person",))
+            found = self._recent(span[0], ("person",), pronoun=low)
             return found if found else Actor(name=text, type="unknown")
         if low == "it" and tok.dep_ in ("nsubj", "nsubjpass"):
             # "The FBI needs to stay out ... unless it wants": an organisation named just before
@@ -329,7 +449,9 @@ class ActorResolver:
                 found_m = self._last_mention(("outlet",), lambda m: outlet_name(m.actor.name) is not None, span[0])
                 if found_m is not None:
                     return found_m.actor
-            if head_lemma in ("alliance", "organization", "organisation", "bloc", "union", "government"):
+            # (a "group" or an "agency" too: "the watchdog group", "the agency" after the body is named)
+            if head_lemma in ("alliance", "organization", "organisation", "bloc", "union", "government", "group",
+                              "agency"):
                 found = self._recent(span[0], ("organization",))
                 if found:
                     return found

@@ -1,0 +1,67 @@
+"""Speaker -> canonical actor: one sentence (written for these tests) per class of error found on the train split
+of the PolNeAR stance set (issue 9, the speaker bar). Each class is fixed in general, not for a sentence."""
+
+from __future__ import annotations
+
+import pytest
+from extract_helpers import extract_with, find
+
+from stancemap.extract.actors import _strip_titles
+
+PUB = "2016-09-12"
+
+
+@pytest.fixture(scope="module")
+def extracted(fast_extractor):
+    return extract_with(fast_extractor, PUB)
+
+
+def test_titles_inside_a_name_are_not_the_name() -> None:
+    assert _strip_titles("GOP Rep Reed") == "Reed"
+    assert _strip_titles("General Tom Reed") == "Tom Reed"
+    assert _strip_titles("Reed") == "Reed"
+
+
+def test_a_name_with_a_title_merges_with_the_full_name(extracted) -> None:
+    text = ("Harbor news.\n\nTom Reed, a congressman from the coast, visited the port on Friday.\n\n"
+            "GOP Rep Reed said on Saturday that the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name == "Tom Reed"
+
+
+def test_a_pronoun_is_not_resolved_to_a_person_of_the_other_gender(extracted) -> None:
+    text = ("Harbor news.\n\nMs. Jane Moss said on Friday that the harbor would close.\n\n"
+            "Mr. Tom Reed said on Saturday that the fleet was ready.\n\n"
+            "She said on Sunday that the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name == "Jane Moss"
+
+
+def test_her_campaign_is_the_campaign_of_the_person_she_is(extracted) -> None:
+    text = ("Harbor news.\n\nSenator Jane Moss said on Friday that the harbor would close.\n\n"
+            "Her campaign said on Saturday that the harbor must stay open.")
+    st = find(extracted(text), "must stay open")
+    assert st.actor.name == "Moss campaign" and st.actor.type == "organization"
+
+
+def test_the_person_in_apposition_speaks_not_the_possessor(extracted) -> None:
+    text = ("Harbor news.\n\nSenator Jane Moss visited the port on Friday.\n\n"
+            "Moss's press secretary, Tom Reed, said on Saturday that the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name == "Tom Reed"
+
+
+def test_the_possessor_of_a_role_noun_is_not_who_speaks(extracted) -> None:
+    text = ("Harbor news.\n\nSenator Jane Moss visited the port on Friday.\n\n"
+            "Jane Moss's campaign manager said on Saturday that the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name != "Jane Moss"
+
+
+def test_a_short_name_of_a_paper_is_the_paper_named_before(extracted) -> None:
+    text = ("Harbor news.\n\nThe New York Times reported on Friday that the harbor would close.\n\n"
+            "The Times said on Saturday that the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name == "The New York Times"
+
+
+def test_the_agency_is_the_body_named_before(extracted) -> None:
+    text = ("Harbor news.\n\nThe Port Department said on Friday that the docks would close.\n\n"
+            "The agency said on Saturday that the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name.removeprefix("The ") == "Port Department"
+
