@@ -67,7 +67,6 @@ def test_a_speaker_written_as_a_title_names_its_holder_before_the_extractors_gue
     assert h.name == "Vladimir Putin"
 
 
-
 def test_a_role_of_a_registered_person_named_in_full_is_resolved_by_date() -> None:
     reg = Registry(load_debate(POLNEAR))
     hits = reg.resolve(None, "Donald Trump's campaign manager", "2016-04-14")
