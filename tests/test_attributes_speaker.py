@@ -65,3 +65,16 @@ def test_the_agency_is_the_body_named_before(extracted) -> None:
             "The agency said on Saturday that the harbor must stay open.")
     assert find(extracted(text), "must stay open").actor.name.removeprefix("The ") == "Port Department"
 
+
+
+def test_a_pronoun_continues_the_subject_of_the_sentence_before(extracted) -> None:
+    text = ("Harbor news.\n\nTom Reed said on Friday that the harbor would close.\n\n"
+            "Asked about the fleet that Reed had praised, Jane Moss smiled.\n\n"
+            "“The harbor must stay open,” she said.")
+    assert find(extracted(text), "must stay open").actor.name == "Jane Moss"
+
+
+def test_a_surname_written_first_is_the_person_named_in_full_before(extracted) -> None:
+    text = ("Harbor news.\n\nPort chief Ban Ki-joon said on Friday that the harbor would close.\n\n"
+            "Ban said on Saturday that the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name == "Ban Ki-joon"

@@ -312,6 +312,21 @@ class ActorResolver:
                                and (not g or self._agrees(m.actor, pronoun)), before)
         return m.actor if m is not None else None
 
+    def _previous_subject(self, sent, offset: int) -> Mention | None:
+        """The person mention at the subject of the main verb of the sentence before ``sent`` (same paragraph or
+        the one before), if any."""
+        if sent.start == 0:
+            return None
+        prev = sent.doc[sent.start - 1].sent
+        subj = next((c for c in prev.root.children if c.dep_ in SUBJECT_DEPS), None)
+        if subj is None:
+            return None
+        pos = subj.idx + offset
+        k = bisect.bisect_right(self._starts, pos) - 1
+        if k >= 0 and self.mentions[k].start <= pos < self.mentions[k].end and self.mentions[k].actor.type == "person":
+            return self.mentions[k]
+        return None
+
     def resolve(self, tok: Token | None, span: tuple[int, int] | None, offset: int) -> Actor | None:
         """The actor a speaker mention refers to, or None when there is no speaker."""
         if tok is None or span is None:
@@ -399,6 +414,13 @@ class ActorResolver:
             if same:
                 return same[-1].actor
             found = self._recent(span[0], ("person",), pronoun=low)
+            # The subject of the sentence just before, named after the last speaker spoke, is whom the pronoun
+            # continues ("Asked about Moss, Reed demurred. 'No comment,' he said": Reed, not the last speaker)
+            subj = self._previous_subject(sent, offset)
+            if subj is not None and subj.actor is not found and self._agrees(subj.actor, low):
+                spoke = [pos for pos, _, a in self._speakers_by_pos if a is found and pos < span[0]]
+                if found is None or not spoke or max(spoke) < subj.start:
+                    return subj.actor
             return found if found else Actor(name=text, type="unknown")
         if low == "it" and tok.dep_ in ("nsubj", "nsubjpass"):
             # "The FBI needs to stay out ... unless it wants": an organisation named just before
