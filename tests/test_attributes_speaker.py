@@ -78,3 +78,24 @@ def test_a_surname_written_first_is_the_person_named_in_full_before(extracted) -
     text = ("Harbor news.\n\nPort chief Ban Ki-joon said on Friday that the harbor would close.\n\n"
             "Ban said on Saturday that the harbor must stay open.")
     assert find(extracted(text), "must stay open").actor.name == "Ban Ki-joon"
+
+
+def test_a_dateline_is_not_part_of_a_name() -> None:
+    from stancemap.extract.actors import DATELINE
+
+    assert DATELINE.sub("", "HARBORTOWN - Tom Reed") == "Tom Reed"
+    assert DATELINE.sub("", "Tom Reed") == "Tom Reed"
+
+
+def test_a_surname_gets_the_first_name_written_before_it_once(fast_extractor) -> None:
+    from stancemap.extract.actors import ActorResolver
+    from stancemap.extract.parse import parse_documents
+    from stancemap.model import Actor
+
+    text = "The port hired the pollster Stan Greenwald on Friday. Greenwald said the harbor must stay open."
+    pieces = next(iter(parse_documents(fast_extractor.resources.nlp, [text])))
+    res = ActorResolver(pieces)
+    lone = Actor(name="Greenwald", type="person")
+    res.persons = {"greenwald": lone}  # as if the NER had tagged only the bare surname
+    res._complete_surnames(pieces)
+    assert lone.name == "Stan Greenwald"

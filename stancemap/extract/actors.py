@@ -12,6 +12,7 @@ preferring the one who spoke last.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -42,6 +43,7 @@ TITLE_WORDS = {"president", "chancellor", "minister", "secretary", "general", "s
 ORG_WORDS = {"party", "ministry", "council", "union", "committee", "inc", "inc.", "corp", "group", "agency",
              "department", "office", "commission", "parliament", "congress", "senate", "house", "court", "bank",
              "university", "news", "times", "post", "journal", "press", "alliance", "organization", "forces"}
+DATELINE = re.compile(r"^[A-Z][A-Z .,'()]+\s+[-\u2013\u2014]+\s+")
 LABEL_TYPES = {"PERSON": "person", "ORG": "organization", "GPE": "country", "NORP": "group", "LOC": "country"}
 
 
@@ -186,7 +188,8 @@ class ActorResolver:
                 typ = LABEL_TYPES.get(ent.label_)
                 if typ is None:
                     continue
-                name = _strip_honorifics(ent.text.strip())
+                # (a dateline the NER ran into the name: "ROME - Bernie Sanders")
+                name = _strip_honorifics(DATELINE.sub("", ent.text.strip()))
                 if not name:
                     continue
                 if typ != "person" and self._looks_like_person(
@@ -206,10 +209,32 @@ class ActorResolver:
                 self.mentions.append(Mention(ent.start_char + piece.offset, ent.end_char + piece.offset, actor,
                                              ent.root.dep_, ent.root.head.lemma_.lower()))
         self.mentions.sort(key=lambda m: m.start)
+        self._complete_surnames(pieces)
         # Lookups by position, so that resolving stays linear in the document's length:
         self._starts = [m.start for m in self.mentions]
         self._matching: dict[object, list[int]] = {}  # a predicate's key -> indices of the mentions it holds for
         self._speakers_by_pos: list[tuple[int, int, Actor]] = []  # (position, order spoken, actor), sorted
+
+    def _complete_surnames(self, pieces: list[Piece]) -> None:
+        """A person known only by a surname gets the full name the article gives it where the NER missed it
+        ("pollster Stan Greenberg" untagged, then "Greenberg said"): the one proper noun written before that
+        surname (not a title), when there is exactly one."""
+        lone = {k: a for k, a in self.persons.items() if len(a.name.split()) == 1}
+        if not lone:
+            return
+        firsts: dict[str, set[str]] = {}
+        for piece in pieces:
+            for t in piece.doc:
+                if t.i == 0 or t.lower_ not in lone or not t.text[:1].isupper():
+                    continue
+                f = t.doc[t.i - 1]
+                if (f.pos_ == "PROPN" and f.text[:1].isupper() and f.text.isalpha() and not f.text.isupper()
+                        and f.lower_.rstrip(".") not in _NAME_TITLE_KEYS and f.lower_ not in TITLE_WORDS
+                        and f.lower_ not in ORG_WORDS and f.ent_type_ not in ("GPE", "NORP", "ORG", "LOC")):
+                    firsts.setdefault(t.lower_, set()).add(f.text)
+        for k, names in firsts.items():
+            if len(names) == 1:
+                lone[k].name = f"{next(iter(names))} {lone[k].name}"
 
     @staticmethod
     def _looks_like_person(ent, name: str, surnames: set[str]) -> bool:
@@ -450,7 +475,9 @@ class ActorResolver:
             if found_m is not None:
                 return found_m.actor
         # A bare surname the NER missed ("Scholz added ..."): a person met earlier in the document.
-        if tok.pos_ == "PROPN" and tok.lower_ in self.persons and not inside:
+        # (capitalised, not only PROPN: the parser reads "Will" in "Will said" as a verb)
+        if (tok.pos_ == "PROPN" or (tok.text[:1].isupper() and tok.dep_ in SUBJECT_DEPS)) \
+                and tok.lower_ in self.persons and not inside:
             return self.persons[tok.lower_]
         named = [m for m in inside if m.start <= tok.idx + offset < m.end]
         if named:
