@@ -71,3 +71,15 @@ def test_a_role_of_a_registered_person_named_in_full_is_resolved_by_date() -> No
     reg = Registry(load_debate(POLNEAR))
     hits = reg.resolve(None, "Donald Trump's campaign manager", "2016-04-14")
     assert [(h.name, h.matched_by) for h in hits] == [("Corey Lewandowski", "role")]
+
+
+def test_epithets_and_front_runners_of_2016_resolve_by_date() -> None:
+    reg = Registry(load_debate(POLNEAR))
+    assert [h.name for h in reg.resolve(None, "the Republican presidential front-runner's", "2016-03-01")] \
+        == ["Donald Trump"]
+    assert [h.name for h in reg.resolve(None, "the Democratic front-runner", "2015-11-11")] == ["Hillary Clinton"]
+    # not a front-runner any more once the presumptive nominee
+    assert reg.resolve(None, "the Republican front-runner", "2016-06-01")[0].registered is False
+    # an alias up to its post-modifier
+    assert [h.name for h in reg.resolve(None, "the New York billionaire, who spoke in a hangar", "2016-03-01")] \
+        == ["Donald Trump"]

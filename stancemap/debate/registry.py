@@ -236,6 +236,11 @@ class Registry:
         # role titles: in the mention, its head phrase ("the Republican presidential nominee for the Nov. 8
         # election" -> "the Republican presidential nominee"), or the extracted role
         heads = [h for h in (_head_phrase(m) for m in mentions) if h and h not in mentions]
+        # a name or alias up to its post-modifier ("the New York businessman, who campaigned Monday")
+        for h in heads:
+            found = self._by_name(norm(h))
+            if found:
+                return [self._make(found[0], found[1], date)]
         for m in mentions + heads + ([f"{actor.role}"] if actor and actor.role else []):
             t = self._by_title(norm(m), date)
             if t:
