@@ -99,3 +99,10 @@ def test_a_surname_gets_the_first_name_written_before_it_once(fast_extractor) ->
     res.persons = {"greenwald": lone}  # as if the NER had tagged only the bare surname
     res._complete_surnames(pieces)
     assert lone.name == "Stan Greenwald"
+
+
+def test_a_role_noun_names_whoever_the_article_gave_that_role_in_apposition(extracted) -> None:
+    text = ("Harbor news.\n\nMayor Ann Ross said on Thursday that the docks were safe.\n\n"
+            "Tom Reed, the harbor's new director, visited the port on Friday.\n\n"
+            "The director said on Saturday that the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name == "Tom Reed"

@@ -170,6 +170,7 @@ class ActorResolver:
         # id(actor) -> votes for "m" / "f": titles, honorifics and the pronouns that follow the person's
         # mentions; a pronoun is not resolved to a person of the other gender ("she" is not Tom Ebeling)
         self._gender_votes: dict[int, dict[str, int]] = {}
+        self.role_words: dict[int, set[str]] = {}  # id(person) -> lemmas of the roles the article gives them
         # Surnames first: the small NER model sometimes labels "Scholz" or "Olaf Scholz" ORG (or GPE) in one
         # sentence and PERSON in another; a name known as a person stays a person.
         person_names = [_strip_titles(_strip_honorifics(e.text.strip())).split() for p in pieces
@@ -202,6 +203,14 @@ class ActorResolver:
                     if role and not actor.role:
                         actor.role = role
                     self._vote_gender(actor, ent)
+                    # every role the article gives the person, before the name or in apposition ("Reed, the
+                    # harbor's new director"): a later "the director" may use any of them, not only the first
+                    words = self.role_words.setdefault(id(actor), set())
+                    words.update(_role_words(role))
+                    for c in ent.root.children:
+                        if c.dep_ == "appos" and c.pos_ == "NOUN":
+                            words.update(t.lemma_.lower() for t in c.subtree if t.pos_ in ("NOUN", "ADJ", "PROPN")
+                                         and t.i <= c.i)
                 else:
                     if typ == "organization":
                         name = shorts.get(name.lower().removeprefix("the ").strip(), name)
@@ -488,7 +497,8 @@ class ActorResolver:
         if any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children) or low in BARE_BODIES:
             def names(m: Mention) -> bool:
                 role = _role_words(m.actor.role)
-                return head_lemma in role or (m.actor.type == "organization" and head_lemma in m.actor.name.lower())
+                return (head_lemma in role or head_lemma in self.role_words.get(id(m.actor), ())
+                        or (m.actor.type == "organization" and head_lemma in m.actor.name.lower()))
 
             found_m = self._last_mention(("role", head_lemma), names, span[0])
             if found_m is not None:
