@@ -106,3 +106,9 @@ def test_a_role_noun_names_whoever_the_article_gave_that_role_in_apposition(extr
             "Tom Reed, the harbor's new director, visited the port on Friday.\n\n"
             "The director said on Saturday that the harbor must stay open.")
     assert find(extracted(text), "must stay open").actor.name == "Tom Reed"
+
+
+def test_a_document_speaks_for_the_author_it_was_named_with(extracted) -> None:
+    text = ("Harbor news.\n\nThe Harbor Alliance released a new ad on Friday.\n\n"
+            "The ad says that the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name.removeprefix("The ") == "Harbor Alliance"

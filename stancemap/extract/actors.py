@@ -138,6 +138,10 @@ VOICE_NOUNS = {"response", "answer", "reply", "remark", "remarks", "comment", "c
 
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+# Documents that speak for whoever wrote them ("the ad says", "the report found").
+DOCUMENT_NOUNS = {"ad", "advertisement", "report", "email", "e-mail", "letter", "memo", "statement", "complaint",
+                  "lawsuit", "filing", "study", "poll", "survey", "video", "spot", "release", "summary", "page",
+                  "post", "tweet", "editorial", "document", "analysis", "review"}
 # Nouns for a person that another person's possessive does not make that person ("Moss's lawyer", "Moss's
 # daughter"): kin and allies, and the endings of agent nouns.
 KIN_WORDS = {"daughter", "son", "wife", "husband", "mother", "father", "brother", "sister", "friend", "ally",
@@ -346,6 +350,35 @@ class ActorResolver:
                                and (not g or self._agrees(m.actor, pronoun)), before)
         return m.actor if m is not None else None
 
+    def _mention_at(self, pos: int) -> Mention | None:
+        k = bisect.bisect_right(self._starts, pos) - 1
+        while k >= 0 and self.mentions[k].start <= pos:
+            if pos < self.mentions[k].end:
+                return self.mentions[k]
+            k -= 1
+            if k >= 0 and pos - self.mentions[k].start > 200:
+                break
+        return None
+
+    def _author_of_earlier(self, tok: Token, offset: int) -> Actor | None:
+        """The author of the last earlier mention of the same document noun in the same piece: its possessor or
+        compound ("Moss's letter", "a Harbor PAC ad"), the object of "by"/"from" after it, or the subject that
+        released it ("Harbor PAC released an ad")."""
+        for prev in reversed(tok.doc[max(0, tok.i - 400):tok.i]):
+            if prev.lemma_.lower() != tok.lemma_.lower() or prev.pos_ != "NOUN":
+                continue
+            cands = [c for c in prev.children if c.dep_ in ("poss", "compound") and c.i < prev.i]
+            cands += [g for c in prev.children if c.dep_ == "prep" and c.lower_ in ("by", "from")
+                      for g in c.children if g.dep_ == "pobj"]
+            if prev.dep_ == "dobj":  # "Harbor PAC released a new ad"
+                cands += [c for c in prev.head.children if c.dep_ == "nsubj"]
+            for c in cands:
+                m = self._mention_at(c.idx + offset)
+                if m is not None and m.actor.type in ("person", "organization"):
+                    return m.actor
+            return None  # the nearest earlier mention decides
+        return None
+
     def _previous_subject(self, sent, offset: int) -> Mention | None:
         """The person mention at the subject of the main verb of the sentence before ``sent`` (same paragraph or
         the one before), if any."""
@@ -493,6 +526,13 @@ class ActorResolver:
             return named[0].actor
         if head_lemma in ANONYMOUS_HEADS:
             return Actor(name=text, type="anonymous", description=text)
+        if head_lemma in DOCUMENT_NOUNS and any(c.dep_ == "det" and c.lower_ in ("the", "this", "that")
+                                                for c in tok.children):
+            # "The ad says ...": the ad the article named before with its author ("a new ad by Harbor PAC",
+            # "an email from Moss", "the group's report")
+            author = self._author_of_earlier(tok, offset)
+            if author is not None:
+                return author
         # "the minister", "the alliance": a role noun naming an actor met earlier.
         if any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children) or low in BARE_BODIES:
             def names(m: Mention) -> bool:
