@@ -83,3 +83,9 @@ def test_epithets_and_front_runners_of_2016_resolve_by_date() -> None:
     # an alias up to its post-modifier
     assert [h.name for h in reg.resolve(None, "the New York billionaire, who spoke in a hangar", "2016-03-01")] \
         == ["Donald Trump"]
+
+
+def test_a_trailing_name_after_a_preposition_is_not_the_speaker() -> None:
+    reg = Registry(load_debate(POLNEAR))
+    assert reg.resolve(None, "an intelligence source speaking to Fox News", "2016-03-01")[0].registered is False
+    assert [h.name for h in reg.resolve(None, "a report from Fox News", "2016-03-01")] == ["Fox News"]

@@ -75,6 +75,10 @@ running mate adviser advisor aide manager campaign former then late ex us u s st
 democrat gop presidential independent libertarian green party king queen prince princess
 """.split())
 
+# Words after which a trailing name is an object, not the speaker ("an intelligence source speaking to Fox News");
+# not "by" or "from": "a report from the Harbor Institute" speaks for its author.
+SUFFIX_BLOCKERS = frozenset("to for at with about against like than".split())
+
 # Words that may stand before a role title without changing whom it names.
 TITLE_PREFIXES = frozenset("then us u s american acting current sitting incumbent new nation country".split())
 
@@ -132,6 +136,8 @@ class Registry:
     def _by_suffix(self, key: str) -> tuple[RegistryActor, str] | None:
         words = key.split()
         for k in range(1, len(words)):
+            if words[k - 1] in SUFFIX_BLOCKERS:
+                continue  # "a source speaking to Fox News" is not Fox News
             hit = self._by_name(" ".join(words[k:]))
             # a one-word name at the end ("Stoltenberg") needs the same care as a surname
             if hit and (len(words) - k > 1 or all(w in SURNAME_PREFIXES for w in words[:k])):
