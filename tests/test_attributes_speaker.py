@@ -112,3 +112,17 @@ def test_a_document_speaks_for_the_author_it_was_named_with(extracted) -> None:
     text = ("Harbor news.\n\nThe Harbor Alliance released a new ad on Friday.\n\n"
             "The ad says that the harbor must stay open.")
     assert find(extracted(text), "must stay open").actor.name.removeprefix("The ") == "Harbor Alliance"
+
+
+def test_an_anonymous_source_is_named_without_the_clause_after_it(extracted) -> None:
+    text = ("Harbor news.\n\nA senior port official who spoke on the condition of anonymity said on Friday that "
+            "the harbor must stay open.")
+    st = find(extracted(text), "must stay open")
+    assert st.actor.type == "anonymous" and st.actor.name == "A senior port official"
+
+
+def test_a_person_modifying_an_anonymous_head_is_not_the_speaker(extracted) -> None:
+    text = ("Harbor news.\n\nSenator Jane Moss visited the port on Friday.\n\n"
+            "A Moss campaign spokesman said on Saturday that the harbor must stay open.")
+    st = find(extracted(text), "must stay open")
+    assert st.actor.type == "anonymous" and "Moss" in st.actor.name

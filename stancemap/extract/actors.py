@@ -144,7 +144,8 @@ DOCUMENT_NOUNS = {"ad", "advertisement", "report", "email", "e-mail", "letter", 
                   "post", "tweet", "editorial", "document", "analysis", "review"}
 # Nouns for a person that another person's possessive does not make that person ("Moss's lawyer", "Moss's
 # daughter"): kin and allies, and the endings of agent nouns.
-KIN_WORDS = {"daughter", "son", "wife", "husband", "mother", "father", "brother", "sister", "friend", "ally",
+KIN_WORDS = {"employee", "employees", "daughter", "son",
+             "wife", "husband", "mother", "father", "brother", "sister", "friend", "ally",
              "allies", "friends", "rival", "opponent", "challenger", "successor", "predecessor", "counsel",
              "lawyer", "attorney", "staff", "staffer", "deputy", "colleague", "partner", "woman", "man"}
 ROLE_SUFFIXES = ("er", "or", "ist", "ary", "man", "woman", "ant", "ent")
@@ -462,10 +463,12 @@ class ActorResolver:
             lemma = tok.lemma_.lower()
             role_noun = (lemma in ANONYMOUS_HEADS or lemma in TITLE_WORDS or lemma in KIN_WORDS
                          or lemma.endswith(ROLE_SUFFIXES))
-            others = [m for m in persons if not (role_noun and m.dep == "poss" and m.governor == lemma)]
+            # (a modifier too: "a Moss campaign spokesman", "one former Moss employee")
+            others = [m for m in persons if not (role_noun and m.dep in ("poss", "compound") and m.governor == lemma)]
             if others:
                 return others[0].actor
-            return Actor(name=text, type="unknown", role=text)
+            if lemma not in ANONYMOUS_HEADS:  # (those are described below)
+                return Actor(name=text, type="unknown", role=text)
         if low in PERSON_PRONOUNS:
             # The nearest person named earlier in the pronoun's own sentence as a subject or a possessor, outside
             # quotes, is whom it means ("Matt Lauer faced criticism ... after he asked"; "Mr. Trump's RT appearance, in
@@ -525,7 +528,15 @@ class ActorResolver:
         if named:
             return named[0].actor
         if head_lemma in ANONYMOUS_HEADS:
-            return Actor(name=text, type="anonymous", description=text)
+            # named by its description without the clauses after it: "a senior official who spoke on the condition
+            # of anonymity" is "a senior official" ("a source on the call" stays whole)
+            cut = {t.i for c in tok.children if c.dep_ in ("relcl", "acl") for t in c.subtree}
+            kept = [t for t in tok.subtree if t.i not in cut]
+            while kept and (kept[-1].is_punct or kept[-1].dep_ == "cc"):
+                kept.pop()
+            desc = (doc_text(tok.doc)[kept[0].idx:kept[-1].idx + len(kept[-1])]
+                    if len(kept) > 1 and kept[0].idx + offset >= span[0] and cut else text)  # ("people who ...")
+            return Actor(name=desc, type="anonymous", description=text)
         if head_lemma in DOCUMENT_NOUNS and any(c.dep_ == "det" and c.lower_ in ("the", "this", "that")
                                                 for c in tok.children):
             # "The ad says ...": the ad the article named before with its author ("a new ad by Harbor PAC",
