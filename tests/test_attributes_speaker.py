@@ -126,3 +126,18 @@ def test_a_person_modifying_an_anonymous_head_is_not_the_speaker(extracted) -> N
             "A Moss campaign spokesman said on Saturday that the harbor must stay open.")
     st = find(extracted(text), "must stay open")
     assert st.actor.type == "anonymous" and "Moss" in st.actor.name
+
+
+def test_a_surname_gets_the_longest_name_all_its_forms_share(fast_extractor) -> None:
+    from stancemap.extract.actors import ActorResolver
+    from stancemap.extract.parse import parse_documents
+    from stancemap.model import Actor
+
+    text = ("The port hired Anna Lee Greenwald on Friday. Lee Greenwald said the harbor must stay open. "
+            "Greenwald left.")
+    pieces = next(iter(parse_documents(fast_extractor.resources.nlp, [text])))
+    res = ActorResolver(pieces)
+    lone = Actor(name="Greenwald", type="person")
+    res.persons = {"greenwald": lone}
+    res._complete_surnames(pieces)
+    assert lone.name == "Anna Lee Greenwald"

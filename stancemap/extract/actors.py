@@ -231,24 +231,34 @@ class ActorResolver:
 
     def _complete_surnames(self, pieces: list[Piece]) -> None:
         """A person known only by a surname gets the full name the article gives it where the NER missed it
-        ("pollster Stan Greenberg" untagged, then "Greenberg said"): the one proper noun written before that
-        surname (not a title), when there is exactly one."""
+        ("pollster Stan Greenberg" untagged, then "Greenberg said"): the proper nouns written before that
+        surname (not titles), when all such forms are one name ("Rodham Clinton" in "Hillary Rodham Clinton")."""
         lone = {k: a for k, a in self.persons.items() if len(a.name.split()) == 1}
         if not lone:
             return
-        firsts: dict[str, set[str]] = {}
+
+        def given(f) -> bool:
+            return (f.pos_ == "PROPN" and f.text[:1].isupper() and f.text.isalpha() and not f.text.isupper()
+                    and f.lower_.rstrip(".") not in _NAME_TITLE_KEYS and f.lower_ not in TITLE_WORDS
+                    and f.lower_ not in ORG_WORDS and f.ent_type_ not in ("GPE", "NORP", "ORG", "LOC"))
+
+        forms: dict[str, set[tuple[str, ...]]] = {}
         for piece in pieces:
             for t in piece.doc:
                 if t.i == 0 or t.lower_ not in lone or not t.text[:1].isupper():
                     continue
-                f = t.doc[t.i - 1]
-                if (f.pos_ == "PROPN" and f.text[:1].isupper() and f.text.isalpha() and not f.text.isupper()
-                        and f.lower_.rstrip(".") not in _NAME_TITLE_KEYS and f.lower_ not in TITLE_WORDS
-                        and f.lower_ not in ORG_WORDS and f.ent_type_ not in ("GPE", "NORP", "ORG", "LOC")):
-                    firsts.setdefault(t.lower_, set()).add(f.text)
-        for k, names in firsts.items():
-            if len(names) == 1:
-                lone[k].name = f"{next(iter(names))} {lone[k].name}"
+                chain: list[str] = []
+                j = t.i - 1
+                while j >= 0 and len(chain) < 3 and given(t.doc[j]):
+                    chain.insert(0, t.doc[j].text)
+                    j -= 1
+                if chain:
+                    forms.setdefault(t.lower_, set()).add(tuple(chain))
+        for k, chains in forms.items():
+            longest = max(chains, key=len)
+            # every form a tail of the longest one: "Rodham" / "Hillary Rodham"; not "Bill" / "Hillary"
+            if all(longest[len(longest) - len(c):] == c for c in chains):
+                lone[k].name = " ".join((*longest, lone[k].name))
 
     @staticmethod
     def _looks_like_person(ent, name: str, surnames: set[str]) -> bool:
