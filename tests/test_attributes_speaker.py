@@ -141,3 +141,10 @@ def test_a_surname_gets_the_longest_name_all_its_forms_share(fast_extractor) -> 
     res.persons = {"greenwald": lone}
     res._complete_surnames(pieces)
     assert lone.name == "Anna Lee Greenwald"
+
+
+def test_a_pronoun_after_a_quotation_continues_the_subject_before_it(extracted) -> None:
+    text = ("Harbor news.\n\nTom Reed said on Friday that the docks were safe.\n\n"
+            "Bob Hale has not answered Reed's claims.\n\n"
+            "“The docks are rotten. The harbor must stay open,” he wrote on Saturday.")
+    assert find(extracted(text), "must stay open").actor.name == "Bob Hale"

@@ -138,6 +138,7 @@ VOICE_NOUNS = {"response", "answer", "reply", "remark", "remarks", "comment", "c
 
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+QUOTE_OPENERS = {"\u201c", '"', "'"}
 # Documents that speak for whoever wrote them ("the ad says", "the report found").
 DOCUMENT_NOUNS = {"ad", "advertisement", "report", "email", "e-mail", "letter", "memo", "statement", "complaint",
                   "lawsuit", "filing", "study", "poll", "survey", "video", "spot", "release", "summary", "page",
@@ -391,18 +392,27 @@ class ActorResolver:
         return None
 
     def _previous_subject(self, sent, offset: int) -> Mention | None:
-        """The person mention at the subject of the main verb of the sentence before ``sent`` (same paragraph or
-        the one before), if any."""
-        if sent.start == 0:
-            return None
-        prev = sent.doc[sent.start - 1].sent
-        subj = next((c for c in prev.root.children if c.dep_ in SUBJECT_DEPS), None)
-        if subj is None:
-            return None
-        pos = subj.idx + offset
-        k = bisect.bisect_right(self._starts, pos) - 1
-        if k >= 0 and self.mentions[k].start <= pos < self.mentions[k].end and self.mentions[k].actor.type == "person":
-            return self.mentions[k]
+        """The person mention at the subject of the main verb of the sentence before ``sent`` (or at a name in
+        apposition to that subject: "the ambassador, Tom Reed, whispered"), if any. Sentences of a quotation are
+        passed over (up to three): the speaker is named before the quote began."""
+        text = doc_text(sent.doc)
+        cur = sent
+        for _ in range(3):
+            if cur.start == 0:
+                return None
+            prev = sent.doc[cur.start - 1].sent
+            subj = next((c for c in prev.root.children if c.dep_ in SUBJECT_DEPS), None)
+            toks = [subj] + [c for c in subj.children if c.dep_ == "appos"] if subj is not None else []
+            for t in toks:
+                pos = t.idx + offset
+                k = bisect.bisect_right(self._starts, pos) - 1
+                if k >= 0 and self.mentions[k].start <= pos < self.mentions[k].end \
+                        and self.mentions[k].actor.type == "person":
+                    return self.mentions[k]
+            para = text.rfind("\n", 0, prev.start_char) + 1
+            if text[para:para + 1] not in QUOTE_OPENERS and prev.text.lstrip()[:1] not in QUOTE_OPENERS:
+                return None
+            cur = prev
         return None
 
     def resolve(self, tok: Token | None, span: tuple[int, int] | None, offset: int) -> Actor | None:
