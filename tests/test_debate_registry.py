@@ -11,6 +11,7 @@ from stancemap.debate.registry import Registry
 from stancemap.model import Actor
 
 SHIPPED = Path(__file__).resolve().parents[1] / "debates" / "western-troops-ukraine.yaml"
+POLNEAR = Path(__file__).resolve().parents[1] / "debates" / "polnear" / "us2016-russia.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -64,3 +65,27 @@ def test_a_speaker_written_as_a_title_names_its_holder_before_the_extractors_gue
     assert (h.name, h.matched_by) == ("Emmanuel Macron", "role")
     (h,) = reg.resolve(Actor("Vladimir Putin", "person"), "he", "2024-04-26")
     assert h.name == "Vladimir Putin"
+
+
+def test_a_role_of_a_registered_person_named_in_full_is_resolved_by_date() -> None:
+    reg = Registry(load_debate(POLNEAR))
+    hits = reg.resolve(None, "Donald Trump's campaign manager", "2016-04-14")
+    assert [(h.name, h.matched_by) for h in hits] == [("Corey Lewandowski", "role")]
+
+
+def test_epithets_and_front_runners_of_2016_resolve_by_date() -> None:
+    reg = Registry(load_debate(POLNEAR))
+    assert [h.name for h in reg.resolve(None, "the Republican presidential front-runner's", "2016-03-01")] \
+        == ["Donald Trump"]
+    assert [h.name for h in reg.resolve(None, "the Democratic front-runner", "2015-11-11")] == ["Hillary Clinton"]
+    # not a front-runner any more once the presumptive nominee
+    assert reg.resolve(None, "the Republican front-runner", "2016-06-01")[0].registered is False
+    # an alias up to its post-modifier
+    assert [h.name for h in reg.resolve(None, "the New York billionaire, who spoke in a hangar", "2016-03-01")] \
+        == ["Donald Trump"]
+
+
+def test_a_trailing_name_after_a_preposition_is_not_the_speaker() -> None:
+    reg = Registry(load_debate(POLNEAR))
+    assert reg.resolve(None, "an intelligence source speaking to Fox News", "2016-03-01")[0].registered is False
+    assert [h.name for h in reg.resolve(None, "a report from Fox News", "2016-03-01")] == ["Fox News"]

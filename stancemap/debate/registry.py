@@ -75,6 +75,10 @@ running mate adviser advisor aide manager campaign former then late ex us u s st
 democrat gop presidential independent libertarian green party king queen prince princess
 """.split())
 
+# Words after which a trailing name is an object, not the speaker ("an intelligence source speaking to Fox News");
+# not "by" or "from": "a report from the Harbor Institute" speaks for its author.
+SUFFIX_BLOCKERS = frozenset("to for at with about against like than".split())
+
 # Words that may stand before a role title without changing whom it names.
 TITLE_PREFIXES = frozenset("then us u s american acting current sitting incumbent new nation country".split())
 
@@ -132,6 +136,8 @@ class Registry:
     def _by_suffix(self, key: str) -> tuple[RegistryActor, str] | None:
         words = key.split()
         for k in range(1, len(words)):
+            if words[k - 1] in SUFFIX_BLOCKERS:
+                continue  # "a source speaking to Fox News" is not Fox News
             hit = self._by_name(" ".join(words[k:]))
             # a one-word name at the end ("Stoltenberg") needs the same care as a surname
             if hit and (len(words) - k > 1 or all(w in SURNAME_PREFIXES for w in words[:k])):
@@ -163,10 +169,20 @@ class Registry:
             return None  # two holders on the same day (shared title) or a tie: not decidable
         return best[0][1], ("role" if exact or len(best) == 1 else "role~")
 
+    def _surname_first(self, key: str) -> str:
+        """A mention that opens with a registered person's full name, with that name cut to the surname:
+        "donald trump campaign manager" -> "trump campaign manager" (titles name the person by surname)."""
+        words = key.split()
+        for k in range(min(4, len(words) - 1), 1, -1):
+            hit = self._by_name(" ".join(words[:k]))
+            if hit and hit[0].type == "person" and norm(hit[0].name).split():
+                return " ".join([norm(hit[0].name).split()[-1]] + words[k:])
+        return key
+
     def _by_title(self, key: str, date: str | None) -> tuple[RegistryActor, str, str] | None:
         if re.search(r"\b(former|ex|previous|next|future|incoming)\b", key):
             return None
-        words = key.split()
+        words = self._surname_first(key).split()
         for tk in self._title_keys:
             n = len(tk.split())
             # the title heads the mention ("the then NATO Secretary General"), with nothing before it but
@@ -226,6 +242,11 @@ class Registry:
         # role titles: in the mention, its head phrase ("the Republican presidential nominee for the Nov. 8
         # election" -> "the Republican presidential nominee"), or the extracted role
         heads = [h for h in (_head_phrase(m) for m in mentions) if h and h not in mentions]
+        # a name or alias up to its post-modifier ("the New York businessman, who campaigned Monday")
+        for h in heads:
+            found = self._by_name(norm(h))
+            if found:
+                return [self._make(found[0], found[1], date)]
         for m in mentions + heads + ([f"{actor.role}"] if actor and actor.role else []):
             t = self._by_title(norm(m), date)
             if t:

@@ -12,13 +12,14 @@ preferring the one who spoke last.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from spacy.tokens import Token
 
 from ..model import Actor
-from .chain import outlet_name
+from .chain import outlet_name, short_names
 from .cues import ANONYMOUS_HEADS, PERSON_PRONOUNS, PLURAL_PRONOUNS, RELATIVE_PRONOUNS
 from .parse import Piece, doc_text, sentence_of
 
@@ -42,6 +43,7 @@ TITLE_WORDS = {"president", "chancellor", "minister", "secretary", "general", "s
 ORG_WORDS = {"party", "ministry", "council", "union", "committee", "inc", "inc.", "corp", "group", "agency",
              "department", "office", "commission", "parliament", "congress", "senate", "house", "court", "bank",
              "university", "news", "times", "post", "journal", "press", "alliance", "organization", "forces"}
+DATELINE = re.compile(r"^[A-Z][A-Z .,'()]+\s+[-\u2013\u2014]+\s+")
 LABEL_TYPES = {"PERSON": "person", "ORG": "organization", "GPE": "country", "NORP": "group", "LOC": "country"}
 
 
@@ -54,12 +56,38 @@ class Mention:
     governor: str = ""  # the lemma of the word the name depends on ("appearance" in "Mr. Trump's RT appearance")
 
 
+# Title words NER sometimes keeps inside a person's name ("GOP Rep McCaul", "AG Mukasey", "General Petraeus",
+# "Representative Brooks"): stripped so that the name merges with the person's full name.
+NAME_TITLES = HONORIFICS | {"gop", "ag", "general", "gen", "rep", "representative", "sen", "gov", "governor",
+                            "secretary", "chairman", "chairwoman", "judge", "justice", "hacker", "co-host", "host",
+                            "anchor", "former", "congressman", "congresswoman", "mayor", "director",
+                            "ambassador", "rev.", "reverend", "sgt.", "lt.", "col.", "capt.", "adm."}
+# Gender a title or honorific gives the person it stands before (or who holds it): for pronoun agreement.
+MALE_WORDS = {"mr.", "mr", "sir", "lord", "king", "prince", "congressman", "spokesman", "chairman", "monsieur",
+              "father", "husband", "son", "brother"}
+FEMALE_WORDS = {"mrs.", "mrs", "ms.", "ms", "miss", "dame", "lady", "queen", "princess", "congresswoman",
+                "spokeswoman", "chairwoman", "madame", "mother", "wife", "daughter", "sister"}
+MALE_PRONOUNS = {"he", "him", "his"}
+FEMALE_PRONOUNS = {"she", "her", "hers"}
+
+
 def _strip_honorifics(name: str) -> str:
     words = name.split()
     while len(words) > 1 and words[0].lower() in HONORIFICS:
         words = words[1:]
     name = " ".join(words)
     return name[:-2] if name.endswith("’s") or name.endswith("'s") else name
+
+
+_NAME_TITLE_KEYS = {w.rstrip(".") for w in NAME_TITLES}
+
+
+def _strip_titles(name: str) -> str:
+    """A person's name without the titles NER kept in it: "GOP Rep McCaul" -> "McCaul"."""
+    words = name.split()
+    while len(words) > 1 and words[0].lower().rstrip(".") in _NAME_TITLE_KEYS:
+        words = words[1:]
+    return " ".join(words)
 
 
 def _role_before(tok: Token, ent_start: int) -> str | None:
@@ -110,6 +138,18 @@ VOICE_NOUNS = {"response", "answer", "reply", "remark", "remarks", "comment", "c
 
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+QUOTE_OPENERS = {"\u201c", '"', "'"}
+# Documents that speak for whoever wrote them ("the ad says", "the report found").
+DOCUMENT_NOUNS = {"ad", "advertisement", "report", "email", "e-mail", "letter", "memo", "statement", "complaint",
+                  "lawsuit", "filing", "study", "poll", "survey", "video", "spot", "release", "summary", "page",
+                  "post", "tweet", "editorial", "document", "analysis", "review"}
+# Nouns for a person that another person's possessive does not make that person ("Moss's lawyer", "Moss's
+# daughter"): kin and allies, and the endings of agent nouns.
+KIN_WORDS = {"employee", "employees", "daughter", "son",
+             "wife", "husband", "mother", "father", "brother", "sister", "friend", "ally",
+             "allies", "friends", "rival", "opponent", "challenger", "successor", "predecessor", "counsel",
+             "lawyer", "attorney", "staff", "staffer", "deputy", "colleague", "partner", "woman", "man"}
+ROLE_SUFFIXES = ("er", "or", "ist", "ary", "man", "woman", "ant", "ent")
 
 
 def _quoted(text: str, pos: int, start: int) -> bool:
@@ -133,35 +173,93 @@ class ActorResolver:
         self.namesakes: dict[str, Actor] = {}  # full name (lower) -> a later person of a known surname
         self.roles: dict[str, str] = {}
         self.last_speakers: list[tuple[int, Actor]] = []
-        # Surnames first: the small NER model sometimes labels "Scholz" or "Olaf Scholz" ORG in one
+        # id(actor) -> votes for "m" / "f": titles, honorifics and the pronouns that follow the person's
+        # mentions; a pronoun is not resolved to a person of the other gender ("she" is not Tom Ebeling)
+        self._gender_votes: dict[int, dict[str, int]] = {}
+        self.role_words: dict[int, set[str]] = {}  # id(person) -> lemmas of the roles the article gives them
+        # Surnames first: the small NER model sometimes labels "Scholz" or "Olaf Scholz" ORG (or GPE) in one
         # sentence and PERSON in another; a name known as a person stays a person.
-        surnames = {_strip_honorifics(e.text.strip()).split()[-1].lower() for p in pieces for e in p.doc.ents
-                    if e.label_ == "PERSON" and e.text.strip()}
+        person_names = [_strip_titles(_strip_honorifics(e.text.strip())).split() for p in pieces
+                        for e in p.doc.ents if e.label_ == "PERSON" and e.text.strip()]
+        surnames = {n[-1].lower() for n in person_names}
+        # a place or group label becomes a person only by the surname of a full name ("Elise Labott" ...
+        # "Labott", labelled GPE): a lone PERSON label on a town ("Worcester") is not enough
+        full_surnames = {n[-1].lower() for n in person_names if len(n) > 1}
+        # "Times" -> "The New York Times" where the article named the paper in full
+        shorts = {}
+        for piece in pieces:
+            for k, v in short_names(doc_text(piece.doc)).items():
+                shorts.setdefault(k.lower(), v)
         for piece in pieces:
             for ent in piece.doc.ents:
                 typ = LABEL_TYPES.get(ent.label_)
                 if typ is None:
                     continue
-                name = _strip_honorifics(ent.text.strip())
+                # (a dateline the NER ran into the name: "ROME - Bernie Sanders")
+                name = _strip_honorifics(DATELINE.sub("", ent.text.strip()))
                 if not name:
                     continue
-                if typ == "organization" and self._looks_like_person(ent, name, surnames):
+                if typ != "person" and self._looks_like_person(
+                        ent, name, surnames if typ == "organization" else full_surnames):
                     typ = "person"
                     surnames.add(name.split()[-1].lower())
                 if typ == "person":
-                    actor = self._person(name)
+                    actor = self._person(_strip_titles(name))
                     role = _role_before(ent.root, ent.start)
                     if role and not actor.role:
                         actor.role = role
+                    self._vote_gender(actor, ent)
+                    # every role the article gives the person, before the name or in apposition ("Reed, the
+                    # harbor's new director"): a later "the director" may use any of them, not only the first
+                    words = self.role_words.setdefault(id(actor), set())
+                    words.update(_role_words(role))
+                    for c in ent.root.children:
+                        if c.dep_ == "appos" and c.pos_ == "NOUN":
+                            words.update(t.lemma_.lower() for t in c.subtree if t.pos_ in ("NOUN", "ADJ", "PROPN")
+                                         and t.i <= c.i)
                 else:
+                    if typ == "organization":
+                        name = shorts.get(name.lower().removeprefix("the ").strip(), name)
                     actor = Actor(name=name, type=typ)
                 self.mentions.append(Mention(ent.start_char + piece.offset, ent.end_char + piece.offset, actor,
                                              ent.root.dep_, ent.root.head.lemma_.lower()))
         self.mentions.sort(key=lambda m: m.start)
+        self._complete_surnames(pieces)
         # Lookups by position, so that resolving stays linear in the document's length:
         self._starts = [m.start for m in self.mentions]
         self._matching: dict[object, list[int]] = {}  # a predicate's key -> indices of the mentions it holds for
         self._speakers_by_pos: list[tuple[int, int, Actor]] = []  # (position, order spoken, actor), sorted
+
+    def _complete_surnames(self, pieces: list[Piece]) -> None:
+        """A person known only by a surname gets the full name the article gives it where the NER missed it
+        ("pollster Stan Greenberg" untagged, then "Greenberg said"): the proper nouns written before that
+        surname (not titles), when all such forms are one name ("Rodham Clinton" in "Hillary Rodham Clinton")."""
+        lone = {k: a for k, a in self.persons.items() if len(a.name.split()) == 1}
+        if not lone:
+            return
+
+        def given(f) -> bool:
+            return (f.pos_ == "PROPN" and f.text[:1].isupper() and f.text.isalpha() and not f.text.isupper()
+                    and f.lower_.rstrip(".") not in _NAME_TITLE_KEYS and f.lower_ not in TITLE_WORDS
+                    and f.lower_ not in ORG_WORDS and f.ent_type_ not in ("GPE", "NORP", "ORG", "LOC"))
+
+        forms: dict[str, set[tuple[str, ...]]] = {}
+        for piece in pieces:
+            for t in piece.doc:
+                if t.i == 0 or t.lower_ not in lone or not t.text[:1].isupper():
+                    continue
+                chain: list[str] = []
+                j = t.i - 1
+                while j >= 0 and len(chain) < 3 and given(t.doc[j]):
+                    chain.insert(0, t.doc[j].text)
+                    j -= 1
+                if chain:
+                    forms.setdefault(t.lower_, set()).add(tuple(chain))
+        for k, chains in forms.items():
+            longest = max(chains, key=len)
+            # every form a tail of the longest one: "Rodham" / "Hillary Rodham"; not "Bill" / "Hillary"
+            if all(longest[len(longest) - len(c):] == c for c in chains):
+                lone[k].name = " ".join((*longest, lone[k].name))
 
     @staticmethod
     def _looks_like_person(ent, name: str, surnames: set[str]) -> bool:
@@ -174,9 +272,47 @@ class ActorResolver:
         return (len(words) >= 2 and before is not None and before.lower_ in TITLE_WORDS
                 and all(t.pos_ == "PROPN" for t in ent))
 
+    def _vote_gender(self, actor: Actor, ent) -> None:
+        votes = self._gender_votes.setdefault(id(actor), {"m": 0, "f": 0})
+        before = ent.doc[ent.start - 1].lower_ if ent.start > 0 else ""
+        for w in (before, ent[0].lower_):
+            if w in MALE_WORDS:
+                votes["m"] += 2
+            elif w in FEMALE_WORDS:
+                votes["f"] += 2
+        if ent.root.dep_ not in SUBJECT_DEPS:
+            return
+        # the first personal pronoun after a subject, in a sentence that names no other person, is this person's
+        sent = ent.sent
+        if sum(e.label_ == "PERSON" for e in sent.ents) > 1:
+            return
+        pron = next((t.lower_ for t in sent if t.i >= ent.end and t.lower_ in PERSON_PRONOUNS), None)
+        if pron in MALE_PRONOUNS:
+            votes["m"] += 1
+        elif pron in FEMALE_PRONOUNS:
+            votes["f"] += 1
+
+    def gender(self, actor: Actor) -> str | None:
+        votes = self._gender_votes.get(id(actor))
+        # a clear majority only: a surname two people share ("Mr. Clinton", "Mrs. Clinton") mixes the votes
+        if not votes or max(votes.values()) < 2 * min(votes.values()) or votes["m"] == votes["f"]:
+            return None
+        return "m" if votes["m"] > votes["f"] else "f"
+
+    def _agrees(self, actor: Actor, pronoun: str) -> bool:
+        g = self.gender(actor)
+        return g is None or (g == "m") == (pronoun in MALE_PRONOUNS)
+
     def _person(self, name: str) -> Actor:
         key = name.split()[-1].lower()
         known = self.persons.get(key)
+        if known is None and len(name.split()) == 1:
+            # Surname first ("Ban Ki-moon" ... "Ban said"): a one-word name that begins exactly one known
+            # person's name, and ends none, is that person
+            firsts = {id(a): a for a in self.persons.values() if len(a.name.split()) > 1
+                      and a.name.split()[0].lower() == key}
+            if len(firsts) == 1:
+                return next(iter(firsts.values()))
         if known is not None and not _same_person(known.name, name):
             # Namesakes: "Gary Johnson" and, later, "Homeland Security Secretary Jeh Johnson" are two people.
             # A bare "Johnson" stays with the first one met (as before: the article's main actor mostly).
@@ -212,15 +348,72 @@ class ActorResolver:
                 return self.mentions[matching[n]]
         return None
 
-    def _recent(self, before: int, types: tuple[str, ...], window: int = 1500) -> Actor | None:
-        # The speaker resolved last among those within ``window`` before ``before``.
+    def _recent(self, before: int, types: tuple[str, ...], window: int = 1500, pronoun: str = "") -> Actor | None:
+        # The speaker resolved last among those within ``window`` before ``before`` (of the pronoun's gender
+        # where both are known).
         by_pos = self._speakers_by_pos
         lo, hi = bisect.bisect_right(by_pos, (before - window, len(by_pos) + 1)), bisect.bisect_left(by_pos, (before,))
-        fitting = [(order, actor) for _, order, actor in by_pos[lo:hi] if actor.type in types]
+        fitting = [(order, actor) for _, order, actor in by_pos[lo:hi] if actor.type in types
+                   and (not pronoun or self._agrees(actor, pronoun))]
         if fitting:
             return max(fitting, key=lambda oa: oa[0])[1]
-        m = self._last_mention(("type", types), lambda m: m.actor.type in types, before)
+        g = "m" if pronoun in MALE_PRONOUNS else "f" if pronoun in FEMALE_PRONOUNS else ""
+        m = self._last_mention(("type", types, g), lambda m: m.actor.type in types
+                               and (not g or self._agrees(m.actor, pronoun)), before)
         return m.actor if m is not None else None
+
+    def _mention_at(self, pos: int) -> Mention | None:
+        k = bisect.bisect_right(self._starts, pos) - 1
+        while k >= 0 and self.mentions[k].start <= pos:
+            if pos < self.mentions[k].end:
+                return self.mentions[k]
+            k -= 1
+            if k >= 0 and pos - self.mentions[k].start > 200:
+                break
+        return None
+
+    def _author_of_earlier(self, tok: Token, offset: int) -> Actor | None:
+        """The author of the last earlier mention of the same document noun in the same piece: its possessor or
+        compound ("Moss's letter", "a Harbor PAC ad"), the object of "by"/"from" after it, or the subject that
+        released it ("Harbor PAC released an ad")."""
+        for prev in reversed(tok.doc[max(0, tok.i - 400):tok.i]):
+            if prev.lemma_.lower() != tok.lemma_.lower() or prev.pos_ != "NOUN":
+                continue
+            cands = [c for c in prev.children if c.dep_ in ("poss", "compound") and c.i < prev.i]
+            cands += [g for c in prev.children if c.dep_ == "prep" and c.lower_ in ("by", "from")
+                      for g in c.children if g.dep_ == "pobj"]
+            if prev.dep_ == "dobj":  # "Harbor PAC released a new ad"
+                cands += [c for c in prev.head.children if c.dep_ == "nsubj"]
+            for c in cands:
+                m = self._mention_at(c.idx + offset)
+                if m is not None and m.actor.type in ("person", "organization"):
+                    return m.actor
+            return None  # the nearest earlier mention decides
+        return None
+
+    def _previous_subject(self, sent, offset: int) -> Mention | None:
+        """The person mention at the subject of the main verb of the sentence before ``sent`` (or at a name in
+        apposition to that subject: "the ambassador, Tom Reed, whispered"), if any. Sentences of a quotation are
+        passed over (up to three): the speaker is named before the quote began."""
+        text = doc_text(sent.doc)
+        cur = sent
+        for _ in range(3):
+            if cur.start == 0:
+                return None
+            prev = sent.doc[cur.start - 1].sent
+            subj = next((c for c in prev.root.children if c.dep_ in SUBJECT_DEPS), None)
+            toks = [subj] + [c for c in subj.children if c.dep_ == "appos"] if subj is not None else []
+            for t in toks:
+                pos = t.idx + offset
+                k = bisect.bisect_right(self._starts, pos) - 1
+                if k >= 0 and self.mentions[k].start <= pos < self.mentions[k].end \
+                        and self.mentions[k].actor.type == "person":
+                    return self.mentions[k]
+            para = text.rfind("\n", 0, prev.start_char) + 1
+            if text[para:para + 1] not in QUOTE_OPENERS and prev.text.lstrip()[:1] not in QUOTE_OPENERS:
+                return None
+            cur = prev
+        return None
 
     def resolve(self, tok: Token | None, span: tuple[int, int] | None, offset: int) -> Actor | None:
         """The actor a speaker mention refers to, or None when there is no speaker."""
@@ -250,6 +443,14 @@ class ActorResolver:
             if owner is not None:
                 sub = [t for t in owner.subtree if t.dep_ != "case"]
                 return self._resolve(owner, (sub[0].idx + offset, sub[-1].idx + len(sub[-1]) + offset), offset)
+        if low in PERSON_ORG_HEADS:
+            # "his campaign", "her administration": the body of the person the pronoun means, named as
+            # registries name it ("Sanders campaign")
+            pron = next((c for c in tok.children if c.dep_ == "poss" and c.lower_ in PERSON_PRONOUNS), None)
+            if pron is not None:
+                owner = self._resolve(pron, (pron.idx + offset, pron.idx + len(pron) + offset), offset)
+                if owner.type == "person":
+                    return Actor(name=f"{owner.name.split()[-1]} {low}", type="organization")
         lo, hi = bisect.bisect_left(self._starts, span[0]), bisect.bisect_right(self._starts, span[1])
         inside = [m for m in self.mentions[lo:hi] if m.end <= span[1]]
         persons = [m for m in inside if m.actor.type == "person"]
@@ -261,9 +462,33 @@ class ActorResolver:
             return Actor(name=name, type="organization")
         if persons:
             # The head of the NP decides: "a spokesman for Barrot" is not Barrot; prefer a mention at the head.
-            at_head = [m for m in persons if m.start <= tok.idx + offset < m.end]
-            chosen = (at_head or persons)[0].actor
-            return chosen
+            here = tok.idx + offset
+            at_head = [m for m in persons if m.start <= here < m.end]
+            if at_head:
+                return at_head[0].actor
+            # an organisation named at the head ("The Leadership Council, which Gov. Moss chaired, said")
+            body = [m for m in inside if m.actor.type != "person" and m.start <= here < m.end]
+            if body:
+                return body[0].actor
+            # the person in apposition to the head ("Moss's press secretary, Tom Reed, said")
+            for c in tok.children:
+                if c.dep_ == "appos":
+                    sub = list(c.subtree)
+                    a0, a1 = sub[0].idx + offset, sub[-1].idx + len(sub[-1]) + offset
+                    appos = [m for m in persons if a0 <= m.start and m.end <= a1]
+                    if appos:
+                        return appos[0].actor
+            # the possessor of a role noun is not who speaks ("Moss's campaign manager"): the role stays for
+            # the debate registry (which may know the holder) when no one else is named
+            lemma = tok.lemma_.lower()
+            role_noun = (lemma in ANONYMOUS_HEADS or lemma in TITLE_WORDS or lemma in KIN_WORDS
+                         or lemma.endswith(ROLE_SUFFIXES))
+            # (a modifier too: "a Moss campaign spokesman", "one former Moss employee")
+            others = [m for m in persons if not (role_noun and m.dep in ("poss", "compound") and m.governor == lemma)]
+            if others:
+                return others[0].actor
+            if lemma not in ANONYMOUS_HEADS:  # (those are described below)
+                return Actor(name=text, type="unknown", role=text)
         if low in PERSON_PRONOUNS:
             # The nearest person named earlier in the pronoun's own sentence as a subject or a possessor, outside
             # quotes, is whom it means ("Matt Lauer faced criticism ... after he asked"; "Mr. Trump's RT appearance, in
@@ -275,10 +500,17 @@ class ActorResolver:
             lo_s, hi_s = bisect.bisect_left(self._starts, s0), bisect.bisect_left(self._starts, span[0])
             same = [m for m in self.mentions[lo_s:hi_s] if m.actor.type == "person" and m.end <= span[0]
                     and (m.dep in SUBJECT_DEPS or (m.dep == "poss" and m.governor in VOICE_NOUNS))
-                    and not _quoted(sent_text, m.start - offset, s0 - offset)]
+                    and not _quoted(sent_text, m.start - offset, s0 - offset) and self._agrees(m.actor, low)]
             if same:
                 return same[-1].actor
-            found = self._recent(span[0], ("person",))
+            found = self._recent(span[0], ("person",), pronoun=low)
+            # The subject of the sentence just before, named after the last speaker spoke, is whom the pronoun
+            # continues ("Asked about Moss, Reed demurred. 'No comment,' he said": Reed, not the last speaker)
+            subj = self._previous_subject(sent, offset)
+            if subj is not None and subj.actor is not found and self._agrees(subj.actor, low):
+                spoke = [pos for pos, _, a in self._speakers_by_pos if a is found and pos < span[0]]
+                if found is None or not spoke or max(spoke) < subj.start:
+                    return subj.actor
             return found if found else Actor(name=text, type="unknown")
         if low == "it" and tok.dep_ in ("nsubj", "nsubjpass"):
             # "The FBI needs to stay out ... unless it wants": an organisation named just before
@@ -308,18 +540,36 @@ class ActorResolver:
             if found_m is not None:
                 return found_m.actor
         # A bare surname the NER missed ("Scholz added ..."): a person met earlier in the document.
-        if tok.pos_ == "PROPN" and tok.lower_ in self.persons and not inside:
+        # (capitalised, not only PROPN: the parser reads "Will" in "Will said" as a verb)
+        if (tok.pos_ == "PROPN" or (tok.text[:1].isupper() and tok.dep_ in SUBJECT_DEPS)) \
+                and tok.lower_ in self.persons and not inside:
             return self.persons[tok.lower_]
         named = [m for m in inside if m.start <= tok.idx + offset < m.end]
         if named:
             return named[0].actor
         if head_lemma in ANONYMOUS_HEADS:
-            return Actor(name=text, type="anonymous", description=text)
+            # named by its description without the clauses after it: "a senior official who spoke on the condition
+            # of anonymity" is "a senior official" ("a source on the call" stays whole)
+            cut = {t.i for c in tok.children if c.dep_ in ("relcl", "acl") for t in c.subtree}
+            kept = [t for t in tok.subtree if t.i not in cut]
+            while kept and (kept[-1].is_punct or kept[-1].dep_ == "cc"):
+                kept.pop()
+            desc = (doc_text(tok.doc)[kept[0].idx:kept[-1].idx + len(kept[-1])]
+                    if len(kept) > 1 and kept[0].idx + offset >= span[0] and cut else text)  # ("people who ...")
+            return Actor(name=desc, type="anonymous", description=text)
+        if head_lemma in DOCUMENT_NOUNS and any(c.dep_ == "det" and c.lower_ in ("the", "this", "that")
+                                                for c in tok.children):
+            # "The ad says ...": the ad the article named before with its author ("a new ad by Harbor PAC",
+            # "an email from Moss", "the group's report")
+            author = self._author_of_earlier(tok, offset)
+            if author is not None:
+                return author
         # "the minister", "the alliance": a role noun naming an actor met earlier.
         if any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children) or low in BARE_BODIES:
             def names(m: Mention) -> bool:
                 role = _role_words(m.actor.role)
-                return head_lemma in role or (m.actor.type == "organization" and head_lemma in m.actor.name.lower())
+                return (head_lemma in role or head_lemma in self.role_words.get(id(m.actor), ())
+                        or (m.actor.type == "organization" and head_lemma in m.actor.name.lower()))
 
             found_m = self._last_mention(("role", head_lemma), names, span[0])
             if found_m is not None:
@@ -329,7 +579,9 @@ class ActorResolver:
                 found_m = self._last_mention(("outlet",), lambda m: outlet_name(m.actor.name) is not None, span[0])
                 if found_m is not None:
                     return found_m.actor
-            if head_lemma in ("alliance", "organization", "organisation", "bloc", "union", "government"):
+            # (a "group" or an "agency" too: "the watchdog group", "the agency" after the body is named)
+            if head_lemma in ("alliance", "organization", "organisation", "bloc", "union", "government", "group",
+                              "agency"):
                 found = self._recent(span[0], ("organization",))
                 if found:
                     return found
