@@ -53,7 +53,8 @@ NEG_PREDICATES = {
 }
 NEG_PREPOSITIONS = {"against", "without"}
 NEG_CONSEQUENCES = {"conflict", "war", "escalation", "escalate", "catastrophe", "disaster", "danger", "risk",
-                    "threat", "confrontation", "unavoidable", "inevitable", "inevitability", "provocation"}
+                    "threat", "confrontation", "unavoidable", "inevitable", "inevitability", "provocation",
+                    "target", "casualty", "casualties"}
 DISCOURSE = {"consensus", "agreement", "discussion", "debate", "controversy", "talk", "subject", "division",
              "difference", "disagreement", "topic", "discuss", "issue", "remark", "comment", "statement",
              "proposal", "suggestion", "word"}
@@ -61,9 +62,11 @@ DISCUSSION_CUES = {"discuss", "debate", "ask", "question"}
 TRANSPARENT = {"option", "possibility", "idea", "scenario", "step", "plan", "deployment", "mission", "force"}
 # A content that names its topic only by referring back ("the idea was dangerous", "it would mean war", "such a
 # step"): what it refers to is in the sentence before.
-_ANAPHORIC = re.compile(r"^\W*(?:(?:the|this|that|these|those|such an?|any such)\s+(?:\w+\s+)?(?:idea|plan|proposal|"
-                        r"option|scenario|move|step|deployment|suggestion|prospect|possibility|initiative|mission)s?"
-                        r"|it)\b", re.IGNORECASE)
+_REFERENCE = (r"(?:the|this|that|these|those|such an?|any such)\s+(?:\w+\s+)?(?:idea|plan|proposal|option|scenario|"
+              r"move|step|deployment|suggestion|prospect|possibility|initiative|mission|matter|issue|question|"
+              r"measure)s?\b")
+_ANAPHORIC = re.compile(rf"^\W*(?:it\b|{_REFERENCE})|\b(?:on|about|over|of|to|against|for)\s+{_REFERENCE}",
+                        re.IGNORECASE)
 
 
 def anaphoric(content: list[Span]) -> bool:
@@ -71,10 +74,12 @@ def anaphoric(content: list[Span]) -> bool:
 
     >>> anaphoric([Span("the idea was dangerous", 0, 22)]), anaphoric([Span("it would mean war", 0, 17)])
     (True, True)
+    >>> anaphoric([Span("there was no consensus on the matter", 0, 36)])
+    True
     >>> anaphoric([Span("that troops could go", 0, 20)]), anaphoric([Span("items on the agenda", 0, 19)])
     (False, False)
     """
-    return bool(content) and bool(_ANAPHORIC.match(min(content, key=lambda c: c.start).text))
+    return bool(content) and bool(_ANAPHORIC.search(min(content, key=lambda c: c.start).text))
 
 
 CONDITION_NOUNS = {"condition", "circumstance", "circumstances", "precondition", "prerequisite"}
