@@ -148,3 +148,12 @@ def test_a_pronoun_after_a_quotation_continues_the_subject_before_it(extracted) 
             "Bob Hale has not answered Reed's claims.\n\n"
             "“The docks are rotten. The harbor must stay open,” he wrote on Saturday.")
     assert find(extracted(text), "must stay open").actor.name == "Bob Hale"
+
+
+def test_a_qualified_role_noun_names_the_person_with_that_qualifier(extracted) -> None:
+    """ "the Freedonian president" after "Sylvanian President Ann Lee" is not Ann Lee (issue 9: "The French
+    president warned ..." was given to Vladimir Putin, the last president named)."""
+    text = ("Harbor news.\n\nFreedonian President Tom Reed visited the port on Friday.\n\n"
+            "He spoke after Sylvanian President Ann Lee, who said the fleet was ready.\n\n"
+            "Later the Freedonian president said that the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name == "Tom Reed"

@@ -566,12 +566,19 @@ class ActorResolver:
                 return author
         # "the minister", "the alliance": a role noun naming an actor met earlier.
         if any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children) or low in BARE_BODIES:
+            # "the French president" names the president the article called French, not the last president
+            # ("Russian President Vladimir Putin"): its capitalised modifiers must be among the person's role words
+            qualifiers = tuple(c.lower_ for c in tok.children
+                               if c.dep_ in ("amod", "compound") and c.text[:1].isupper() and c.i < tok.i)
+
             def names(m: Mention) -> bool:
                 role = _role_words(m.actor.role)
-                return (head_lemma in role or head_lemma in self.role_words.get(id(m.actor), ())
-                        or (m.actor.type == "organization" and head_lemma in m.actor.name.lower()))
+                if m.actor.type == "organization" and head_lemma in m.actor.name.lower():
+                    return True
+                words = set(role) | self.role_words.get(id(m.actor), set())
+                return head_lemma in words and all(q in words for q in qualifiers)
 
-            found_m = self._last_mention(("role", head_lemma), names, span[0])
+            found_m = self._last_mention(("role", head_lemma, qualifiers), names, span[0])
             if found_m is not None:
                 return found_m.actor
             if head_lemma in OUTLET_NOUNS:
