@@ -150,3 +150,13 @@ def test_the_newspaper_is_the_outlet_named_before(extracted) -> None:
 def test_a_month_naming_an_event() -> None:
     found = find_date_mentions("In a July interview with MSNBC, he spoke of it.", "2015-12-10")
     assert [(m.text, m.value, m.event) for m in found] == [("July", "2015-07", True)]
+
+
+# --------------------------------------------------------------------------- found on the train split (attr-dates)
+
+
+def test_a_headline_takes_the_date_of_its_lead(extracted) -> None:
+    text = ("Harbor Will Stay Open, Mayor Says.\n\n"
+            "Mayor Tom Reed said on Friday that the harbor would stay open through the winter.")
+    st = find(extracted(text), "Harbor Will Stay Open")
+    assert (st.date, st.date_basis) == ("2016-09-09", "context")

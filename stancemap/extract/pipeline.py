@@ -348,6 +348,7 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
     all_content = SpanIndex([span for c in candidates for span in c.content]
                             + [span for c in candidates for span in _about_speaker(c, pieces)])
     lead = lead_date(date_mentions, text, all_content, article.published) if opening else None
+    heading = _heading_end(text) if opening else 0
     resolver = ActorResolver(pieces)
     offsets = {id(p.doc): p.offset for p in pieces}
     statements: list[Statement] = []
@@ -412,8 +413,10 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
             last = previous.get(actor.name) if actor is not None else None
             if last is not None and k - last[0] <= ACTOR_LOOKBACK and last[1].date_basis in ("stated", "context"):
                 date, basis = last[1].date, "context"  # the same exchange, dated a few sentences before
-            elif lead is not None and lead.end <= cand.sentence[0]:
-                # the event the article reports, dated in its lead before this statement
+            elif lead is not None and (lead.end <= cand.sentence[0] or cand.sentence[1] <= heading):
+                # the event the article reports, dated in its lead before this statement; a headline (and its
+                # subtitle) tells the same news ahead of the lead ("Mayor rebuffs port plan" ... "The mayor on
+                # Tuesday rejected ...")
                 date, basis = lead.value, "context"
         para = text.rfind("\n", 0, cand.sentence[0]) + 1
         opened = [o for o in opens_on_source(text, sentences[k] if k < len(sentences) else cand.sentence, aliases)
@@ -446,6 +449,22 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
 
 
 _SINCE_RE = re.compile(r"(?i:\bsince\s+)$")
+HEADING_CHARS = 300
+
+
+def _heading_end(text: str) -> int:
+    """Where the body starts after the headline block: the title line and any subtitle lines up to the first
+    blank line, when that block is short (a heading, not a first paragraph), else the title line alone, and
+    the line breaks after it; 0 without a title line."""
+    first_line = text.find("\n")
+    if not 0 < first_line < HEADING_CHARS:
+        return 0
+    blank = text.find("\n\n")
+    end = blank if first_line <= blank < HEADING_CHARS else first_line
+    while end < len(text) and text[end].isspace():
+        end += 1
+    return end
+
 
 # A document longer than this is extracted one section at a time, each cut at a paragraph boundary (else a
 # line break, a sentence end, a space: ``split_text``). Holding the parse of the whole document at once made
