@@ -160,3 +160,18 @@ def test_a_headline_takes_the_date_of_its_lead(extracted) -> None:
             "Mayor Tom Reed said on Friday that the harbor would stay open through the winter.")
     st = find(extracted(text), "Harbor Will Stay Open")
     assert (st.date, st.date_basis) == ("2016-09-09", "context")
+
+
+def test_the_event_a_lead_opens_on_frames_the_story(extracted) -> None:
+    text = ("Candidates Spar Over Harbor.\n\n"
+            "The two candidates for mayor clashed over the harbor during Sunday's debate in Springfield.\n\n"
+            "Jane Moss said the harbor must stay open. Tom Reed said it should close in the winter.")
+    sts = extracted(text)
+    assert find(sts, "must stay open").medium == "debate"
+    assert find(sts, "should close").medium == "debate"
+
+
+def test_a_tweet_in_the_lead_frames_nothing_else(extracted) -> None:
+    text = ("Harbor Fight Goes On.\n\nMayor Tom Reed tweeted on Sunday that the harbor would close.\n\n"
+            "Senator Jane Moss said the harbor must stay open.")
+    assert find(extracted(text), "must stay open").medium is None
