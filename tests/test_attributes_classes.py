@@ -175,3 +175,8 @@ def test_a_tweet_in_the_lead_frames_nothing_else(extracted) -> None:
     text = ("Harbor Fight Goes On.\n\nMayor Tom Reed tweeted on Sunday that the harbor would close.\n\n"
             "Senator Jane Moss said the harbor must stay open.")
     assert find(extracted(text), "must stay open").medium is None
+
+
+def test_an_event_the_speaker_made() -> None:
+    text = "The port authority issued a statement on Friday. The mayor sent a letter to the council."
+    assert [m.value for m in medium_mentions(text, {})] == ["statement", "letter"]
