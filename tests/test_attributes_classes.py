@@ -180,3 +180,10 @@ def test_a_tweet_in_the_lead_frames_nothing_else(extracted) -> None:
 def test_an_event_the_speaker_made() -> None:
     text = "The port authority issued a statement on Friday. The mayor sent a letter to the council."
     assert [m.value for m in medium_mentions(text, {})] == ["statement", "letter"]
+
+
+def test_an_outlet_speaking_by_its_short_name_has_its_full_name(extracted) -> None:
+    text = ("Harbor news.\n\nThe Springfield Daily News reported on Friday that the port had hidden its costs.\n\n"
+            "The port's costs rose each year, the Daily News said.")
+    st = find(extracted(text), "costs rose each year")
+    assert st.medium == "The Springfield Daily News" and st.reported_by == ["The Springfield Daily News"]

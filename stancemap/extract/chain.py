@@ -396,13 +396,16 @@ def medium_in(mentions: list[MediumMention], starts: list[int], span: tuple[int,
     return min(found, key=lambda m: (not m.outlet, abs(m.start - anchor)))
 
 
-def outlet_name(text: str) -> str | None:
-    """``text`` when it is (only) a news outlet's name ("the Washington Post" -> "The Washington Post")."""
+def outlet_name(text: str, aliases: dict[str, str] | None = None) -> str | None:
+    """``text`` when it is (only) a news outlet's name ("the Washington Post" -> "The Washington Post"); with the
+    article's ``aliases`` (:func:`short_names`) a short name is the full one it named before ("the Times" -> "The
+    New York Times"), so that one outlet has one name in an article."""
     t = text.strip()
     m = _OUTLET_RE.fullmatch(t) or _OUTLET_RE.fullmatch(t[0].upper() + t[1:] if t else t)
     if m is None:
         return None
-    return _outlet_value(t, m)
+    value = _outlet_value(t, m)
+    return (aliases or {}).get(value.removeprefix("The "), value)
 
 
 def reported_in(text: str, sentence: tuple[int, int], content: list[tuple[int, int]],

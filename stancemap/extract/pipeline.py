@@ -615,9 +615,9 @@ def _chain(cand: Candidate, actor: Actor | None, text: str, k: int, sentences: l
     found = medium_in(media, media_starts, sentence, content)
     medium = found.value if found is not None and found.outlet else None
     medium = medium or _parse_medium(cand)
-    spk = outlet_name(text[cand.speaker[0]:cand.speaker[1]]) if cand.speaker else None
+    spk = outlet_name(text[cand.speaker[0]:cand.speaker[1]], aliases) if cand.speaker else None
     if spk is None and actor is not None and actor.type == "organization":
-        spk = outlet_name(actor.name)
+        spk = outlet_name(actor.name, aliases)
     if spk is not None:
         # An outlet speaking: it is where it was said, and the article cites it ("..., the Post reported").
         medium = medium or spk
