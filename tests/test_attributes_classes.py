@@ -187,3 +187,15 @@ def test_an_outlet_speaking_by_its_short_name_has_its_full_name(extracted) -> No
             "The port's costs rose each year, the Daily News said.")
     st = find(extracted(text), "costs rose each year")
     assert st.medium == "The Springfield Daily News" and st.reported_by == ["The Springfield Daily News"]
+
+
+def test_a_day_just_after_publication_is_this_years() -> None:
+    found = find_date_mentions("SPRINGFIELD, Dec. 8 (UPI) — The port closed.", "2015-12-07")
+    assert [(m.text, m.value) for m in found] == [("Dec. 8", "2015-12-08")]
+
+
+def test_a_live_blog_entry_is_dated_the_day_of_the_blog(extracted) -> None:
+    text = ("The Latest: Harbor Vote.\n\nThe council voted on Friday to keep the harbor open.\n\n"
+            "2:40 p.m.\n\nMayor Tom Reed says the harbor will need new money.")
+    st = find(extracted(text), "need new money")
+    assert (st.date, st.date_basis) == (PUB, "context")

@@ -173,6 +173,8 @@ _VAGUE_SPAN = {"a couple of": (2, 3), "a couple": (2, 3), "a few": (2, 6), "few"
 
 _RELATIVE_KINDS = frozenset({"wd", "deictic", "period", "ago", "vague_ago"})
 _MIN_YEAR, _MAX_YEAR = 1900, 2100
+# How many days after publication a year-less date still means this year's day rather than last year's.
+_AHEAD_DAYS = 7
 
 
 # --------------------------------------------------------------------------- resolution helpers
@@ -288,6 +290,14 @@ def _resolve(kind: str, m: re.Match[str], pub: date | None) -> str | None:
                 return None
         # Year-less: dateparser infers the year from the publication day ("February 30" -> None).
         assert pub is not None
+        try:
+            ahead = date(pub.year, month, day)
+        except ValueError:
+            ahead = None
+        if ahead is not None and 0 < (ahead - pub).days <= _AHEAD_DAYS:
+            # A day just after publication is this year's (a wire dateline a time zone ahead, "WASHINGTON, Dec. 8"
+            # on a Dec. 7 article, or a plan), not the same day a year before.
+            return ahead.isoformat()
         resolved = _dateparse(f"{_month_name(month)} {day}", pub)
         if resolved is None:
             return None

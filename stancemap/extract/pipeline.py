@@ -349,6 +349,7 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
                             + [span for c in candidates for span in _about_speaker(c, pieces)])
     lead = lead_date(date_mentions, text, all_content, article.published) if opening else None
     heading = _heading_end(text) if opening else 0
+    stamps = [m.start() for m in _STAMP_RE.finditer(text)]
     resolver = ActorResolver(pieces)
     offsets = {id(p.doc): p.offset for p in pieces}
     statements: list[Statement] = []
@@ -428,6 +429,10 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
             last = previous.get(actor.name) if actor is not None else None
             if last is not None and k - last[0] <= ACTOR_LOOKBACK and last[1].date_basis in ("stated", "context"):
                 date, basis = last[1].date, "context"  # the same exchange, dated a few sentences before
+            elif lead is not None and _stamped(stamps, lead.end, content[0][0]) and article.published:
+                # a live blog's entry under a clock time ("2:40 p.m."): written the day the blog was, whatever
+                # its lead dated
+                date, basis = article.published[:10], "context"
             elif lead is not None and (lead.end <= cand.sentence[0] or cand.sentence[1] <= heading):
                 # the event the article reports, dated in its lead before this statement; a headline (and its
                 # subtitle) tells the same news ahead of the lead ("Mayor rebuffs port plan" ... "The mayor on
@@ -465,6 +470,14 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
 
 
 _SINCE_RE = re.compile(r"(?i:\bsince\s+)$")
+# A line that is only a clock time: the start of a live blog's entry ("2:40 p.m.", "12:35 p.m.:").
+_STAMP_RE = re.compile(r"(?m)^[ \t]*\d{1,2}:\d{2}[ \t]*(?:[ap]\.?m\.?|[AP]M)?[ \t]*[.:]?[ \t]*$")
+
+
+def _stamped(stamps: list[int], start: int, end: int) -> bool:
+    """Whether a clock-time line lies between ``start`` and ``end``."""
+    i = bisect.bisect_left(stamps, start)
+    return i < len(stamps) and stamps[i] < end
 HEADING_CHARS = 300
 
 
