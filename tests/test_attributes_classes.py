@@ -180,6 +180,7 @@ def test_a_tweet_in_the_lead_frames_nothing_else(extracted) -> None:
 def test_an_event_the_speaker_made() -> None:
     text = "The port authority issued a statement on Friday. The mayor sent a letter to the council."
     assert [m.value for m in medium_mentions(text, {})] == ["statement", "letter"]
+    assert medium_mentions("The mayor sent the governor a letter about the port.", {}) == []
 
 
 def test_an_outlet_speaking_by_its_short_name_has_its_full_name(extracted) -> None:

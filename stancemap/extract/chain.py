@@ -226,11 +226,13 @@ _EVENT_WORDS = "|".join(re.escape(e) for e in sorted(_EVENTS, key=len, reverse=T
 # "at a campaign rally", "during Thursday night's Republican debate", "in a statement", "in an interview
 # with", "on Twitter": a preposition, up to four modifiers, the event noun.
 _EVENT_RE = re.compile(
-    r"(?:(?i:\b(?:at|during|in|on|after|before|from|through|via|throughout|told|tells|telling|addressed|addressing"
-    # the event as what the speaker made: "issued a statement", "sent a letter", "gave a speech"
-    r"|issued|issues|issuing|released|releases|releasing|put\s+out|puts\s+out|sent|sends|sending|sent\s+out"
-    r"|gave|gives|giving|delivered|delivers|delivering|held|holds|holding|wrote|writes|penned|published)"
-    r"\s+)(?:[\w’'.\-]+\s+){0,4}?|\b[A-Z][\w.\-]*(?:’s|'s)\s+(?:[\w\-]+\s+)?)"
+    r"(?:(?i:\b(?:at|during|in|on|after|before|from|through|via|throughout|told|tells|telling|addressed|addressing)"
+    r"\s+)(?:[\w’'.\-]+\s+){0,4}?"
+    # the event as what the speaker made, its object right after the verb: "issued a statement", "sent out a
+    # fundraising email", "gave a speech" (not "sent Mr. Xi a letter": what someone received is no medium)
+    r"|(?i:\b(?:issued|issues|issuing|released|releases|releasing|put\s+out|puts\s+out|sent\s+out|sent|sends"
+    r"|sending|gave|gives|giving|delivered|delivers|delivering|held|holds|holding|wrote|writes|penned|published)"
+    r"\s+(?:a|an|the|his|her|their|its)\s+)(?:[\w’'.\-]+\s+){0,2}?|\b[A-Z][\w.\-]*(?:’s|'s)\s+(?:[\w\-]+\s+)?)"
     rf"(?P<e>(?:{_EVENT_WORDS}))(?P<pl>e?s)?\b(?!\s+(?i:server|scandal|account|practices|controversy|investigation"
     r"|probe|system|address))"
 )
