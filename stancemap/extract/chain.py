@@ -232,7 +232,7 @@ _EVENT_RE = re.compile(
     # fundraising email", "gave a speech" (not "sent Mr. Xi a letter": what someone received is no medium)
     r"|(?i:\b(?:issued|issues|issuing|released|releases|releasing|put\s+out|puts\s+out|sent\s+out|sent|sends"
     r"|sending|gave|gives|giving|delivered|delivers|delivering|held|holds|holding|wrote|writes|penned|published)"
-    r"\s+(?:a|an|the|his|her|their|its)\s+)(?:[\w’'.\-]+\s+){0,2}?|\b[A-Z][\w.\-]*(?:’s|'s)\s+(?:[\w\-]+\s+)?)"
+    r"\s+(?:a|an|the|his|her|their|its)\s+)(?:(?!(?i:a|an|the)\s)[\w’'.\-]+\s+){0,2}?|\b[A-Z][\w.\-]*(?:’s|'s)\s+(?:[\w\-]+\s+)?)"
     rf"(?P<e>(?:{_EVENT_WORDS}))(?P<pl>e?s)?\b(?!\s+(?i:server|scandal|account|practices|controversy|investigation"
     r"|probe|system|address))"
 )
