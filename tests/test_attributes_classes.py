@@ -200,3 +200,10 @@ def test_a_live_blog_entry_is_dated_the_day_of_the_blog(extracted) -> None:
             "2:40 p.m.\n\nMayor Tom Reed says the harbor will need new money.")
     st = find(extracted(text), "need new money")
     assert (st.date, st.date_basis) == (PUB, "context")
+
+
+def test_a_headline_is_not_dated_by_a_period_in_its_lead(extracted) -> None:
+    text = ("Harbor Will Stay Open, Mayor Says.\n\n"
+            "Last month the council voted to sell the harbor. Mayor Tom Reed said the harbor would stay open.")
+    st = find(extracted(text), "Harbor Will Stay Open")
+    assert st.date_basis == "publication"

@@ -433,10 +433,11 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
                 # a live blog's entry under a clock time ("2:40 p.m."): written the day the blog was, whatever
                 # its lead dated
                 date, basis = article.published[:10], "context"
-            elif lead is not None and (lead.end <= cand.sentence[0] or cand.sentence[1] <= heading):
+            elif lead is not None and (lead.end <= cand.sentence[0]
+                                       or cand.sentence[1] <= heading and len(lead.value) == 10):
                 # the event the article reports, dated in its lead before this statement; a headline (and its
                 # subtitle) tells the same news ahead of the lead ("Mayor rebuffs port plan" ... "The mayor on
-                # Tuesday rejected ...")
+                # Tuesday rejected ..."), when the lead gives it a day (a month or year there is background)
                 date, basis = lead.value, "context"
         para = text.rfind("\n", 0, cand.sentence[0]) + 1
         opened = [o for o in opens_on_source(text, sentences[k] if k < len(sentences) else cand.sentence, aliases)
