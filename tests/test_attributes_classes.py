@@ -207,3 +207,11 @@ def test_a_headline_is_not_dated_by_a_period_in_its_lead(extracted) -> None:
             "Last month the council voted to sell the harbor. Mayor Tom Reed said the harbor would stay open.")
     st = find(extracted(text), "Harbor Will Stay Open")
     assert st.date_basis == "publication"
+
+
+def test_a_share_of_a_group_speaks_through_a_poll(extracted) -> None:
+    text = ("Harbor news.\n\nAbout two-thirds of voters in Springfield said the harbor should stay open.\n\n"
+            "That is according to exit polls conducted for the Springfield Daily.")
+    assert find(extracted(text), "harbor should stay open").medium == "exit poll"
+    text = "Harbor news.\n\nJust 28 percent of voters said the harbor should close."
+    assert find(extracted(text), "harbor should close").medium == "poll"

@@ -595,6 +595,14 @@ _LEAD_FRAMES = frozenset({"debate", "town hall", "forum", "press conference", "s
                           "hearing"})
 # Platforms: an outlet-like medium of one post, which frames no other statement.
 CHANNEL_MEDIA = frozenset({"Twitter", "Facebook", "Instagram"})
+# A speaker that is a share of a group: "46 percent of voters", "about two-thirds of Republicans", "7 in 10".
+_SHARE_RE = re.compile(
+    r"(?i:(?:about|around|roughly|nearly|almost|only|just|more\s+than|fewer\s+than|less\s+than|over|under"
+    r"|some|fully)\s+)?(?:\d+(?:\.\d+)?\s*(?:%|percent\b|per\s+cent\b)|\d+\s+(?:in|out\s+of)\s+\d+\b"
+    r"|(?i:one|two|three|four)[\s-]+(?i:thirds?|quarters?|fifths?)\b|(?i:half|a\s+majority|majorities|a\s+plurality)\b)"
+    r"(?:\s+of\b)?")
+_EXIT_POLL_RE = re.compile(r"(?i:\bexit\s+polls?\b)")
+EXIT_POLL_AFTER = 800
 # A document that speaks is its own medium; "report" only as the speaker ("the report says"): "in a report"
 # is as often what a statement is about.
 _SPEAKING_NOUNS = {**_EVENTS, "report": "report"}
@@ -645,6 +653,11 @@ def _chain(cand: Candidate, actor: Actor | None, text: str, k: int, sentences: l
         head = cand.speaker_token
         if head.lemma_.lower() in _SPEAKING_NOUNS and head.pos_ == "NOUN":
             medium = _SPEAKING_NOUNS[head.lemma_.lower()]
+    if medium is None and cand.speaker is not None and _SHARE_RE.match(text, cand.speaker[0], cand.speaker[1]):
+        # A share of a group speaks through a poll ("46 percent of voters said", "about two-thirds of primary
+        # voters support"); an exit poll when the article names one before it or just after ("That is according
+        # to exit polls").
+        medium = "exit poll" if _EXIT_POLL_RE.search(text, 0, cand.speaker[1] + EXIT_POLL_AFTER) else "poll"
     own = medium is not None
     if medium is None:
         key = actor.name if actor else ""
