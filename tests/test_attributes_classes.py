@@ -215,3 +215,8 @@ def test_a_share_of_a_group_speaks_through_a_poll(extracted) -> None:
     assert find(extracted(text), "harbor should stay open").medium == "exit poll"
     text = "Harbor news.\n\nJust 28 percent of voters said the harbor should close."
     assert find(extracted(text), "harbor should close").medium == "poll"
+
+
+def test_a_paper_filed_in_court_speaks_through_the_filing(extracted) -> None:
+    text = "Harbor news.\n\nA court document filed Friday says that the port hid its costs from the city."
+    assert find(extracted(text), "hid its costs").medium == "court filing"

@@ -595,6 +595,10 @@ _LEAD_FRAMES = frozenset({"debate", "town hall", "forum", "press conference", "s
                           "hearing"})
 # Platforms: an outlet-like medium of one post, which frames no other statement.
 CHANNEL_MEDIA = frozenset({"Twitter", "Facebook", "Instagram"})
+# Papers that speak in court when the speaker's phrase says so ("filed", "court").
+_COURT_PAPERS = frozenset({"document", "declaration", "complaint", "motion", "brief", "filing", "affidavit",
+                           "petition", "indictment", "suit", "lawsuit", "papers"})
+_COURT_RE = re.compile(r"(?i:\b(?:filed|court|filing)\b)")
 # A speaker that is a share of a group: "46 percent of voters", "about two-thirds of Republicans", "7 in 10".
 _SHARE_RE = re.compile(
     r"(?i:(?:about|around|roughly|nearly|almost|only|just|more\s+than|fewer\s+than|less\s+than|over|under"
@@ -653,6 +657,11 @@ def _chain(cand: Candidate, actor: Actor | None, text: str, k: int, sentences: l
         head = cand.speaker_token
         if head.lemma_.lower() in _SPEAKING_NOUNS and head.pos_ == "NOUN":
             medium = _SPEAKING_NOUNS[head.lemma_.lower()]
+    if medium is None and cand.speaker_token is not None and cand.speaker_token.lemma_.lower() in _COURT_PAPERS \
+            and _COURT_RE.search(text, cand.speaker[0], cand.speaker[1]):
+        # a paper filed in court speaks ("A court document filed Thursday says", "a declaration filed in federal
+        # court by ... concerning a lawsuit")
+        medium = "court filing"
     if medium is None and cand.speaker is not None and _SHARE_RE.match(text, cand.speaker[0], cand.speaker[1]):
         # A share of a group speaks through a poll ("46 percent of voters said", "about two-thirds of primary
         # voters support"); an exit poll when the article names one before it or just after ("That is according
