@@ -220,3 +220,8 @@ def test_a_share_of_a_group_speaks_through_a_poll(extracted) -> None:
 def test_a_paper_filed_in_court_speaks_through_the_filing(extracted) -> None:
     text = "Harbor news.\n\nA court document filed Friday says that the port hid its costs from the city."
     assert find(extracted(text), "hid its costs").medium == "court filing"
+
+
+def test_fox_is_fox_news() -> None:
+    text = "Moss told Fox on Sunday that the port would close. Actor Michael J. Fox lives near the port."
+    assert [m.value for m in medium_mentions(text, {})] == ["Fox News"]

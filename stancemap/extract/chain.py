@@ -97,7 +97,7 @@ _OUTLETS = (
     "The Washington Times", "Washington Times", "Washington Examiner", "The Washington Examiner",
     "Washington Free Beacon", "The Washington Free Beacon", "New York Daily News", "New York Post",
     "The New York Post", "NY Daily News", "Chicago Tribune", "The Des Moines Register", "Des Moines Register",
-    "Fox News", "Fox Business", "Fox & Friends", "MSNBC", "CNBC", "CNN", "NBC News", "NBC", "ABC News",
+    "Fox News", "Fox Business", "Fox & Friends", "Fox", "MSNBC", "CNBC", "CNN", "NBC News", "NBC", "ABC News",
     "ABC", "CBS News", "CBS", "NPR", "PBS", "BBC", "C-SPAN", "HBO", "Bloomberg News", "Bloomberg",
     "Reuters", "The Associated Press", "Associated Press", "AP", "AFP", "Agence France-Presse", "UPI",
     "Univision", "Telemundo", "Vox", "BuzzFeed News", "BuzzFeed", "Yahoo News", "Rolling Stone",
@@ -303,7 +303,7 @@ def _outlet_value(text: str, m: re.Match[str]) -> str:
     name = " ".join(name.split())
     return {"POLITICO": "Politico", "USA TODAY": "USA Today", "PolitiFact": "Politifact", "NY Daily News":
             "New York Daily News", "NBC News": "NBC", "CBS News": "CBS", "Associated Press": "AP",
-            "The Associated Press": "AP"}.get(name, name)
+            "The Associated Press": "AP", "Fox": "Fox News"}.get(name, name)
 
 
 def short_names(text: str) -> dict[str, str]:
