@@ -7,7 +7,7 @@ import pytest
 from extract_helpers import extract_with, find
 
 from stancemap.extract.actors import _same_person
-from stancemap.extract.chain import medium_mentions, opens_on_source, short_names, source_lines
+from stancemap.extract.chain import bracket_credits, medium_mentions, opens_on_source, short_names, source_lines
 from stancemap.extract.dates import find_date_mentions
 
 PUB = "2016-09-12"  # a Monday
@@ -225,3 +225,9 @@ def test_a_paper_filed_in_court_speaks_through_the_filing(extracted) -> None:
 def test_fox_is_fox_news() -> None:
     text = "Moss told Fox on Sunday that the port would close. Actor Michael J. Fox lives near the port."
     assert [m.value for m in medium_mentions(text, {})] == ["Fox News"]
+
+
+def test_a_paragraph_closing_on_a_bracketed_credit() -> None:
+    text = "PORT TO CLOSE The mayor said the port would close. [Reuters]\nHARBOR OPENS The harbor opened.\n"
+    assert bracket_credits(text) == [(0, 60, ["Reuters"])]
+    assert bracket_credits("The mayor said [sic] the port was fine.\n") == []

@@ -181,6 +181,22 @@ def opens_on_source(text: str, sentence: tuple[int, int], aliases: dict[str, str
             if a - m.end() <= 4]
 
 
+# A paragraph that closes on a bracketed credit ("... [Reuters]", "... [Jane Doe, The Daily Planet]"): a digest's
+# item, relayed from that outlet.
+_BRACKET_CREDIT_RE = re.compile(r"(?m)\[(?P<s>[^\[\]\n]{2,160})\][ \t]*$")
+
+
+def bracket_credits(text: str, aliases: dict[str, str] | None = None) -> list[tuple[int, int, list[str]]]:
+    """(paragraph start, paragraph end, outlets) for each paragraph (line) that ends on a bracketed credit."""
+    out = []
+    for m in _BRACKET_CREDIT_RE.finditer(text):
+        found = [v for _, _, v in _outlets_in(text, m.start("s"), m.end("s"), aliases or {})]
+        if found:
+            start = text.rfind("\n", 0, m.start()) + 1
+            out.append((start, m.end(), list(dict.fromkeys(_AGENCIES.get(v.lower(), v) for v in found))))
+    return out
+
+
 def _publisher_key(outlet: str | None) -> str:
     k = re.sub(r"[^a-z0-9]+", "", (outlet or "").lower())
     return re.sub(r"^the", "", k)

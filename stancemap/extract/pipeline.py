@@ -25,6 +25,7 @@ from ..model import Actor, Article, Span, Statement
 from .actors import ActorResolver
 from .chain import (
     _EVENTS,
+    bracket_credits,
     medium_in,
     medium_mentions,
     medium_of,
@@ -378,6 +379,8 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
             lead_end = 0
     wire = [w for w in dict.fromkeys(wire_credits(text) + source_lines(text, aliases))
             if not publisher_of(w, article.outlet)]
+    credits = [(a, b, [o for o in outs if not publisher_of(o, article.outlet)])
+               for a, b, outs in bracket_credits(text, aliases)]
     opener: tuple[int, list[str]] = (-1, [])  # (paragraph start, outlets) of a sentence opening on its source
     for cand in candidates:
         content = [_trim(text, a, b) for a, b in _snap_to_quotes(cand.content, quotes, text, cand.cue)]
@@ -459,7 +462,8 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
             date=date,
             date_basis=basis,
             medium=medium,
-            reported_by=list(dict.fromkeys(wire + (reported or (opener[1] if opener[0] == para else [])))),
+            reported_by=list(dict.fromkeys(wire + (reported or (opener[1] if opener[0] == para else [])
+                                                   or _credited(credits, content[0][0])))),
             confidence=cand.confidence,
         )
         statements.append(stmt)
@@ -473,6 +477,11 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
 _SINCE_RE = re.compile(r"(?i:\bsince\s+)$")
 # A line that is only a clock time: the start of a live blog's entry ("2:40 p.m.", "12:35 p.m.:").
 _STAMP_RE = re.compile(r"(?m)^[ \t]*\d{1,2}:\d{2}[ \t]*(?:[ap]\.?m\.?|[AP]M)?[ \t]*[.:]?[ \t]*$")
+
+
+def _credited(credits: list[tuple[int, int, list[str]]], pos: int) -> list[str]:
+    """The outlets of the bracketed credit closing the paragraph that holds ``pos``, else []."""
+    return next((outs for a, b, outs in credits if a <= pos < b), [])
 
 
 def _stamped(stamps: list[int], start: int, end: int) -> bool:
