@@ -45,7 +45,8 @@ from .quotes import Quote, find_quotes
 from .rules import Candidate, find_candidates
 from .spanindex import SpanIndex
 
-EXTRACTOR_VERSION = "0.4.2"  # 0.4.2: documents over SECTION_CHARS extracted by section (0.4.1: issue 9 items 4-6)
+EXTRACTOR_VERSION = "0.4.3"  # 0.4.3: date said, medium and reported_by classes found on PolNeAR train (0.4.2: documents
+# over SECTION_CHARS extracted by section; 0.4.1: issue 9 items 4-6)
 MODES = ("accurate", "fast")
 
 
