@@ -231,3 +231,9 @@ def test_a_paragraph_closing_on_a_bracketed_credit() -> None:
     text = "PORT TO CLOSE The mayor said the port would close. [Reuters]\nHARBOR OPENS The harbor opened.\n"
     assert bracket_credits(text) == [(0, 60, ["Reuters"])]
     assert bracket_credits("The mayor said [sic] the port was fine.\n") == []
+
+
+def test_a_year_naming_an_occasion() -> None:
+    found = find_date_mentions("In a 2014 interview with the Daily Planet, Moss said so. Reed's 2005 vote stood.",
+                               "2016-07-24")
+    assert [(m.text, m.value, m.event) for m in found] == [("2014", "2014", True), ("2005", "2005", True)]
