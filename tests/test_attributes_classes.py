@@ -237,3 +237,10 @@ def test_a_year_naming_an_occasion() -> None:
     found = find_date_mentions("In a 2014 interview with the Daily Planet, Moss said so. Reed's 2005 vote stood.",
                                "2016-07-24")
     assert [(m.text, m.value, m.event) for m in found] == [("2014", "2014", True), ("2005", "2005", True)]
+
+
+def test_a_statement_frames_the_speakers_other_words(extracted) -> None:
+    text = ("Harbor news.\n\n“The harbor deal is weak,” said Senator Jane Moss.\n\n"
+            "The deal was signed after two weeks of talks.\n\n"
+            "Moss said in a statement on Saturday that the deal did not go far enough to protect the fishermen.")
+    assert find(extracted(text), "harbor deal is weak").medium == "statement"
