@@ -244,3 +244,11 @@ def test_a_statement_frames_the_speakers_other_words(extracted) -> None:
             "The deal was signed after two weeks of talks.\n\n"
             "Moss said in a statement on Saturday that the deal did not go far enough to protect the fishermen.")
     assert find(extracted(text), "harbor deal is weak").medium == "statement"
+
+
+def test_words_in_an_embedded_tweet_were_said_on_twitter(extracted) -> None:
+    text = ("Harbor news.\n\nThe mayor answered the senator online:\n\n"
+            '<tweet author="MayorReed">The harbor will stay open, whatever Senator Moss says.</tweet>\n\n'
+            "The senator did not reply.")
+    sts = [st for st in extracted(text) if "harbor will stay open" in " ".join(c.text for c in st.content)]
+    assert sts and all(st.medium == "Twitter" for st in sts)

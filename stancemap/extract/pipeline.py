@@ -382,6 +382,7 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
             if not publisher_of(w, article.outlet)]
     credits = [(a, b, [o for o in outs if not publisher_of(o, article.outlet)])
                for a, b, outs in bracket_credits(text, aliases)]
+    tweets = [(m.start(), m.end(), ["Twitter"]) for m in _TWEET_RE.finditer(text)]
     opener: tuple[int, list[str]] = (-1, [])  # (paragraph start, outlets) of a sentence opening on its source
     for cand in candidates:
         content = [_trim(text, a, b) for a, b in _snap_to_quotes(cand.content, quotes, text, cand.cue)]
@@ -450,6 +451,8 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
             opener = (para, opened)
         medium, reported, own = _chain(cand, actor, text, k, sentences, content, media, media_starts, previous,
                                        article.outlet, aliases, resolver.mentioned_in)
+        if _credited(tweets, content[0][0]):
+            medium = "Twitter"  # quoted from a tweet embedded in the page ("<tweet author=...>...</tweet>")
         if medium is None and title is not None and not (lead_end and title.outlet and not (
                 actor is not None and resolver.mentioned_in(actor, (heading, lead_end)))):
             medium = title.value
@@ -476,12 +479,15 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
 
 
 _SINCE_RE = re.compile(r"(?i:\bsince\s+)$")
+# A tweet embedded in a scraped page, kept as markup.
+_TWEET_RE = re.compile(r"(?s)<tweet\b[^>]*>.*?</tweet>")
 # A line that is only a clock time: the start of a live blog's entry ("2:40 p.m.", "12:35 p.m.:").
 _STAMP_RE = re.compile(r"(?m)^[ \t]*\d{1,2}:\d{2}[ \t]*(?:[ap]\.?m\.?|[AP]M)?[ \t]*[.:]?[ \t]*$")
 
 
 def _credited(credits: list[tuple[int, int, list[str]]], pos: int) -> list[str]:
-    """The outlets of the bracketed credit closing the paragraph that holds ``pos``, else []."""
+    """The values of the span (a paragraph with a bracketed credit, an embedded tweet) that holds ``pos``, else
+    []."""
     return next((outs for a, b, outs in credits if a <= pos < b), [])
 
 
