@@ -7,7 +7,14 @@ import pytest
 from extract_helpers import extract_with, find
 
 from stancemap.extract.actors import _same_person
-from stancemap.extract.chain import bracket_credits, medium_mentions, opens_on_source, short_names, source_lines
+from stancemap.extract.chain import (
+    bracket_credits,
+    medium_mentions,
+    one_name_each,
+    opens_on_source,
+    short_names,
+    source_lines,
+)
 from stancemap.extract.dates import find_date_mentions
 
 PUB = "2016-09-12"  # a Monday
@@ -252,3 +259,9 @@ def test_words_in_an_embedded_tweet_were_said_on_twitter(extracted) -> None:
             "The senator did not reply.")
     sts = [st for st in extracted(text) if "harbor will stay open" in " ".join(c.text for c in st.content)]
     assert sts and all(st.medium == "Twitter" for st in sts)
+
+
+def test_one_name_per_outlet_in_reported_by() -> None:
+    aliases = short_names("The Springfield Times reported it.")
+    assert one_name_each(["Associated Press", "AP", "the Times", "The Springfield Times", "Washington Post",
+                          "The Washington Post"], aliases) == ["AP", "The Springfield Times", "Washington Post"]

@@ -426,6 +426,18 @@ def outlet_name(text: str, aliases: dict[str, str] | None = None) -> str | None:
     return (aliases or {}).get(value.removeprefix("The "), value)
 
 
+def one_name_each(names: list[str], aliases: dict[str, str] | None = None) -> list[str]:
+    """``names`` of outlets with one name per outlet, in order: each as :func:`outlet_name` and the wire
+    agencies write it ("Associated Press" -> "AP", "the Times" -> the full name the article used), and an outlet
+    named twice ("Washington Post", "The Washington Post") kept once, as first named."""
+    out: dict[str, str] = {}
+    for name in names:
+        value = outlet_name(name, aliases) or name
+        value = _AGENCIES.get(value.lower(), value)
+        out.setdefault(_publisher_key(value), value)
+    return list(out.values())
+
+
 def reported_in(text: str, sentence: tuple[int, int], content: list[tuple[int, int]],
                 aliases: dict[str, str] | None = None) -> list[str]:
     """Outlets a sentence cites as its source outside the content: "according to (a report in) The Post",

@@ -29,6 +29,7 @@ from .chain import (
     medium_in,
     medium_mentions,
     medium_of,
+    one_name_each,
     opens_on_source,
     outlet_name,
     publisher_of,
@@ -466,8 +467,8 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
             date=date,
             date_basis=basis,
             medium=medium,
-            reported_by=list(dict.fromkeys(wire + (reported or (opener[1] if opener[0] == para else [])
-                                                   or _credited(credits, content[0][0])))),
+            reported_by=one_name_each(wire + (reported or (opener[1] if opener[0] == para else [])
+                                              or _credited(credits, content[0][0])), aliases),
             confidence=cand.confidence,
         )
         statements.append(stmt)
