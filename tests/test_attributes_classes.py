@@ -265,3 +265,8 @@ def test_one_name_per_outlet_in_reported_by() -> None:
     aliases = short_names("The Springfield Times reported it.")
     assert one_name_each(["Associated Press", "AP", "the Times", "The Springfield Times", "Washington Post",
                           "The Washington Post"], aliases) == ["AP", "The Springfield Times", "Washington Post"]
+
+
+def test_those_surveyed_speak_through_a_poll(extracted) -> None:
+    text = "Harbor news.\n\nMost of those surveyed said the harbor should stay open."
+    assert find(extracted(text), "harbor should stay open").medium == "poll"

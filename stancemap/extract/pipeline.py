@@ -622,6 +622,8 @@ _SHARE_RE = re.compile(
     r"|some|fully)\s+)?(?:\d+(?:\.\d+)?\s*(?:%|percent\b|per\s+cent\b)|\d+\s+(?:in|out\s+of)\s+\d+\b"
     r"|(?i:one|two|three|four)[\s-]+(?i:thirds?|quarters?|fifths?)\b|(?i:half|a\s+majority|majorities|a\s+plurality)\b)"
     r"(?:\s+of\b)?")
+_POLLED_RE = re.compile(r"(?i:\b(?:those|people|voters|adults|Americans)\s+(?:surveyed|polled|questioned|interviewed)\b"
+                        r"|\brespondents\b)")
 _EXIT_POLL_RE = re.compile(r"(?i:\bexit\s+polls?\b)")
 EXIT_POLL_AFTER = 800
 # A document that speaks is its own medium; "report" only as the speaker ("the report says"): "in a report"
@@ -679,10 +681,11 @@ def _chain(cand: Candidate, actor: Actor | None, text: str, k: int, sentences: l
         # a paper filed in court speaks ("A court document filed Thursday says", "a declaration filed in federal
         # court by ... concerning a lawsuit")
         medium = "court filing"
-    if medium is None and cand.speaker is not None and _SHARE_RE.match(text, cand.speaker[0], cand.speaker[1]):
-        # A share of a group speaks through a poll ("46 percent of voters said", "about two-thirds of primary
-        # voters support"); an exit poll when the article names one before it or just after ("That is according
-        # to exit polls").
+    if medium is None and cand.speaker is not None and (_SHARE_RE.match(text, cand.speaker[0], cand.speaker[1])
+                                                        or _POLLED_RE.search(text, cand.speaker[0], cand.speaker[1])):
+        # A share of a group, or those polled, speak through a poll ("46 percent of voters said", "about two-thirds
+        # of primary voters support", "those surveyed"); an exit poll when the article names one before it or just
+        # after ("That is according to exit polls").
         medium = "exit poll" if _EXIT_POLL_RE.search(text, 0, cand.speaker[1] + EXIT_POLL_AFTER) else "poll"
     own = medium is not None
     if medium is None:
