@@ -270,3 +270,10 @@ def test_one_name_per_outlet_in_reported_by() -> None:
 def test_those_surveyed_speak_through_a_poll(extracted) -> None:
     text = "Harbor news.\n\nMost of those surveyed said the harbor should stay open."
     assert find(extracted(text), "harbor should stay open").medium == "poll"
+
+
+def test_a_generic_has_said_takes_no_occasion_from_elsewhere(extracted) -> None:
+    text = ("Candidates Spar Over Harbor.\n\n"
+            "The two candidates for mayor clashed over the harbor during Sunday's debate in Springfield.\n\n"
+            "Jane Moss has long argued that the harbor must stay open.")
+    assert find(extracted(text), "must stay open").medium is None

@@ -37,6 +37,17 @@ _NOT_EXCHANGES = frozenset(v for v in _EVENTS.values() if v not in _OCCASIONS)
 _HABITUAL = re.compile(r"(?i)\b(?:often|always|usually|frequently|routinely|repeatedly|long|regularly|never)\b")
 
 
+# A cue in the perfect ("has said", "have long argued"): said on no one occasion (the guideline's generic "has said"),
+# so no occasion named elsewhere is where it was said.
+_PERFECT_RE = re.compile(r"(?i:\b(?:has|have|’s|'s)\s+(?:(?:long|also|repeatedly|often|always|consistently|since"
+                         r"|previously|publicly)\s+)*(?:been\s+)?\w+(?:ed|en|id|ght|ld|de)\b)")
+
+
+def generic_cue(cue: str) -> bool:
+    """Whether a cue says the words were said on no one occasion ("has said", "has long argued")."""
+    return bool(_PERFECT_RE.search(cue))
+
+
 def _exchange(medium: str | None) -> bool:
     return bool(medium) and medium not in _NOT_EXCHANGES
 
@@ -44,7 +55,7 @@ def _exchange(medium: str | None) -> bool:
 def _other_occasion(st: Statement, day: str | None) -> bool:
     """Not part of the exchange: a belief or a habit, or dated by its own sentence to another time
     ("Campaigning against Mitt Romney in 2012, he barely mentioned ...")."""
-    if st.kind == "belief" or (st.cue is not None and _HABITUAL.search(st.cue.text)):
+    if st.kind == "belief" or (st.cue is not None and (_HABITUAL.search(st.cue.text) or generic_cue(st.cue.text))):
         return True
     if st.date_basis == "stated" and st.date:
         return day is None or not day.startswith(st.date)

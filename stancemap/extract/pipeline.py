@@ -40,7 +40,7 @@ from .chain import (
     wire_credits,
 )
 from .dates import find_date_mentions, lead_date, statement_date
-from .exchange import frame_exchanges
+from .exchange import frame_exchanges, generic_cue
 from .parse import DEFAULT_MODEL, Piece, load_pipeline, parse_documents, root_at, sentence_of, split_text
 from .quotes import Quote, find_quotes
 from .rules import Candidate, find_candidates
@@ -454,8 +454,9 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
                                        article.outlet, aliases, resolver.mentioned_in)
         if _credited(tweets, content[0][0]):
             medium = "Twitter"  # quoted from a tweet embedded in the page ("<tweet author=...>...</tweet>")
-        if medium is None and title is not None and not (lead_end and title.outlet and not (
-                actor is not None and resolver.mentioned_in(actor, (heading, lead_end)))):
+        if medium is None and title is not None and not generic_cue(text[slice(*cue)]) and not (
+                lead_end and title.outlet and not (
+                    actor is not None and resolver.mentioned_in(actor, (heading, lead_end)))):
             medium = title.value
         stmt = Statement(
             document=article.id,
@@ -688,6 +689,8 @@ def _chain(cand: Candidate, actor: Actor | None, text: str, k: int, sentences: l
         # after ("That is according to exit polls").
         medium = "exit poll" if _EXIT_POLL_RE.search(text, 0, cand.speaker[1] + EXIT_POLL_AFTER) else "poll"
     own = medium is not None
+    if medium is None and generic_cue(text[cand.cue[0]:cand.cue[1]]):
+        return medium, list(dict.fromkeys(reported)), own  # said on no one occasion: nothing to carry it from
     if medium is None:
         key = actor.name if actor else ""
         last = previous.get(key) if key else None
