@@ -43,9 +43,15 @@ _PERFECT_RE = re.compile(r"(?i:\b(?:has|have|’s|'s)\s+(?:(?:long|also|repeated
                          r"|previously|publicly)\s+)*(?:been\s+)?\w+(?:ed|en|id|ght|ld|de)\b)")
 
 
-def generic_cue(cue: str) -> bool:
-    """Whether a cue says the words were said on no one occasion ("has said", "has long argued")."""
-    return bool(_PERFECT_RE.search(cue))
+_PERFECT_END_RE = re.compile(_PERFECT_RE.pattern + r"\Z")
+
+
+def generic_cue(text: str, cue: tuple[int, int]) -> bool:
+    """Whether the cue at ``cue`` in ``text`` is in the perfect, its auxiliary before it or in it ("has said",
+    "has long argued"): words said on no one occasion."""
+    if cue[1] <= cue[0]:
+        return False
+    return _PERFECT_END_RE.search(text[max(0, cue[0] - 40):cue[1]]) is not None
 
 
 def _exchange(medium: str | None) -> bool:
@@ -55,16 +61,17 @@ def _exchange(medium: str | None) -> bool:
 def _other_occasion(st: Statement, day: str | None) -> bool:
     """Not part of the exchange: a belief or a habit, or dated by its own sentence to another time
     ("Campaigning against Mitt Romney in 2012, he barely mentioned ...")."""
-    if st.kind == "belief" or (st.cue is not None and (_HABITUAL.search(st.cue.text) or generic_cue(st.cue.text))):
+    if st.kind == "belief" or (st.cue is not None and _HABITUAL.search(st.cue.text)):
         return True
     if st.date_basis == "stated" and st.date:
         return day is None or not day.startswith(st.date)
     return False
 
 
-def frame_exchanges(statements: list[Statement], media_own: list[bool]) -> None:
+def frame_exchanges(statements: list[Statement], media_own: list[bool], generic: list[bool] | None = None) -> None:
     """Fill medium (and date) from the actor's one exchange. ``media_own[i]``: whether statement i's
-    medium was found around it (its sentence, its parse), not carried from elsewhere."""
+    medium was found around it (its sentence, its parse), not carried from elsewhere; ``generic[i]``: whether
+    its cue says it was said on no one occasion (:func:`generic_cue`), which no exchange frames."""
     by_actor: dict[str, list[int]] = defaultdict(list)
     for i, st in enumerate(statements):
         if st.actor is not None and st.actor.type in ("person", "organization"):
@@ -91,7 +98,7 @@ def frame_exchanges(statements: list[Statement], media_own: list[bool]) -> None:
         day = next(iter(days)) if len(days) == 1 else None
         for i in idx:
             st = statements[i]
-            if st.medium is None and not _other_occasion(st, day):
+            if st.medium is None and not _other_occasion(st, day) and not (generic and generic[i]):
                 st.medium = medium
                 if day is not None and st.date_basis == "publication":
                     st.date, st.date_basis = day, "context"

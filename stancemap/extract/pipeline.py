@@ -357,6 +357,7 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
     offsets = {id(p.doc): p.offset for p in pieces}
     statements: list[Statement] = []
     media_own: list[bool] = []  # per statement: its medium was found around it, not carried
+    generic: list[bool] = []  # per statement: its cue says it was said on no one occasion ("has said")
     previous: dict[str, tuple[int, Statement]] = {}  # actor -> (sentence index, its last statement)
     aliases = short_names(text)
     media = medium_mentions(text, aliases, article.outlet)
@@ -454,7 +455,7 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
                                        article.outlet, aliases, resolver.mentioned_in)
         if _credited(tweets, content[0][0]):
             medium = "Twitter"  # quoted from a tweet embedded in the page ("<tweet author=...>...</tweet>")
-        if medium is None and title is not None and not generic_cue(text[slice(*cue)]) and not (
+        if medium is None and title is not None and not generic_cue(text, cue) and not (
                 lead_end and title.outlet and not (
                     actor is not None and resolver.mentioned_in(actor, (heading, lead_end)))):
             medium = title.value
@@ -474,9 +475,10 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
         )
         statements.append(stmt)
         media_own.append(own)
+        generic.append(generic_cue(text, cue))
         if actor is not None and not _flashback(stmt, previous.get(actor.name)):
             previous[actor.name] = (k, stmt)
-    frame_exchanges(statements, media_own)
+    frame_exchanges(statements, media_own, generic)
     return statements
 
 
@@ -689,7 +691,7 @@ def _chain(cand: Candidate, actor: Actor | None, text: str, k: int, sentences: l
         # after ("That is according to exit polls").
         medium = "exit poll" if _EXIT_POLL_RE.search(text, 0, cand.speaker[1] + EXIT_POLL_AFTER) else "poll"
     own = medium is not None
-    if medium is None and generic_cue(text[cand.cue[0]:cand.cue[1]]):
+    if medium is None and generic_cue(text, cand.cue):
         return medium, list(dict.fromkeys(reported)), own  # said on no one occasion: nothing to carry it from
     if medium is None:
         key = actor.name if actor else ""
