@@ -277,3 +277,8 @@ def test_a_generic_has_said_takes_no_occasion_from_elsewhere(extracted) -> None:
             "The two candidates for mayor clashed over the harbor during Sunday's debate in Springfield.\n\n"
             "Jane Moss has long argued that the harbor must stay open.")
     assert find(extracted(text), "must stay open").medium is None
+
+
+def test_an_outlet_after_a_possessive() -> None:
+    text = "Moss spoke on Thursday in her Springfield Radio segment about the port."
+    assert [m.value for m in medium_mentions(text, {})] == ["Springfield Radio"]

@@ -355,8 +355,9 @@ def medium_mentions(text: str, aliases: dict[str, str] | None = None,
         if _NOT_MEDIUM_BEFORE.search(before):
             continue
         after = text[o_end:o_end + 30]
-        speaking = re.search(r"(?i:\b(?:told|tells|tell|telling|to|on|with|in|during|at)\s+(?:the\s+)?)"
-                             r"(?:[A-Z][\w.]*(?:’s|'s)\s+)?[\"“‘']?$", before) or _TO_OUTLET_RE.search(
+        speaking = re.search(r"(?i:\b(?:told|tells|tell|telling|to|on|with|in|during|at)\s+"
+                             r"(?:(?:the|his|her|their|its)\s+)?)(?:[A-Z][\w.]*(?:’s|'s)\s+)?[\"“‘']?$",
+                             before) or _TO_OUTLET_RE.search(
                                  text[max(0, o_start - 80):o_start])
         if speaking or re.match(r"(?:’s|'s)\s+[\"“‘']?[A-Z]|\s+(?i:interview|appearance|op-ed|broadcast|show|program"
                                 r"|debate|town\s+hall|forum)", after):
