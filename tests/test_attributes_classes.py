@@ -7,7 +7,14 @@ import pytest
 from extract_helpers import extract_with, find
 
 from stancemap.extract.actors import _same_person
-from stancemap.extract.chain import medium_mentions, opens_on_source, short_names, source_lines
+from stancemap.extract.chain import (
+    bracket_credits,
+    medium_mentions,
+    one_name_each,
+    opens_on_source,
+    short_names,
+    source_lines,
+)
 from stancemap.extract.dates import find_date_mentions
 
 PUB = "2016-09-12"  # a Monday
@@ -150,3 +157,128 @@ def test_the_newspaper_is_the_outlet_named_before(extracted) -> None:
 def test_a_month_naming_an_event() -> None:
     found = find_date_mentions("In a July interview with MSNBC, he spoke of it.", "2015-12-10")
     assert [(m.text, m.value, m.event) for m in found] == [("July", "2015-07", True)]
+
+
+# --------------------------------------------------------------------------- found on the train split (attr-dates)
+
+
+def test_a_headline_takes_the_date_of_its_lead(extracted) -> None:
+    text = ("Harbor Will Stay Open, Mayor Says.\n\n"
+            "Mayor Tom Reed said on Friday that the harbor would stay open through the winter.")
+    st = find(extracted(text), "Harbor Will Stay Open")
+    assert (st.date, st.date_basis) == ("2016-09-09", "context")
+
+
+def test_the_event_a_lead_opens_on_frames_the_story(extracted) -> None:
+    text = ("Candidates Spar Over Harbor.\n\n"
+            "The two candidates for mayor clashed over the harbor during Sunday's debate in Springfield.\n\n"
+            "Jane Moss said the harbor must stay open. Tom Reed said it should close in the winter.")
+    sts = extracted(text)
+    assert find(sts, "must stay open").medium == "debate"
+    assert find(sts, "should close").medium == "debate"
+
+
+def test_a_tweet_in_the_lead_frames_nothing_else(extracted) -> None:
+    text = ("Harbor Fight Goes On.\n\nMayor Tom Reed tweeted on Sunday that the harbor would close.\n\n"
+            "Senator Jane Moss said the harbor must stay open.")
+    assert find(extracted(text), "must stay open").medium is None
+
+
+def test_an_event_the_speaker_made() -> None:
+    text = "The port authority issued a statement on Friday. The mayor sent a letter to the council."
+    assert [m.value for m in medium_mentions(text, {})] == ["statement", "letter"]
+    assert medium_mentions("The mayor sent the governor a letter about the port.", {}) == []
+
+
+def test_an_outlet_speaking_by_its_short_name_has_its_full_name(extracted) -> None:
+    text = ("Harbor news.\n\nThe Springfield Daily News reported on Friday that the port had hidden its costs.\n\n"
+            "The port's costs rose each year, the Daily News said.")
+    st = find(extracted(text), "costs rose each year")
+    assert st.medium == "The Springfield Daily News" and st.reported_by == ["The Springfield Daily News"]
+
+
+def test_a_day_just_after_publication_is_this_years() -> None:
+    found = find_date_mentions("SPRINGFIELD, Dec. 8 (UPI) — The port closed.", "2015-12-07")
+    assert [(m.text, m.value) for m in found] == [("Dec. 8", "2015-12-08")]
+
+
+def test_a_live_blog_entry_is_dated_the_day_of_the_blog(extracted) -> None:
+    text = ("The Latest: Harbor Vote.\n\nThe council voted on Friday to keep the harbor open.\n\n"
+            "2:40 p.m.\n\nMayor Tom Reed says the harbor will need new money.")
+    st = find(extracted(text), "need new money")
+    assert (st.date, st.date_basis) == (PUB, "context")
+
+
+def test_a_headline_is_not_dated_by_a_period_in_its_lead(extracted) -> None:
+    text = ("Harbor Will Stay Open, Mayor Says.\n\n"
+            "Last month the council voted to sell the harbor. Mayor Tom Reed said the harbor would stay open.")
+    st = find(extracted(text), "Harbor Will Stay Open")
+    assert st.date_basis == "publication"
+
+
+def test_a_share_of_a_group_speaks_through_a_poll(extracted) -> None:
+    text = ("Harbor news.\n\nAbout two-thirds of voters in Springfield said the harbor should stay open.\n\n"
+            "That is according to exit polls conducted for the Springfield Daily.")
+    assert find(extracted(text), "harbor should stay open").medium == "exit poll"
+    text = "Harbor news.\n\nJust 28 percent of voters said the harbor should close."
+    assert find(extracted(text), "harbor should close").medium == "poll"
+
+
+def test_a_paper_filed_in_court_speaks_through_the_filing(extracted) -> None:
+    text = "Harbor news.\n\nA court document filed Friday says that the port hid its costs from the city."
+    assert find(extracted(text), "hid its costs").medium == "court filing"
+
+
+def test_fox_is_fox_news() -> None:
+    text = "Moss told Fox on Sunday that the port would close. Actor Michael J. Fox lives near the port."
+    assert [m.value for m in medium_mentions(text, {})] == ["Fox News"]
+
+
+def test_a_paragraph_closing_on_a_bracketed_credit() -> None:
+    text = "PORT TO CLOSE The mayor said the port would close. [Reuters]\nHARBOR OPENS The harbor opened.\n"
+    assert bracket_credits(text) == [(0, 60, ["Reuters"])]
+    assert bracket_credits("The mayor said [sic] the port was fine.\n") == []
+
+
+def test_a_year_naming_an_occasion() -> None:
+    found = find_date_mentions("In a 2014 interview with the Daily Planet, Moss said so. Reed's 2005 vote stood.",
+                               "2016-07-24")
+    assert [(m.text, m.value, m.event) for m in found] == [("2014", "2014", True), ("2005", "2005", True)]
+
+
+def test_a_statement_frames_the_speakers_other_words(extracted) -> None:
+    text = ("Harbor news.\n\n“The harbor deal is weak,” said Senator Jane Moss.\n\n"
+            "The deal was signed after two weeks of talks.\n\n"
+            "Moss said in a statement on Saturday that the deal did not go far enough to protect the fishermen.")
+    assert find(extracted(text), "harbor deal is weak").medium == "statement"
+
+
+def test_words_in_an_embedded_tweet_were_said_on_twitter(extracted) -> None:
+    text = ("Harbor news.\n\nThe mayor answered the senator online:\n\n"
+            '<tweet author="MayorReed">The harbor will stay open, whatever Senator Moss says.</tweet>\n\n'
+            "The senator did not reply.")
+    sts = [st for st in extracted(text) if "harbor will stay open" in " ".join(c.text for c in st.content)]
+    assert sts and all(st.medium == "Twitter" for st in sts)
+
+
+def test_one_name_per_outlet_in_reported_by() -> None:
+    aliases = short_names("The Springfield Times reported it.")
+    assert one_name_each(["Associated Press", "AP", "the Times", "The Springfield Times", "Washington Post",
+                          "The Washington Post"], aliases) == ["AP", "The Springfield Times", "Washington Post"]
+
+
+def test_those_surveyed_speak_through_a_poll(extracted) -> None:
+    text = "Harbor news.\n\nMost of those surveyed said the harbor should stay open."
+    assert find(extracted(text), "harbor should stay open").medium == "poll"
+
+
+def test_a_generic_has_said_takes_no_occasion_from_elsewhere(extracted) -> None:
+    text = ("Candidates Spar Over Harbor.\n\n"
+            "The two candidates for mayor clashed over the harbor during Sunday's debate in Springfield.\n\n"
+            "Jane Moss has long argued that the harbor must stay open.")
+    assert find(extracted(text), "must stay open").medium is None
+
+
+def test_an_outlet_after_a_possessive() -> None:
+    text = "Moss spoke on Thursday in her Springfield Radio segment about the port."
+    assert [m.value for m in medium_mentions(text, {})] == ["Springfield Radio"]

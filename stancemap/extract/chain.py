@@ -97,7 +97,7 @@ _OUTLETS = (
     "The Washington Times", "Washington Times", "Washington Examiner", "The Washington Examiner",
     "Washington Free Beacon", "The Washington Free Beacon", "New York Daily News", "New York Post",
     "The New York Post", "NY Daily News", "Chicago Tribune", "The Des Moines Register", "Des Moines Register",
-    "Fox News", "Fox Business", "Fox & Friends", "MSNBC", "CNBC", "CNN", "NBC News", "NBC", "ABC News",
+    "Fox News", "Fox Business", "Fox & Friends", "Fox", "MSNBC", "CNBC", "CNN", "NBC News", "NBC", "ABC News",
     "ABC", "CBS News", "CBS", "NPR", "PBS", "BBC", "C-SPAN", "HBO", "Bloomberg News", "Bloomberg",
     "Reuters", "The Associated Press", "Associated Press", "AP", "AFP", "Agence France-Presse", "UPI",
     "Univision", "Telemundo", "Vox", "BuzzFeed News", "BuzzFeed", "Yahoo News", "Rolling Stone",
@@ -181,6 +181,22 @@ def opens_on_source(text: str, sentence: tuple[int, int], aliases: dict[str, str
             if a - m.end() <= 4]
 
 
+# A paragraph that closes on a bracketed credit ("... [Reuters]", "... [Jane Doe, The Daily Planet]"): a digest's
+# item, relayed from that outlet.
+_BRACKET_CREDIT_RE = re.compile(r"(?m)\[(?P<s>[^\[\]\n]{2,160})\][ \t]*$")
+
+
+def bracket_credits(text: str, aliases: dict[str, str] | None = None) -> list[tuple[int, int, list[str]]]:
+    """(paragraph start, paragraph end, outlets) for each paragraph (line) that ends on a bracketed credit."""
+    out = []
+    for m in _BRACKET_CREDIT_RE.finditer(text):
+        found = [v for _, _, v in _outlets_in(text, m.start("s"), m.end("s"), aliases or {})]
+        if found:
+            start = text.rfind("\n", 0, m.start()) + 1
+            out.append((start, m.end(), list(dict.fromkeys(_AGENCIES.get(v.lower(), v) for v in found))))
+    return out
+
+
 def _publisher_key(outlet: str | None) -> str:
     k = re.sub(r"[^a-z0-9]+", "", (outlet or "").lower())
     return re.sub(r"^the", "", k)
@@ -227,7 +243,12 @@ _EVENT_WORDS = "|".join(re.escape(e) for e in sorted(_EVENTS, key=len, reverse=T
 # with", "on Twitter": a preposition, up to four modifiers, the event noun.
 _EVENT_RE = re.compile(
     r"(?:(?i:\b(?:at|during|in|on|after|before|from|through|via|throughout|told|tells|telling|addressed|addressing)"
-    r"\s+)(?:[\w’'.\-]+\s+){0,4}?|\b[A-Z][\w.\-]*(?:’s|'s)\s+(?:[\w\-]+\s+)?)"
+    r"\s+)(?:[\w’'.\-]+\s+){0,4}?"
+    # the event as what the speaker made, its object right after the verb: "issued a statement", "sent out a
+    # fundraising email", "gave a speech" (not "sent Mr. Xi a letter": what someone received is no medium)
+    r"|(?i:\b(?:issued|issues|issuing|released|releases|releasing|put\s+out|puts\s+out|sent\s+out|sent|sends"
+    r"|sending|gave|gives|giving|delivered|delivers|delivering|held|holds|holding|wrote|writes|penned|published)"
+    r"\s+(?:a|an|the|his|her|their|its)\s+)(?:(?!(?i:a|an|the)\s)[\w’'.\-]+\s+){0,2}?|\b[A-Z][\w.\-]*(?:’s|'s)\s+(?:[\w\-]+\s+)?)"
     rf"(?P<e>(?:{_EVENT_WORDS}))(?P<pl>e?s)?\b(?!\s+(?i:server|scandal|account|practices|controversy|investigation"
     r"|probe|system|address))"
 )
@@ -298,7 +319,7 @@ def _outlet_value(text: str, m: re.Match[str]) -> str:
     name = " ".join(name.split())
     return {"POLITICO": "Politico", "USA TODAY": "USA Today", "PolitiFact": "Politifact", "NY Daily News":
             "New York Daily News", "NBC News": "NBC", "CBS News": "CBS", "Associated Press": "AP",
-            "The Associated Press": "AP"}.get(name, name)
+            "The Associated Press": "AP", "Fox": "Fox News"}.get(name, name)
 
 
 def short_names(text: str) -> dict[str, str]:
@@ -334,8 +355,9 @@ def medium_mentions(text: str, aliases: dict[str, str] | None = None,
         if _NOT_MEDIUM_BEFORE.search(before):
             continue
         after = text[o_end:o_end + 30]
-        speaking = re.search(r"(?i:\b(?:told|tells|tell|telling|to|on|with|in|during|at)\s+(?:the\s+)?)"
-                             r"(?:[A-Z][\w.]*(?:’s|'s)\s+)?[\"“‘']?$", before) or _TO_OUTLET_RE.search(
+        speaking = re.search(r"(?i:\b(?:told|tells|tell|telling|to|on|with|in|during|at)\s+"
+                             r"(?:(?:the|his|her|their|its)\s+)?)(?:[A-Z][\w.]*(?:’s|'s)\s+)?[\"“‘']?$",
+                             before) or _TO_OUTLET_RE.search(
                                  text[max(0, o_start - 80):o_start])
         if speaking or re.match(r"(?:’s|'s)\s+[\"“‘']?[A-Z]|\s+(?i:interview|appearance|op-ed|broadcast|show|program"
                                 r"|debate|town\s+hall|forum)", after):
@@ -393,13 +415,28 @@ def medium_in(mentions: list[MediumMention], starts: list[int], span: tuple[int,
     return min(found, key=lambda m: (not m.outlet, abs(m.start - anchor)))
 
 
-def outlet_name(text: str) -> str | None:
-    """``text`` when it is (only) a news outlet's name ("the Washington Post" -> "The Washington Post")."""
+def outlet_name(text: str, aliases: dict[str, str] | None = None) -> str | None:
+    """``text`` when it is (only) a news outlet's name ("the Washington Post" -> "The Washington Post"); with the
+    article's ``aliases`` (:func:`short_names`) a short name is the full one it named before ("the Times" -> "The
+    New York Times"), so that one outlet has one name in an article."""
     t = text.strip()
     m = _OUTLET_RE.fullmatch(t) or _OUTLET_RE.fullmatch(t[0].upper() + t[1:] if t else t)
     if m is None:
         return None
-    return _outlet_value(t, m)
+    value = _outlet_value(t, m)
+    return (aliases or {}).get(value.removeprefix("The "), value)
+
+
+def one_name_each(names: list[str], aliases: dict[str, str] | None = None) -> list[str]:
+    """``names`` of outlets with one name per outlet, in order: each as :func:`outlet_name` and the wire
+    agencies write it ("Associated Press" -> "AP", "the Times" -> the full name the article used), and an outlet
+    named twice ("Washington Post", "The Washington Post") kept once, as first named."""
+    out: dict[str, str] = {}
+    for name in names:
+        value = outlet_name(name, aliases) or name
+        value = _AGENCIES.get(value.lower(), value)
+        out.setdefault(_publisher_key(value), value)
+    return list(out.values())
 
 
 def reported_in(text: str, sentence: tuple[int, int], content: list[tuple[int, int]],

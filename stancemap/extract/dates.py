@@ -135,6 +135,16 @@ _PATTERNS: tuple[_Pattern, ...] = (
             r"|press\s+conference|news\s+conference|town\s+hall|address|remarks|testimony|trip|summit)\b)"
         ),
     ),
+    # a 2014 interview / Sanders's 2005 vote: a year naming one occasion
+    _Pattern(
+        "y_event",
+        re.compile(
+            rf"(?i:\b(?:a|an|the|his|her|their|its|this|that)\s+|(?:’s|'s)\s+)(?P<d>{_YEAR})\s+"
+            r"(?=(?i:interview|speech|debate|rally|statement|meeting|visit|appearance|hearing|letter|op-ed|report"
+            r"|press\s+conference|news\s+conference|town\s+hall|address|remarks|testimony|vote|book|memoir|memo"
+            r"|email|e-mail|article|column|request|lawsuit|ad|video|tweet|post)\b)"
+        ),
+    ),
     # in 2023 / since 2014 / by 2030
     _Pattern("y", re.compile(rf"{_PREP}[\s-]+(?:(?i:the\s+)?(?i:early|late|mid)[\s-]+)?(?P<d>{_YEAR})")),
     # (last|this|next|on) Tuesday
@@ -173,6 +183,8 @@ _VAGUE_SPAN = {"a couple of": (2, 3), "a couple": (2, 3), "a few": (2, 6), "few"
 
 _RELATIVE_KINDS = frozenset({"wd", "deictic", "period", "ago", "vague_ago"})
 _MIN_YEAR, _MAX_YEAR = 1900, 2100
+# How many days after publication a year-less date still means this year's day rather than last year's.
+_AHEAD_DAYS = 7
 
 
 # --------------------------------------------------------------------------- resolution helpers
@@ -266,7 +278,7 @@ def _resolve(kind: str, m: re.Match[str], pub: date | None) -> str | None:
         except ValueError:
             return None
 
-    if kind == "y":
+    if kind in ("y", "y_event"):
         return f"{year:04d}"
 
     if kind == "m_event":
@@ -288,6 +300,14 @@ def _resolve(kind: str, m: re.Match[str], pub: date | None) -> str | None:
                 return None
         # Year-less: dateparser infers the year from the publication day ("February 30" -> None).
         assert pub is not None
+        try:
+            ahead = date(pub.year, month, day)
+        except ValueError:
+            ahead = None
+        if ahead is not None and 0 < (ahead - pub).days <= _AHEAD_DAYS:
+            # A day just after publication is this year's (a wire dateline a time zone ahead, "WASHINGTON, Dec. 8"
+            # on a Dec. 7 article, or a plan), not the same day a year before.
+            return ahead.isoformat()
         resolved = _dateparse(f"{_month_name(month)} {day}", pub)
         if resolved is None:
             return None
@@ -391,7 +411,8 @@ def find_date_mentions(text: str, published: str | None) -> list[DateMention]:
         if value is None:
             continue
         taken.append((start, end))
-        mentions.append(DateMention(start, end, text[start:end], value, kind in _RELATIVE_KINDS, kind == "m_event"))
+        mentions.append(DateMention(start, end, text[start:end], value, kind in _RELATIVE_KINDS,
+                                    kind in ("m_event", "y_event")))
     mentions.sort(key=lambda d: d.start)
     return mentions
 

@@ -25,9 +25,11 @@ from ..model import Actor, Article, Span, Statement
 from .actors import ActorResolver
 from .chain import (
     _EVENTS,
+    bracket_credits,
     medium_in,
     medium_mentions,
     medium_of,
+    one_name_each,
     opens_on_source,
     outlet_name,
     publisher_of,
@@ -38,13 +40,14 @@ from .chain import (
     wire_credits,
 )
 from .dates import find_date_mentions, lead_date, statement_date
-from .exchange import frame_exchanges
+from .exchange import frame_exchanges, generic_cue
 from .parse import DEFAULT_MODEL, Piece, load_pipeline, parse_documents, root_at, sentence_of, split_text
 from .quotes import Quote, find_quotes
 from .rules import Candidate, find_candidates
 from .spanindex import SpanIndex
 
-EXTRACTOR_VERSION = "0.4.3"  # 0.4.3: speaker resolution (issue 9 speaker bar); 0.4.2: documents over SECTION_CHARS
+EXTRACTOR_VERSION = "0.4.3"  # 0.4.3: speaker resolution, date said, medium and reported_by (issue 9 classes found on
+# PolNeAR train), "asked about" never takes an earlier sentence's speaker; 0.4.2: documents over SECTION_CHARS
 # extracted by section (0.4.1: issue 9 items 4-6)
 MODES = ("accurate", "fast")
 
@@ -349,19 +352,40 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
     all_content = SpanIndex([span for c in candidates for span in c.content]
                             + [span for c in candidates for span in _about_speaker(c, pieces)])
     lead = lead_date(date_mentions, text, all_content, article.published) if opening else None
+    heading = _heading_end(text) if opening else 0
+    stamps = [m.start() for m in _STAMP_RE.finditer(text)]
     resolver = ActorResolver(pieces)
     offsets = {id(p.doc): p.offset for p in pieces}
     statements: list[Statement] = []
     media_own: list[bool] = []  # per statement: its medium was found around it, not carried
+    generic: list[bool] = []  # per statement: its cue says it was said on no one occasion ("has said")
     previous: dict[str, tuple[int, Statement]] = {}  # actor -> (sentence index, its last statement)
     aliases = short_names(text)
     media = medium_mentions(text, aliases, article.outlet)
     media_starts = [m.start for m in media]
-    # The title's medium frames the article ("Putin chides Turkey and praises Trump at news conference").
+    # The title's medium frames the article ("Putin chides Turkey and praises Trump at news conference"); so does
+    # the one occasion its lead (heading and first paragraph) names when that is an outlet or programme ("said in
+    # an interview with Fox News Sunday") or a single event that carries a story ("during Tuesday's debate"), not
+    # a tweet, an email or an ad (one item among the many a story quotes). An outlet there is one speaker's
+    # exchange: it frames only the statements of those the lead names ("The port disclosed them to the AP").
+    # PolNeAR train: medium right 272 -> 295 of 677, none where none is annotated 542 -> 530 of 660.
     first_line = text.find("\n")
     title = medium_in(media, media_starts, (0, first_line), []) if opening and 0 < first_line < 300 else None
+    lead_end = 0  # > 0: the title medium comes from the lead, which ends there
+    if title is None and heading:
+        para_end = text.find("\n", heading)
+        lead_end = min(len(text) if para_end < 0 else para_end, heading + LEAD_MEDIUM_CHARS)
+        framing = medium_in(media, media_starts, (0, lead_end), [])
+        if framing is not None and (framing.value in _LEAD_FRAMES
+                                    or framing.outlet and framing.value not in CHANNEL_MEDIA):
+            title = framing
+        else:
+            lead_end = 0
     wire = [w for w in dict.fromkeys(wire_credits(text) + source_lines(text, aliases))
             if not publisher_of(w, article.outlet)]
+    credits = [(a, b, [o for o in outs if not publisher_of(o, article.outlet)])
+               for a, b, outs in bracket_credits(text, aliases)]
+    tweets = [(m.start(), m.end(), ["Twitter"]) for m in _TWEET_RE.finditer(text)]
     opener: tuple[int, list[str]] = (-1, [])  # (paragraph start, outlets) of a sentence opening on its source
     for cand in candidates:
         content = [_trim(text, a, b) for a, b in _snap_to_quotes(cand.content, quotes, text, cand.cue)]
@@ -415,8 +439,15 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
             last = previous.get(actor.name) if actor is not None else None
             if last is not None and k - last[0] <= ACTOR_LOOKBACK and last[1].date_basis in ("stated", "context"):
                 date, basis = last[1].date, "context"  # the same exchange, dated a few sentences before
-            elif lead is not None and lead.end <= cand.sentence[0]:
-                # the event the article reports, dated in its lead before this statement
+            elif lead is not None and _stamped(stamps, lead.end, content[0][0]) and article.published:
+                # a live blog's entry under a clock time ("2:40 p.m."): written the day the blog was, whatever
+                # its lead dated
+                date, basis = article.published[:10], "context"
+            elif lead is not None and (lead.end <= cand.sentence[0]
+                                       or cand.sentence[1] <= heading and len(lead.value) == 10):
+                # the event the article reports, dated in its lead before this statement; a headline (and its
+                # subtitle) tells the same news ahead of the lead ("Mayor rebuffs port plan" ... "The mayor on
+                # Tuesday rejected ..."), when the lead gives it a day (a month or year there is background)
                 date, basis = lead.value, "context"
         para = text.rfind("\n", 0, cand.sentence[0]) + 1
         opened = [o for o in opens_on_source(text, sentences[k] if k < len(sentences) else cand.sentence, aliases)
@@ -425,7 +456,11 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
             opener = (para, opened)
         medium, reported, own = _chain(cand, actor, text, k, sentences, content, media, media_starts, previous,
                                        article.outlet, aliases, resolver.mentioned_in)
-        if medium is None and title is not None:
+        if _credited(tweets, content[0][0]):
+            medium = "Twitter"  # quoted from a tweet embedded in the page ("<tweet author=...>...</tweet>")
+        if medium is None and title is not None and not generic_cue(text, cue) and not (
+                lead_end and title.outlet and not (
+                    actor is not None and resolver.mentioned_in(actor, (heading, lead_end)))):
             medium = title.value
         stmt = Statement(
             document=article.id,
@@ -437,18 +472,52 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
             date=date,
             date_basis=basis,
             medium=medium,
-            reported_by=list(dict.fromkeys(wire + (reported or (opener[1] if opener[0] == para else [])))),
+            reported_by=one_name_each(wire + (reported or (opener[1] if opener[0] == para else [])
+                                              or _credited(credits, content[0][0])), aliases),
             confidence=cand.confidence,
         )
         statements.append(stmt)
         media_own.append(own)
+        generic.append(generic_cue(text, cue))
         if actor is not None and not _flashback(stmt, previous.get(actor.name)):
             previous[actor.name] = (k, stmt)
-    frame_exchanges(statements, media_own)
+    frame_exchanges(statements, media_own, generic)
     return statements
 
 
 _SINCE_RE = re.compile(r"(?i:\bsince\s+)$")
+# A tweet embedded in a scraped page, kept as markup.
+_TWEET_RE = re.compile(r"(?s)<tweet\b[^>]*>.*?</tweet>")
+# A line that is only a clock time: the start of a live blog's entry ("2:40 p.m.", "12:35 p.m.:").
+_STAMP_RE = re.compile(r"(?m)^[ \t]*\d{1,2}:\d{2}[ \t]*(?:[ap]\.?m\.?|[AP]M)?[ \t]*[.:]?[ \t]*$")
+
+
+def _credited(credits: list[tuple[int, int, list[str]]], pos: int) -> list[str]:
+    """The values of the span (a paragraph with a bracketed credit, an embedded tweet) that holds ``pos``, else
+    []."""
+    return next((outs for a, b, outs in credits if a <= pos < b), [])
+
+
+def _stamped(stamps: list[int], start: int, end: int) -> bool:
+    """Whether a clock-time line lies between ``start`` and ``end``."""
+    i = bisect.bisect_left(stamps, start)
+    return i < len(stamps) and stamps[i] < end
+HEADING_CHARS = 300
+
+
+def _heading_end(text: str) -> int:
+    """Where the body starts after the headline block: the title line and any subtitle lines up to the first
+    blank line, when that block is short (a heading, not a first paragraph), else the title line alone, and
+    the line breaks after it; 0 without a title line."""
+    first_line = text.find("\n")
+    if not 0 < first_line < HEADING_CHARS:
+        return 0
+    blank = text.find("\n\n")
+    end = blank if first_line <= blank < HEADING_CHARS else first_line
+    while end < len(text) and text[end].isspace():
+        end += 1
+    return end
+
 
 # A document longer than this is extracted one section at a time, each cut at a paragraph boundary (else a
 # line break, a sentence end, a space: ``split_text``). Holding the parse of the whole document at once made
@@ -543,6 +612,26 @@ ACTOR_LOOKBACK = 8
 LEAD_MEDIUM_CHARS = 1200
 
 
+# Events that carry a whole story when its lead names them (a candidate speaks at many rallies, but a story
+# opening on one is about it).
+_LEAD_FRAMES = frozenset({"debate", "town hall", "forum", "press conference", "speech", "rally", "convention",
+                          "hearing"})
+# Platforms: an outlet-like medium of one post, which frames no other statement.
+CHANNEL_MEDIA = frozenset({"Twitter", "Facebook", "Instagram"})
+# Papers that speak in court when the speaker's phrase says so ("filed", "court").
+_COURT_PAPERS = frozenset({"document", "declaration", "complaint", "motion", "brief", "filing", "affidavit",
+                           "petition", "indictment", "suit", "lawsuit", "papers"})
+_COURT_RE = re.compile(r"(?i:\b(?:filed|court|filing)\b)")
+# A speaker that is a share of a group: "46 percent of voters", "about two-thirds of Republicans", "7 in 10".
+_SHARE_RE = re.compile(
+    r"(?i:(?:about|around|roughly|nearly|almost|only|just|more\s+than|fewer\s+than|less\s+than|over|under"
+    r"|some|fully)\s+)?(?:\d+(?:\.\d+)?\s*(?:%|percent\b|per\s+cent\b)|\d+\s+(?:in|out\s+of)\s+\d+\b"
+    r"|(?i:one|two|three|four)[\s-]+(?i:thirds?|quarters?|fifths?)\b|(?i:half|a\s+majority|majorities|a\s+plurality)\b)"
+    r"(?:\s+of\b)?")
+_POLLED_RE = re.compile(r"(?i:\b(?:those|people|voters|adults|Americans)\s+(?:surveyed|polled|questioned|interviewed)\b"
+                        r"|\brespondents\b)")
+_EXIT_POLL_RE = re.compile(r"(?i:\bexit\s+polls?\b)")
+EXIT_POLL_AFTER = 800
 # A document that speaks is its own medium; "report" only as the speaker ("the report says"): "in a report"
 # is as often what a statement is about.
 _SPEAKING_NOUNS = {**_EVENTS, "report": "report"}
@@ -577,9 +666,9 @@ def _chain(cand: Candidate, actor: Actor | None, text: str, k: int, sentences: l
     found = medium_in(media, media_starts, sentence, content)
     medium = found.value if found is not None and found.outlet else None
     medium = medium or _parse_medium(cand)
-    spk = outlet_name(text[cand.speaker[0]:cand.speaker[1]]) if cand.speaker else None
+    spk = outlet_name(text[cand.speaker[0]:cand.speaker[1]], aliases) if cand.speaker else None
     if spk is None and actor is not None and actor.type == "organization":
-        spk = outlet_name(actor.name)
+        spk = outlet_name(actor.name, aliases)
     if spk is not None:
         # An outlet speaking: it is where it was said, and the article cites it ("..., the Post reported").
         medium = medium or spk
@@ -593,7 +682,20 @@ def _chain(cand: Candidate, actor: Actor | None, text: str, k: int, sentences: l
         head = cand.speaker_token
         if head.lemma_.lower() in _SPEAKING_NOUNS and head.pos_ == "NOUN":
             medium = _SPEAKING_NOUNS[head.lemma_.lower()]
+    if medium is None and cand.speaker_token is not None and cand.speaker_token.lemma_.lower() in _COURT_PAPERS \
+            and _COURT_RE.search(text, cand.speaker[0], cand.speaker[1]):
+        # a paper filed in court speaks ("A court document filed Thursday says", "a declaration filed in federal
+        # court by ... concerning a lawsuit")
+        medium = "court filing"
+    if medium is None and cand.speaker is not None and (_SHARE_RE.match(text, cand.speaker[0], cand.speaker[1])
+                                                        or _POLLED_RE.search(text, cand.speaker[0], cand.speaker[1])):
+        # A share of a group, or those polled, speak through a poll ("46 percent of voters said", "about two-thirds
+        # of primary voters support", "those surveyed"); an exit poll when the article names one before it or just
+        # after ("That is according to exit polls").
+        medium = "exit poll" if _EXIT_POLL_RE.search(text, 0, cand.speaker[1] + EXIT_POLL_AFTER) else "poll"
     own = medium is not None
+    if medium is None and generic_cue(text, cand.cue):
+        return medium, list(dict.fromkeys(reported)), own  # said on no one occasion: nothing to carry it from
     if medium is None:
         key = actor.name if actor else ""
         last = previous.get(key) if key else None
