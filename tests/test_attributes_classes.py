@@ -169,6 +169,20 @@ def test_a_headline_takes_the_date_of_its_lead(extracted) -> None:
     assert (st.date, st.date_basis) == ("2016-09-09", "context")
 
 
+def test_a_body_without_its_headline_opens_on_its_lead_not_a_heading(fast_extractor) -> None:
+    """With the title known and not at the top of the text, the first paragraph is a statement of its own, not a
+    headline for the next one to date."""
+    from stancemap.model import Article
+
+    text = ("Mayor Tom Reed said the harbor would stay open through the winter.\n\n"
+            "In an interview on Friday, Jane Moss said the harbor must close.")
+    art = Article(id="t", text=text, published=PUB, title="Harbor debate heats up")
+    st = find(fast_extractor.extract(art), "stay open")
+    assert st.date_basis == "publication"
+    # without a known title the same first line reads as a headline, dated by the lead (the rule above)
+    assert find(fast_extractor.extract(Article(id="t", text=text, published=PUB)), "stay open").date == "2016-09-09"
+
+
 def test_the_event_a_lead_opens_on_frames_the_story(extracted) -> None:
     text = ("Candidates Spar Over Harbor.\n\n"
             "The two candidates for mayor clashed over the harbor during Sunday's debate in Springfield.\n\n"

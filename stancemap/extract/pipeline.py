@@ -352,7 +352,7 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
     all_content = SpanIndex([span for c in candidates for span in c.content]
                             + [span for c in candidates for span in _about_speaker(c, pieces)])
     lead = lead_date(date_mentions, text, all_content, article.published) if opening else None
-    heading = _heading_end(text) if opening else 0
+    heading = _heading_end(text, article.title) if opening else 0
     stamps = [m.start() for m in _STAMP_RE.finditer(text)]
     resolver = ActorResolver(pieces)
     offsets = {id(p.doc): p.offset for p in pieces}
@@ -505,10 +505,17 @@ def _stamped(stamps: list[int], start: int, end: int) -> bool:
 HEADING_CHARS = 300
 
 
-def _heading_end(text: str) -> int:
+def _heading_end(text: str, title: str | None = None) -> int:
     """Where the body starts after the headline block: the title line and any subtitle lines up to the first
     blank line, when that block is short (a heading, not a first paragraph), else the title line alone, and
-    the line breaks after it; 0 without a title line."""
+    the line breaks after it; 0 without a title line, or when the article's title is known and the text does
+    not open with it (a body without its headline: its first paragraph is the lead, not a heading).
+
+    >>> _heading_end("Mayor rebuffs plan\\n\\nThe mayor said.", None), _heading_end("The mayor said.\\n\\nHe did.", "X")
+    (20, 0)
+    """
+    if title and not text.lstrip().lower().startswith(title.strip()[:40].lower()):
+        return 0
     first_line = text.find("\n")
     if not 0 < first_line < HEADING_CHARS:
         return 0
