@@ -44,7 +44,7 @@ COUNT_CAP = 10_000
 # a 15.8 MB page on the 1M store (benchmarks/results/web_latency.md); a picture shows no more.
 PAGE_ACTORS = 60
 PAGE_TIES = 150
-VIEW_FORMAT = 3  # part of a kept debate view's key: bump when what debate_view computes changes
+VIEW_FORMAT = 4  # part of a kept debate view's key: bump when what debate_view computes changes
 # The debate page shows the newest CHANGES_PAGE stance changes and the first TABLE_PAGE rows of its actor table,
 # and the rest on demand (GET /api/stance-changes, /api/debate-actors); each is kept in pages of that size under
 # its own key, so that a request decodes only what it shows. On the 1M store one proposition had 1,622 changes
@@ -438,13 +438,17 @@ class App:
         payload = self._view_payload(d, filters, window=window, step=step, top=top, positions=positions)
         _, changes = self.debate_changes(d, filters, window=window, step=step, top=top, offset=0,
                                          limit=payload["changes_total"], update=False, payload=payload)
-        return DebateView(positions, payload["network"], payload["windows"], changes[::-1], payload["actors_shown"],
+        windows = payload.get("_windows") or [
+            self.debate_window(d, filters, start=w["start"], window=window, step=step, top=top, update=False)
+            for w in payload["windows"]]
+        return DebateView(positions, payload["network"], windows, changes[::-1], payload["actors_shown"],
                           payload["actors_total"])
 
     def debate_page(self, debate: str | Path | Debate, filters: Filters | None = None, *, window: str = "90d",
                     step: str = "30d", top: int = PAGE_ACTORS, changes: int | None = None,
                     actors: int | None = None, update: bool = True) -> DebatePage:
-        """What the debate page renders: :meth:`debate_view`'s network and windows, its ``changes`` newest
+        """What the debate page renders: :meth:`debate_view`'s network, its windows' dates and sizes
+        (``start``, ``end``, ``actors``, ``ties``, ``drawn``, ``coalitions``), its ``changes`` newest
         stance changes and the first ``actors`` rows of its actor table (:meth:`debate_table`), with the totals
         of both -- the rest is fetched on demand. Decodes only the kept pages it shows."""
         d = self.debate(debate)
@@ -552,14 +556,23 @@ class App:
         (63 windows were 3.4 MB of a 1M-store page, benchmarks/results/web_latency.notes.md). Unlike
         :meth:`debate_view` it does not decode the kept positions when the view is kept. NotFound when no
         window of the view starts on that day."""
+        from .store.coding import cached
+
         d = self.debate(debate)
         if update:
             self.current(d, update=True)  # code what is pending first, as debate_view's positions would
         payload = self._view_payload(d, filters, window=window, step=step, top=top)
         wins = payload["windows"]
-        for w in wins:
-            if w["start"] == start:
-                return w
+        if any(w["start"] == start for w in wins):
+            if "_windows" not in payload:  # each window's graph is kept under its own key
+                row = self.current(d, update=False)
+                _, hit = cached(self.engine, row, f"{self._view_key(filters, window, step, top)}:window:{start}")
+                if isinstance(hit, dict):
+                    return hit
+                payload = self._view_payload(d, filters, window=window, step=step, top=top, again=True)
+            for w in payload["_windows"]:
+                if w["start"] == start:
+                    return w
         where = f"the {len(wins)} windows start from {wins[0]['start']} to {wins[-1]['start']}" if wins \
             else "there are no windows (no dated stances)"
         raise NotFound(f"no window of {window} every {step} starts on {start} in debate {d.id!r}: {where}")
@@ -613,11 +626,16 @@ class App:
         for c in changes:  # the statements before and after, with their text and article
             c.before, c.after = full.get(c.before.stance_id, c.before), full.get(c.after.stance_id, c.after)
         newest = json.loads(json.dumps([c.to_json() for c in reversed(changes)], default=str))
-        payload = {"network": strongest(event_network(events, propositions=props)), "windows": windows,
+        # Per window only its dates, sizes and coalitions here, its graph under its own key (debate_window):
+        # the 63 windows' graphs were 1.2 MB of JSON and ~10 ms of decoding on every page of the 1M store.
+        summary = [{"start": w["start"], "end": w["end"], "actors": len(w["nodes"]), "ties": w["ties"],
+                    "drawn": len(w["edges"]), "coalitions": w["coalitions"]} for w in windows]
+        payload = {"network": strongest(event_network(events, propositions=props)), "windows": summary,
                    "changes_total": len(newest), "actors_shown": len(shown), "actors_total": len(n_by_actor)}
-        keep_many(self.engine, row, version, {key: payload, **_pages(newest, key + ":changes:", CHANGES_PAGE)},
-                  drop_prefix=key + ":changes:")
-        return {**payload, "_changes": newest}
+        keep_many(self.engine, row, version, {key: payload, **_pages(newest, key + ":changes:", CHANGES_PAGE),
+                                              **{f"{key}:window:{w['start']}": w for w in windows}},
+                  drop_prefix=key + ":")
+        return {**payload, "_changes": newest, "_windows": windows}
 
     def _bare_events(self, row: DebateRow, filters: Filters) -> list[Event]:
         """The debate's events without text or article (:func:`event_from_stance_summary`), filtered as
@@ -1126,8 +1144,9 @@ class DebateView:
 
 @dataclass
 class DebatePage:
-    """:meth:`App.debate_page`: the network and windows of :class:`DebateView`, the first page of its stance
-    changes (newest first) and of its actor table (:meth:`App.debate_table` rows), and how many there are."""
+    """:meth:`App.debate_page`: the network of :class:`DebateView`, its windows without their graphs
+    (:meth:`App.debate_window` has them), the first page of its stance changes (newest first) and of its actor
+    table (:meth:`App.debate_table` rows), and how many there are."""
 
     network: dict
     windows: list[dict]

@@ -371,8 +371,7 @@ def _debate_view(request: Request, debate_id: str, proposition: str | None) -> H
     api = {"debate": d.id, "window": window, "step": step, "propositions": proposition}
     net: dict[str, Any] = {
         "all": view.network, "api": "/api/network?" + _query(api),
-        "windows": [{"start": w["start"], "end": w["end"], "actors": len(w["nodes"]), "ties": w["ties"],
-                     "drawn": len(w["edges"])} for w in view.windows]}
+        "windows": [{k: w[k] for k in ("start", "end", "actors", "ties", "drawn")} for w in view.windows]}
     base = f"/debates/{d.id}"
     exports = [("GraphML", f"/api/export/network?{_query({'debate': d.id, 'format': 'graphml'})}"),
                ("GEXF", f"/api/export/network?{_query({'debate': d.id, 'format': 'gexf'})}"),
