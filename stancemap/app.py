@@ -44,7 +44,13 @@ COUNT_CAP = 10_000
 # a 15.8 MB page on the 1M store (benchmarks/results/web_latency.md); a picture shows no more.
 PAGE_ACTORS = 60
 PAGE_TIES = 150
-VIEW_FORMAT = 2  # part of a kept debate view's key: bump when what debate_view computes changes
+VIEW_FORMAT = 4  # part of a kept debate view's key: bump when what debate_view computes changes
+# The debate page shows the newest CHANGES_PAGE stance changes and the first TABLE_PAGE rows of its actor table,
+# and the rest on demand (GET /api/stance-changes, /api/debate-actors); each is kept in pages of that size under
+# its own key, so that a request decodes only what it shows. On the 1M store one proposition had 1,622 changes
+# (3.1 MB of JSON, 36 ms to decode, 117 ms to render) and 2,361 actors (30 ms to decode, 78 ms to render).
+CHANGES_PAGE = 25
+TABLE_PAGE = 100
 
 
 class DebateNotFound(LookupError):
@@ -430,7 +436,117 @@ class App:
         d = self.debate(debate)
         positions = self.positions(d, filters, update=update)
         payload = self._view_payload(d, filters, window=window, step=step, top=top, positions=positions)
-        return DebateView(positions, **payload)
+        _, changes = self.debate_changes(d, filters, window=window, step=step, top=top, offset=0,
+                                         limit=payload["changes_total"], update=False, payload=payload)
+        windows = payload.get("_windows") or [
+            self.debate_window(d, filters, start=w["start"], window=window, step=step, top=top, update=False)
+            for w in payload["windows"]]
+        return DebateView(positions, payload["network"], windows, changes[::-1], payload["actors_shown"],
+                          payload["actors_total"])
+
+    def debate_page(self, debate: str | Path | Debate, filters: Filters | None = None, *, window: str = "90d",
+                    step: str = "30d", top: int = PAGE_ACTORS, changes: int | None = None,
+                    actors: int | None = None, update: bool = True) -> DebatePage:
+        """What the debate page renders: :meth:`debate_view`'s network, its windows' dates and sizes
+        (``start``, ``end``, ``actors``, ``ties``, ``drawn``, ``coalitions``), its ``changes`` newest
+        stance changes and the first ``actors`` rows of its actor table (:meth:`debate_table`), with the totals
+        of both -- the rest is fetched on demand. Decodes only the kept pages it shows."""
+        d = self.debate(debate)
+        row = self.current(d, update=update)  # read once here: ~1 ms a reading, of a ~23 ms page on the 1M store
+        payload = self._view_payload(d, filters, window=window, step=step, top=top, row=row)
+        n_changes, shown = self.debate_changes(d, filters, window=window, step=step, top=top, offset=0,
+                                               limit=CHANGES_PAGE if changes is None else changes, update=False,
+                                               payload=payload, row=row)
+        n_rows, rows = self.debate_table(d, filters, offset=0, limit=TABLE_PAGE if actors is None else actors,
+                                         update=False, row=row)
+        return DebatePage(payload["network"], payload["windows"], shown, n_changes, rows, n_rows,
+                          payload["actors_shown"], payload["actors_total"])
+
+    def debate_changes(self, debate: str | Path | Debate, filters: Filters | None = None, *, window: str = "90d",
+                       step: str = "30d", top: int = PAGE_ACTORS, offset: int = 0, limit: int = 25,
+                       update: bool = True, payload: dict[str, Any] | None = None,
+                       row: DebateRow | None = None) -> tuple[int, list[dict]]:
+        """``(total, changes)``: the stance changes of :meth:`debate_view` (its ``top`` actors), newest first
+        (by the day of the statement after the change; what a reader of a proposition comes for), from
+        ``offset``, at most ``limit``, each with the statements before and after (text and article). Read from
+        the view's kept pages: a request decodes the pages it answers from, not all 1,622 changes. ``payload``
+        and ``row``: the view and the debate's row when the caller has read them."""
+        if offset < 0 or limit < 0:
+            raise ValueError(f"offset and limit must not be negative (got {offset}, {limit})")
+        d = self.debate(debate)
+        if row is None:
+            row = self.current(d, update=update)
+        if payload is None:
+            payload = self._view_payload(d, filters, window=window, step=step, top=top, row=row)
+        total = payload["changes_total"]
+        if "_changes" in payload:  # computed by this very call
+            return total, payload["_changes"][offset:offset + limit]
+        got = self._kept_pages(row, self._view_key(filters, window, step, top) + ":changes:", total, offset,
+                               limit, CHANGES_PAGE)
+        if got is None:  # a page not kept at this version (the store changed, or keeping failed): compute again
+            payload = self._view_payload(d, filters, window=window, step=step, top=top, again=True)
+            return payload["changes_total"], payload["_changes"][offset:offset + limit]
+        return total, got
+
+    def debate_table(self, debate: str | Path | Debate, filters: Filters | None = None, *, offset: int = 0,
+                     limit: int = 100, update: bool = True, row: DebateRow | None = None) -> tuple[int, list[dict]]:
+        """``(total, rows)``: the debate page's actor table from ``offset``, at most ``limit`` rows -- one per
+        actor, the most coded statements first (then by name): ``{id, name, type, n, cells}``, ``cells`` per
+        proposition ``{position, counts (non-zero only), latest}``. Kept in pages per filter at the store's
+        version, so that the page decodes its first 100 rows, not the positions of 2,361 actors."""
+        import hashlib
+        import json
+
+        from .store.coding import cached, keep_many
+
+        if offset < 0 or limit < 0:
+            raise ValueError(f"offset and limit must not be negative (got {offset}, {limit})")
+        d = self.debate(debate)
+        if row is None:
+            row = self.current(d, update=update)
+        key = "table:" + hashlib.sha1(json.dumps([VIEW_FORMAT, _filters_key(filters), TABLE_PAGE]).encode()).hexdigest()
+        version, hit = cached(self.engine, row, key)  # the version is read before anything is computed
+        if isinstance(hit, dict):
+            got = self._kept_pages(row, key + ":", hit["total"], offset, limit, TABLE_PAGE)
+            if got is not None:
+                return hit["total"], got
+        actors: dict[str, dict[str, Any]] = {}
+        for p in self.positions(d, filters, update=False):
+            a = actors.setdefault(p.actor_id, {"id": p.actor_id, "name": p.actor, "type": p.actor_type, "n": 0,
+                                               "cells": {}})
+            a["n"] += p.n
+            a["cells"][p.proposition] = {"position": p.position, "latest": p.latest,
+                                         "counts": {k: v for k, v in p.counts.items() if v}}
+        rows = sorted(actors.values(), key=lambda a: (-a["n"], a["name"]))
+        keep_many(self.engine, row, version, {key: {"total": len(rows)}, **_pages(rows, key + ":", TABLE_PAGE)},
+                  drop_prefix=key + ":")
+        return len(rows), rows[offset:offset + limit]
+
+    def _kept_pages(self, row: DebateRow, prefix: str, total: int, offset: int, limit: int,
+                    size: int) -> list[dict] | None:
+        """Items ``offset`` to ``offset + limit`` of a reading kept in pages of ``size`` under ``prefix + i``;
+        None when one of the pages needed is not kept at the store's current version."""
+        from .store.coding import cached
+
+        if offset >= total or limit == 0:
+            return []
+        first, last = offset // size, (min(total, offset + limit) - 1) // size
+        items: list[dict] = []
+        for i in range(first, last + 1):
+            _, hit = cached(self.engine, row, f"{prefix}{i}")
+            if not isinstance(hit, list):
+                return None
+            items.extend(hit)
+        start = offset - first * size
+        return items[start:start + limit]
+
+    @staticmethod
+    def _view_key(filters: Filters | None, window: str, step: str, top: int) -> str:
+        import hashlib
+        import json
+
+        return "view:" + hashlib.sha1(json.dumps([VIEW_FORMAT, _filters_key(filters), window, step, top,
+                                                  PAGE_TIES, CHANGES_PAGE]).encode()).hexdigest()
 
     def debate_window(self, debate: str | Path | Debate, filters: Filters | None = None, *, start: str,
                       window: str = "90d", step: str = "30d", top: int = PAGE_ACTORS,
@@ -441,38 +557,48 @@ class App:
         (63 windows were 3.4 MB of a 1M-store page, benchmarks/results/web_latency.notes.md). Unlike
         :meth:`debate_view` it does not decode the kept positions when the view is kept. NotFound when no
         window of the view starts on that day."""
+        from .store.coding import cached
+
         d = self.debate(debate)
         if update:
             self.current(d, update=True)  # code what is pending first, as debate_view's positions would
         payload = self._view_payload(d, filters, window=window, step=step, top=top)
         wins = payload["windows"]
-        for w in wins:
-            if w["start"] == start:
-                return w
+        if any(w["start"] == start for w in wins):
+            if "_windows" not in payload:  # each window's graph is kept under its own key
+                row = self.current(d, update=False)
+                _, hit = cached(self.engine, row, f"{self._view_key(filters, window, step, top)}:window:{start}")
+                if isinstance(hit, dict):
+                    return hit
+                payload = self._view_payload(d, filters, window=window, step=step, top=top, again=True)
+            for w in payload["_windows"]:
+                if w["start"] == start:
+                    return w
         where = f"the {len(wins)} windows start from {wins[0]['start']} to {wins[-1]['start']}" if wins \
             else "there are no windows (no dated stances)"
         raise NotFound(f"no window of {window} every {step} starts on {start} in debate {d.id!r}: {where}")
 
     def _view_payload(self, d: Debate, filters: Filters | None, *, window: str, step: str, top: int,
-                      positions: list[Position] | None = None) -> dict[str, Any]:
-        """:meth:`debate_view`'s JSON part (kept per store version); ``positions`` are read only when it
-        must be computed, if not given."""
+                      positions: list[Position] | None = None, again: bool = False,
+                      row: DebateRow | None = None) -> dict[str, Any]:
+        """:meth:`debate_view`'s JSON part (kept per store version) with ``changes_total``; the changes are
+        kept in pages of their own (:meth:`debate_changes`) and, when computed by this call (or ``again``),
+        are in ``_changes``, newest first. ``positions`` are read only when it must be computed, if not given."""
         import dataclasses
         import datetime as dt
-        import hashlib
         import json
 
         from .analysis.coalitions import coalitions_over_time, stance_changes
         from .analysis.events import EventTable, Filters
         from .analysis.networks import event_network, graph_json, parse_days
-        from .store.coding import cached, keep
+        from .store.coding import cached, keep_many
 
         parse_days(window), parse_days(step)  # a bad duration is refused before anything is read
-        row = self.current(d, update=False)
-        key = "view:" + hashlib.sha1(json.dumps([VIEW_FORMAT, _filters_key(filters), window, step, top,
-                                                 PAGE_TIES]).encode()).hexdigest()
+        if row is None:
+            row = self.current(d, update=False)
+        key = self._view_key(filters, window, step, top)
         version, hit = cached(self.engine, row, key)
-        if hit is not None:
+        if isinstance(hit, dict) and "changes_total" in hit and not again:
             return hit
         if positions is None:
             positions = self.positions(d, filters, update=False)
@@ -502,11 +628,17 @@ class App:
                                                                       for e in (c.before, c.after)])}
         for c in changes:  # the statements before and after, with their text and article
             c.before, c.after = full.get(c.before.stance_id, c.before), full.get(c.after.stance_id, c.after)
-        payload = {"network": strongest(event_network(events, propositions=props)), "windows": windows,
-                   "changes": json.loads(json.dumps([c.to_json() for c in changes], default=str)),
-                   "actors_shown": len(shown), "actors_total": len(n_by_actor)}
-        keep(self.engine, row, key, version, payload)
-        return payload
+        newest = json.loads(json.dumps([c.to_json() for c in reversed(changes)], default=str))
+        # Per window only its dates, sizes and coalitions here, its graph under its own key (debate_window):
+        # the 63 windows' graphs were 1.2 MB of JSON and ~10 ms of decoding on every page of the 1M store.
+        summary = [{"start": w["start"], "end": w["end"], "actors": len(w["nodes"]), "ties": w["ties"],
+                    "drawn": len(w["edges"]), "coalitions": w["coalitions"]} for w in windows]
+        payload = {"network": strongest(event_network(events, propositions=props)), "windows": summary,
+                   "changes_total": len(newest), "actors_shown": len(shown), "actors_total": len(n_by_actor)}
+        keep_many(self.engine, row, version, {key: payload, **_pages(newest, key + ":changes:", CHANGES_PAGE),
+                                              **{f"{key}:window:{w['start']}": w for w in windows}},
+                  drop_prefix=key + ":")
+        return {**payload, "_changes": newest, "_windows": windows}
 
     def _bare_events(self, row: DebateRow, filters: Filters) -> list[Event]:
         """The debate's events without text or article (:func:`event_from_stance_summary`), filtered as
@@ -1011,6 +1143,27 @@ class DebateView:
     changes: list[dict]
     actors_shown: int
     actors_total: int
+
+
+@dataclass
+class DebatePage:
+    """:meth:`App.debate_page`: the network of :class:`DebateView`, its windows without their graphs
+    (:meth:`App.debate_window` has them), the first page of its stance changes (newest first) and of its actor
+    table (:meth:`App.debate_table` rows), and how many there are."""
+
+    network: dict
+    windows: list[dict]
+    changes: list[dict]
+    changes_total: int
+    table: list[dict]
+    table_total: int
+    actors_shown: int
+    actors_total: int
+
+
+def _pages(items: list, prefix: str, size: int) -> dict[str, list]:
+    """``items`` cut in pages of ``size``, keyed ``prefix + i`` (what :meth:`App._kept_pages` reads)."""
+    return {f"{prefix}{i // size}": items[i:i + size] for i in range(0, len(items), size)}
 
 
 class NotFound(LookupError):

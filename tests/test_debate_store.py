@@ -133,6 +133,16 @@ def test_apply_and_read_back_on_both_backends(db_url, fast_extractor):
         assert app.apply(DEBATE).stances > 5
         rows = {(p.actor, p.proposition): (p.position, p.first) for p in app.positions(DEBATE)}
         events = app.events(DEBATE)
+        # the debate page's first pages, then the rest from the kept pages (written in one transaction)
+        page = app.debate_page(DEBATE, changes=1, actors=2)
+        n, table = app.debate_table(DEBATE, offset=0, limit=1000)
+        assert page.table == table[:2] and page.table_total == n == len({e.actor_id for e in events}) > 2
+        with mock.patch.object(App, "positions", side_effect=AssertionError("the table was computed again")):
+            assert app.debate_table(DEBATE, offset=1, limit=2) == (n, table[1:3])
+        assert page.changes_total == len(app.debate_changes(DEBATE, limit=1000)[1])
+        with app.engine.connect() as conn:
+            keys = conn.execute(sa.select(schema.debate_cache.c.key)).scalars().all()
+        assert [k for k in keys if k.startswith("table:") and k.endswith(":0")]
     assert rows[("Jean-Noël Barrot", "no-red-lines")] == ("support", "2024-11-23")
     assert rows[("Emmanuel Macron", "troops-deployable")] == ("conditional", "2024-03")
     text = SEED.read_text(encoding="utf-8")

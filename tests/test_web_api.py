@@ -14,6 +14,7 @@ pytest.importorskip("fastapi")
 pytest.importorskip("httpx")
 
 from fastapi.testclient import TestClient  # noqa: E402
+from web_helpers import make_stance_changes  # noqa: E402
 
 import stancemap  # noqa: E402
 from stancemap.app import App  # noqa: E402
@@ -722,6 +723,66 @@ def test_network_one_window_of_the_page(ro):
     assert len(w["windows"]) == len(whole.windows) and "ties" not in w["windows"][0]
 
 
+def test_stance_changes_and_the_actor_table_page_what_the_debate_page_shows(client):
+    """GET /stance-changes and /debate-actors: the debate page's stance changes (newest first) and actor table
+    (the most statements first), a page at a time from the kept pages -- together exactly what
+    App.debate_view holds; bad offsets and limits are 422, an unknown debate or proposition 404."""
+    from stancemap.analysis.events import Filters
+
+    ro = client
+    core = ro.app.state.core
+    assert make_stance_changes(core, D) >= 3
+    prop = "troops-deployable"
+    view = core.debate_view(D, window="30d", step="15d")  # the debate page: changes on every proposition
+    params = {"debate": D, "window": "30d", "step": "15d"}
+    r = ro.get("/api/stance-changes", params=params)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["debate"], body["total"], body["offset"], body["limit"]) == (D, len(view.changes), 0, 25)
+    assert body["items"] == view.changes[::-1][:25]
+    # one at a time, read from the kept pages (not computed again): the same changes, newest first
+    paged = []
+    with mock.patch.object(App, "_bare_events", side_effect=AssertionError("the view was computed again")):
+        for offset in range(len(view.changes) + 1):
+            got = ro.get("/api/stance-changes", params={**params, "offset": offset, "limit": 1}).json()
+            assert got["total"] == len(view.changes) and len(got["items"]) == (offset < len(view.changes))
+            paged += got["items"]
+    assert paged == view.changes[::-1] and len(paged) >= 3, "too few stance changes to page"
+    days = [c["after"]["date"] for c in paged]
+    assert days == sorted(days, reverse=True)
+    assert all(c["before"]["text"] and c["after"]["text"] and c["after"]["document"] for c in paged)
+    # the actor table: every actor with a position once, the most coded statements first
+    view = core.debate_view(D, Filters(propositions=[prop]), window="30d", step="15d")
+    params["propositions"] = prop
+    rows = []
+    for offset in range(0, 200, 2):
+        got = ro.get("/api/debate-actors", params={"debate": D, "propositions": prop, "offset": offset,
+                                                    "limit": 2}).json()
+        rows += got["items"]
+        if not got["items"]:
+            break
+    assert len(rows) == got["total"] == len({p.actor_id for p in view.positions}) > 2
+    n = {p.actor_id: p.n for p in view.positions}
+    assert [a["n"] for a in rows] == sorted(n.values(), reverse=True) and all(n[a["id"]] == a["n"] for a in rows)
+    cell = rows[0]["cells"][prop]
+    p0 = next(p for p in view.positions if p.actor_id == rows[0]["id"])
+    assert (cell["position"], cell["latest"], cell["counts"]) == (
+        p0.position, p0.latest, {k: v for k, v in p0.counts.items() if v})
+    whole = ro.get("/api/debate-actors", params={"debate": D}).json()  # every proposition's cells
+    assert whole["total"] >= got["total"] and whole["limit"] == 100 and len(whole["items"]) == min(100, whole["total"])
+    for path in ("/api/stance-changes", "/api/debate-actors"):
+        for bad in ({"offset": -1}, {"limit": 0}, {"limit": 501}, {"offset": "x"}, {"window": "soon"}):
+            if "window" in bad and path == "/api/debate-actors":
+                continue
+            r = ro.get(path, params={**params, **bad})
+            assert r.status_code == 422, (path, bad, r.text)
+        r = ro.get(path, params={**params, "debate": "no-such-debate"})
+        assert r.status_code == 404, r.text
+        r = ro.get(path, params={**params, "propositions": "no-such-proposition"})
+        assert r.status_code == 404 and "no-such-proposition" in r.json()["detail"]
+        assert ro.get(path, params={**params, "offset": 10**6}).json()["items"] == []
+
+
 def test_coalitions_and_attention(ro):
     c = ro.get("/api/coalitions", params={"debate": D, "window": "60d", "step": "30d"}).json()
     assert c["windows"] and {"start", "end", "coalitions"} <= set(c["windows"][0]) and "changes" in c
@@ -786,6 +847,8 @@ def test_roles(db, tmp_path):
         sid = _statement(v)["id"]
         assert v.get(f"/api/statements/{sid}").status_code == 200
         assert v.get("/api/positions", params={"debate": D}).status_code == 200
+        assert v.get("/api/stance-changes", params={"debate": D}).status_code == 200
+        assert v.get("/api/debate-actors", params={"debate": D}).json()["items"]
         r = v.post(f"/api/statements/{sid}/review", json={"state": "confirmed"})
         assert r.status_code == 403 and "needs coder" in r.json()["detail"]
         assert v.post("/api/stances/1/review", json={"state": "confirmed"}).status_code == 403
@@ -820,7 +883,7 @@ def test_no_server_errors(base, tmp_path):
     with make_client(db, tmp_path) as c:
         schema = schemathesis.openapi.from_asgi("/api/openapi.json", c.app)
         operations = [r.ok() for r in schema.get_all_operations()]
-        assert len(operations) == 21
+        assert len(operations) == 23
         statuses: list[int] = []
         for op in operations:
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):

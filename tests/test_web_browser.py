@@ -160,6 +160,8 @@ def test_read_navigate_and_screenshots(server, page):
     page.wait_for_selector("#network canvas")
     page.wait_for_timeout(300)
     page.screenshot(path=str(SHOTS / "proposition.png"), full_page=True)
+    # the seed store has fewer stance changes and actors than a page: all shown, no "more" control
+    assert page.locator("button[data-more]").count() == 0
     slider = page.locator("#window-slider")
     slider.evaluate("e => { e.value = 0; e.dispatchEvent(new Event('input')); }")
     assert page.locator("#window-label").inner_text() != "all"
@@ -215,6 +217,46 @@ def test_picking_a_window_draws_its_fetched_graph(server, page):
     page.wait_for_selector('#network[data-shown="all"]')
     edges, _ = drawn()
     assert len(edges) == len(view.network["edges"])
+    assert not [e for e in page.errors if "Content Security Policy" in e or "Uncaught" in e], page.errors
+
+
+def test_more_loads_further_stance_changes_and_actors(server, page):
+    """The debate page shows a page of stance changes (newest first) and of actors; "more" fetches the next
+    from the JSON API and appends them as the template draws them, then goes away when all are shown. Pages of
+    2 changes and 3 actors here (the seed store has a few of each; the real pages are 25 and 100)."""
+    from unittest import mock
+
+    from web_helpers import make_stance_changes
+
+    core = server["core"]
+    assert make_stance_changes(core, DEBATE_ID) >= 3
+    view = core.debate_view(DEBATE_ID, window="60d", step="30d")
+    newest = view.changes[::-1]
+    n_actors = len({p.actor_id for p in view.positions})
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url) if "/api/" in r.url else None)
+    with mock.patch("stancemap.app.CHANGES_PAGE", 2), mock.patch("stancemap.app.TABLE_PAGE", 3):
+        page.goto(server["url"] + f"/debates/{DEBATE_ID}?window=60d&step=30d")
+        page.wait_for_selector("#network canvas")
+        assert page.locator("#change-list .change").count() == 2
+        assert page.locator("#actor-rows tr").count() == 3
+        page.click('button[data-more="changes"]')
+        page.wait_for_selector('button[data-more="changes"]', state="detached")
+        assert page.locator("#change-list .change").count() == len(newest)
+        assert page.locator("#changes-shown").inner_text() == str(len(newest))
+        heads = page.locator("#change-list .change h3 a").all_inner_texts()
+        assert heads == [c["actor"] for c in newest]
+        last = page.locator("#change-list .change").nth(len(newest) - 1)
+        assert last.locator(f'span.stance-{newest[-1]["after"]["stance"]}').count() >= 1
+        assert last.locator('a[href^="/articles/lookup?document="]').count() == 2
+        page.click('button[data-more="actors"]')
+        page.wait_for_selector('button[data-more="actors"]', state="detached")
+        assert page.locator("#actor-rows tr").count() == n_actors
+        assert page.locator("#actors-shown").inner_text() == str(n_actors)
+        assert page.locator("#actor-rows tr td[class^='stance-'] strong").count() >= n_actors
+    assert [u for u in fetched if "stance-changes" in u] and [u for u in fetched if "debate-actors" in u]
+    assert all("offset=" in u for u in fetched if "stance-changes" in u or "debate-actors" in u)
+    page.screenshot(path=str(SHOTS / "debate-more.png"), full_page=True)
     assert not [e for e in page.errors if "Content Security Policy" in e or "Uncaught" in e], page.errors
 
 

@@ -282,6 +282,46 @@ def test_proposition_page_embeds_the_whole_period_and_fetches_windows(client):
     assert body["coalitions"] == view.windows[k]["coalitions"]
 
 
+def test_the_debate_page_shows_a_page_of_changes_and_actors_and_names_the_rest(client):
+    """The page renders the newest CHANGES_PAGE stance changes and the first TABLE_PAGE actors, says how many
+    there are, and its "more" buttons name the API pages that follow (the next ones are what the API gives);
+    with fewer than a page there is no button. Small pages here: the seed store has a few of each."""
+    from unittest import mock
+
+    from web_helpers import make_stance_changes
+
+    from stancemap.analysis.events import Filters
+
+    core = client.core
+    assert make_stance_changes(core, DEBATE_ID) >= 3
+    url = f"/debates/{DEBATE_ID}?window=60d&step=30d"
+    view = core.debate_view(DEBATE_ID, window="60d", step="30d")
+    n_changes, n_actors = len(view.changes), len({p.actor_id for p in view.positions})
+    page = client.get(url).text  # the real page sizes: everything fits, no button
+    assert page.count('class="change"') == n_changes >= 3 and "data-more" not in page
+    assert f"{n_actors}</span> of {n_actors} actors" in page
+    with mock.patch("stancemap.app.CHANGES_PAGE", 2), mock.patch("stancemap.app.TABLE_PAGE", 3):
+        r = client.get(url)
+        assert r.status_code == 200
+        _no_inline_script(r.text)
+        assert r.text.count('class="change"') == 2 and f"2</span> of {n_changes})" in r.text
+        assert r.text.count("<tr><td><a href=\"/actors/") == 3 and f"3</span> of {n_actors} actors" in r.text
+        buttons = {m.group(1): html.unescape(m.group(2)) for m in re.finditer(
+            r'data-more="(\w+)"[^>]*data-api="([^"]*)"', r.text)}
+        assert set(buttons) == {"changes", "actors"}
+        newest = [x["actor"] for x in view.changes[::-1]]
+        assert [a in r.text for a in newest[:2]] == [True, True]
+        more = client.get(buttons["changes"] + "&offset=2&limit=25").json()
+        assert more["total"] == n_changes and more["items"] == view.changes[::-1][2:]
+        rows = client.get(buttons["actors"] + "&offset=3&limit=100").json()
+        assert rows["total"] == n_actors and len(rows["items"]) == n_actors - 3
+        # the proposition page names its proposition in both
+        r = client.get(f"/debates/{DEBATE_ID}/propositions/troops-deployable?window=60d&step=30d")
+        n_prop = len({p.actor_id for p in core.positions(DEBATE_ID, Filters(propositions=["troops-deployable"]))})
+        assert f"3</span> of {n_prop} actors" in r.text
+        assert "propositions=troops-deployable" in html.unescape(r.text.split('data-more="actors"')[1])
+
+
 def test_vendored_assets_are_served(client):
     for path in ("/static/vendor/htmx.min.js", "/static/vendor/cytoscape.min.js", "/static/vendor/uPlot.iife.min.js",
                  "/static/vendor/uPlot.min.css", "/static/review.js", "/static/common.js", "/static/app.css"):

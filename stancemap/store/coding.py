@@ -545,9 +545,22 @@ def pairs_marked_since(engine: Engine, debate_id: int, version: int,
 def keep(engine: Engine, debate: DebateRow, key: str, version: int, payload: Any) -> None:
     """Store ``payload`` under ``key``, computed at ``version`` (read before computing it, so that a change
     made meanwhile leaves it stale rather than wrong). Best effort: a busy or read-only store keeps none."""
+    keep_many(engine, debate, version, {key: payload})
+
+
+def keep_many(engine: Engine, debate: DebateRow, version: int, payloads: dict[str, Any], *,
+              drop_prefix: str | None = None) -> None:
+    """:func:`keep` for several keys in one transaction (a paged reading keeps each page under its own key,
+    so that a request decodes only the page it shows). ``drop_prefix``: keys starting with it are dropped
+    first (the pages of an earlier, longer reading)."""
     c = debate_cache
-    values = dict(version=version, digest=debate.digest, decider_version=debate.decider_version, payload=payload,
-                  computed_at=now())
+    stamp = now()
+    rows = [dict(debate_id=debate.id, key=key, version=version, digest=debate.digest,
+                 decider_version=debate.decider_version, payload=payload, computed_at=stamp)
+            for key, payload in payloads.items()]
+    gone = c.c.key.in_(list(payloads))
+    if drop_prefix:
+        gone = sa.or_(gone, c.c.key.startswith(drop_prefix, autoescape=True))
     sqlite = engine.dialect.name == "sqlite"
     try:
         with engine.connect() as conn:
@@ -558,8 +571,8 @@ def keep(engine: Engine, debate: DebateRow, key: str, version: int, payload: Any
             try:
                 conn.execution_options(write=True)
                 with conn.begin():
-                    conn.execute(sa.delete(c).where(c.c.debate_id == debate.id, c.c.key == key))
-                    conn.execute(sa.insert(c).values(debate_id=debate.id, key=key, **values))
+                    conn.execute(sa.delete(c).where(c.c.debate_id == debate.id, gone))
+                    conn.execute(sa.insert(c), rows)
             finally:
                 if sqlite:
                     conn.rollback()

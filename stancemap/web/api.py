@@ -11,7 +11,8 @@ Debates (by the id of a debate applied to the store; read with ``update=False``,
   says what is not yet coded: ``POST /debates/{id}/apply``, admin, codes it)
   ``GET /debates``, ``/positions``, ``/timeline``, ``/network``, ``/coalitions``, ``/attention``,
   ``/agreement``; ``/network?window=&step=&start=`` is one window of the debate page's kept view (what the
-  page's script fetches when the reader picks a window).
+  page's script fetches when the reader picks a window); ``/stance-changes`` (newest first) and
+  ``/debate-actors`` (the actor table) page what the debate page shows first (``offset``, ``limit``).
 Review (role coder)
   ``POST /statements/{id}/review``, ``POST /stances/{id}/review`` -> ``{"audit", "statement" | "stance"}``;
   ``based_on`` is the newest audit entry the client saw: a newer one is a 409 ``{"detail", "current",
@@ -385,6 +386,45 @@ def _page_window(app: Any, debate: str, filters: Any, *, window: str | None, ste
     w = app.debate_window(app.applied_debate(debate), filters, start=start, window=window, step=step, update=False)
     return {"debate": debate, "pending": _pending(app, debate), **PAGE_NETWORK, "window": window, "step": step,
             **w}
+
+
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="how many to skip")]
+
+
+def _known_propositions(app: Any, debate: str, filters: Any) -> str:
+    """The debate's applied id, after checking that each proposition asked for is one of it (404 if not)."""
+    name = app.applied_debate(debate)
+    known = {p.id for p in app.debate(name).propositions}
+    unknown = [p for p in filters.propositions if p not in known]
+    if unknown:
+        raise HTTPException(status_code=404, detail=f"debate {debate!r} has no proposition {unknown[0]!r}")
+    return name
+
+
+@router.get("/stance-changes")
+def stance_changes(debate: DebateId, app: Core, user: Viewer, filters: DebateFilters,
+                   window: Duration = "90d", step: Duration = "30d", offset: Offset = 0,
+                   limit: Annotated[int, Query(ge=1, le=500)] = 25) -> dict:
+    """The debate page's stance changes (of its 60 actors with the most statements), newest first, each with
+    the statements before and after: ``{debate, total, offset, limit, items}``. What the page's "more" button
+    fetches, read from the page's kept view (``window`` and ``step`` name it, as for ``/network?start=``)."""
+    with answers():
+        name = _known_propositions(app, debate, filters)
+        total, items = app.debate_changes(name, filters, window=window or "90d", step=step or window or "30d",
+                                          offset=offset, limit=limit, update=False)
+        return as_json({"debate": debate, "total": total, "offset": offset, "limit": limit, "items": items})
+
+
+@router.get("/debate-actors")
+def debate_actors(debate: DebateId, app: Core, user: Viewer, filters: DebateFilters, offset: Offset = 0,
+                  limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict:
+    """The debate page's actor table, the most coded statements first: ``{debate, total, offset, limit,
+    items}``, each ``{id, name, type, n, cells}`` with ``cells`` per proposition ``{position, counts,
+    latest}``. What the page's "more actors" button fetches."""
+    with answers():
+        name = _known_propositions(app, debate, filters)
+        total, items = app.debate_table(name, filters, offset=offset, limit=limit, update=False)
+        return as_json({"debate": debate, "total": total, "offset": offset, "limit": limit, "items": items})
 
 
 def _graph(d: dict) -> dict:

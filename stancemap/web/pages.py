@@ -359,32 +359,31 @@ def _debate_view(request: Request, debate_id: str, proposition: str | None) -> H
     step = request.query_params.get("step") or "30d"
     filters = Filters(propositions=[proposition]) if proposition else None
     try:
-        view = app.debate_view(d, filters, window=window, step=step)
+        # The first page of the stance changes and of the actor table; the rest is fetched on demand from the
+        # JSON API (GET /api/stance-changes, /api/debate-actors) by static/paging.js. All 1,622 changes and
+        # 2,361 actors of a 1M-store proposition were 1.0 of its 1.6 MB and ~250 of its ~335 ms.
+        view = app.debate_page(d, filters, window=window, step=step)
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from None
-    positions, changes = view.positions, view.changes
-    actors: dict[str, dict[str, Any]] = {}
-    for p in positions:
-        a = actors.setdefault(p.actor_id, {"id": p.actor_id, "name": p.actor, "type": p.actor_type, "cells": {}})
-        a["cells"][p.proposition] = p
-    table = sorted(actors.values(), key=lambda a: (-sum(c.n for c in a["cells"].values()), a["name"]))
     # The whole period's graph, and per window only its dates and sizes: the script fetches a window's graph
     # from /api/network when the reader picks it (63 windows' graphs made 3.4 MB of a proposition page on the
     # 1M store; benchmarks/results/web_latency.notes.md). The API reads the same kept view, with these filters.
     api = {"debate": d.id, "window": window, "step": step, "propositions": proposition}
     net: dict[str, Any] = {
         "all": view.network, "api": "/api/network?" + _query(api),
-        "windows": [{"start": w["start"], "end": w["end"], "actors": len(w["nodes"]), "ties": w["ties"],
-                     "drawn": len(w["edges"])} for w in view.windows]}
+        "windows": [{k: w[k] for k in ("start", "end", "actors", "ties", "drawn")} for w in view.windows]}
     base = f"/debates/{d.id}"
     exports = [("GraphML", f"/api/export/network?{_query({'debate': d.id, 'format': 'graphml'})}"),
                ("GEXF", f"/api/export/network?{_query({'debate': d.id, 'format': 'gexf'})}"),
                ("DNA", f"/api/export/dna?{_query({'debate': d.id})}")]
+    more = {"changes": "/api/stance-changes?" + _query(api),
+            "actors": "/api/debate-actors?" + _query({"debate": d.id, "propositions": proposition})}
     return _render(request, "debate.html", debate=d, proposition=props[0] if proposition else None, props=props,
-                   table=table, network=json.dumps(net, ensure_ascii=False), windows=net["windows"],
-                   coalitions=[w["coalitions"] for w in view.windows], changes=changes,
-                   window=window, step=step, base=base, exports=exports, actors_shown=view.actors_shown,
-                   actors_total=view.actors_total)
+                   table=view.table, table_total=view.table_total, network=json.dumps(net, ensure_ascii=False),
+                   windows=net["windows"], coalitions=[w["coalitions"] for w in view.windows],
+                   changes=view.changes, changes_total=view.changes_total, more=more,
+                   prop_ids=json.dumps([p.id for p in props]), window=window, step=step, base=base,
+                   exports=exports, actors_shown=view.actors_shown, actors_total=view.actors_total)
 
 
 @router.get("/debates/{debate_id}", response_class=HTMLResponse)
