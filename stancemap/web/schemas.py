@@ -12,6 +12,9 @@ ReviewState = Literal["confirmed", "rejected", "corrected"]
 StanceLabel = Literal["support", "oppose", "conditional", "neutral"]
 # Notes and names are short; the request body as a whole is capped at 1 MB (api.MAX_BODY).
 NOTE_CHARS = 10_000
+# Numbers a body gives go into SQL: larger than the stores' signed 64-bit integers they are refused here (422),
+# not turned into a driver's OverflowError (500)
+MAX_INT = 2**63 - 1
 
 
 class Span(BaseModel):
@@ -19,8 +22,8 @@ class Span(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     text: str
-    start: int
-    end: int
+    start: int = Field(ge=-MAX_INT, le=MAX_INT)
+    end: int = Field(ge=-MAX_INT, le=MAX_INT)
 
 
 class Corrections(BaseModel):
@@ -48,7 +51,7 @@ class StatementReview(BaseModel):
     state: ReviewState | None = None
     corrections: Corrections = Field(default_factory=Corrections)
     note: str | None = Field(default=None, max_length=NOTE_CHARS)
-    based_on: int | None = None
+    based_on: int | None = Field(default=None, ge=0, le=MAX_INT)
 
 
 class StanceReview(BaseModel):
@@ -59,7 +62,7 @@ class StanceReview(BaseModel):
     label: StanceLabel | None = None
     condition: Span | None = None
     note: str | None = Field(default=None, max_length=NOTE_CHARS)
-    based_on: int | None = None
+    based_on: int | None = Field(default=None, ge=0, le=MAX_INT)
 
 
 class NewStatement(BaseModel):
