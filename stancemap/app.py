@@ -484,7 +484,7 @@ class App:
         got = self._kept_pages(row, self._view_key(filters, window, step, top) + ":changes:", total, offset,
                                limit, CHANGES_PAGE)
         if got is None:  # a page not kept at this version (the store changed, or keeping failed): compute again
-            payload = self._view_payload(d, filters, window=window, step=step, top=top, again=True)
+            payload = self._view_payload(d, filters, window=window, step=step, top=top, again=True, row=row)
             return payload["changes_total"], payload["_changes"][offset:offset + limit]
         return total, got
 
@@ -494,9 +494,6 @@ class App:
         actor, the most coded statements first (then by name): ``{id, name, type, n, cells}``, ``cells`` per
         proposition ``{position, counts (non-zero only), latest}``. Kept in pages per filter at the store's
         version, so that the page decodes its first 100 rows, not the positions of 2,361 actors."""
-        import hashlib
-        import json
-
         from .store.coding import cached, keep_many
 
         if offset < 0 or limit < 0:
@@ -504,7 +501,7 @@ class App:
         d = self.debate(debate)
         if row is None:
             row = self.current(d, update=update)
-        key = "table:" + hashlib.sha1(json.dumps([VIEW_FORMAT, _filters_key(filters), TABLE_PAGE]).encode()).hexdigest()
+        key = _reading_key("table", filters, TABLE_PAGE)
         version, hit = cached(self.engine, row, key)  # the version is read before anything is computed
         if isinstance(hit, dict):
             got = self._kept_pages(row, key + ":", hit["total"], offset, limit, TABLE_PAGE)
@@ -542,11 +539,7 @@ class App:
 
     @staticmethod
     def _view_key(filters: Filters | None, window: str, step: str, top: int) -> str:
-        import hashlib
-        import json
-
-        return "view:" + hashlib.sha1(json.dumps([VIEW_FORMAT, _filters_key(filters), window, step, top,
-                                                  PAGE_TIES, CHANGES_PAGE]).encode()).hexdigest()
+        return _reading_key("view", filters, window, step, top, PAGE_TIES, CHANGES_PAGE)
 
     def debate_window(self, debate: str | Path | Debate, filters: Filters | None = None, *, start: str,
                       window: str = "90d", step: str = "30d", top: int = PAGE_ACTORS,
@@ -560,17 +553,17 @@ class App:
         from .store.coding import cached
 
         d = self.debate(debate)
-        if update:
-            self.current(d, update=True)  # code what is pending first, as debate_view's positions would
-        payload = self._view_payload(d, filters, window=window, step=step, top=top)
+        # the debate's row, read once (with ``update``, what is pending coded first, as debate_view's positions
+        # would be)
+        row = self.current(d, update=update)
+        payload = self._view_payload(d, filters, window=window, step=step, top=top, row=row)
         wins = payload["windows"]
         if any(w["start"] == start for w in wins):
             if "_windows" not in payload:  # each window's graph is kept under its own key
-                row = self.current(d, update=False)
                 _, hit = cached(self.engine, row, f"{self._view_key(filters, window, step, top)}:window:{start}")
                 if isinstance(hit, dict):
                     return hit
-                payload = self._view_payload(d, filters, window=window, step=step, top=top, again=True)
+                payload = self._view_payload(d, filters, window=window, step=step, top=top, again=True, row=row)
             for w in payload["_windows"]:
                 if w["start"] == start:
                     return w
@@ -1159,6 +1152,15 @@ class DebatePage:
     table_total: int
     actors_shown: int
     actors_total: int
+
+
+def _reading_key(kind: str, filters: Filters | None, *parts: Any) -> str:
+    """The key a kept reading of a debate (``kind``: its view, its actor table) is kept under: what it was
+    computed from, hashed, with :data:`VIEW_FORMAT`."""
+    import hashlib
+    import json
+
+    return f"{kind}:" + hashlib.sha1(json.dumps([VIEW_FORMAT, _filters_key(filters), *parts]).encode()).hexdigest()
 
 
 def _pages(items: list, prefix: str, size: int) -> dict[str, list]:

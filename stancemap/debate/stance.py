@@ -70,7 +70,8 @@ _ANAPHORIC = re.compile(rf"^\W*(?:it\b|{_REFERENCE})|\b(?:on|about|over|of|to|ag
 
 
 def anaphoric(content: list[Span]) -> bool:
-    """Does the statement's content open with a reference back to something said before?
+    """Does the statement's content refer back to something said before: opening with "it" or "the idea" (and
+    the like), or naming "the matter" after a preposition ("no consensus on the matter")?
 
     >>> anaphoric([Span("the idea was dangerous", 0, 22)]), anaphoric([Span("it would mean war", 0, 17)])
     (True, True)

@@ -404,11 +404,9 @@ class ActorResolver:
             subj = next((c for c in prev.root.children if c.dep_ in SUBJECT_DEPS), None)
             toks = [subj] + [c for c in subj.children if c.dep_ == "appos"] if subj is not None else []
             for t in toks:
-                pos = t.idx + offset
-                k = bisect.bisect_right(self._starts, pos) - 1
-                if k >= 0 and self.mentions[k].start <= pos < self.mentions[k].end \
-                        and self.mentions[k].actor.type == "person":
-                    return self.mentions[k]
+                m = self._mention_at(t.idx + offset)
+                if m is not None and m.actor.type == "person":
+                    return m
             para = text.rfind("\n", 0, prev.start_char) + 1
             if text[para:para + 1] not in QUOTE_OPENERS and prev.text.lstrip()[:1] not in QUOTE_OPENERS:
                 return None

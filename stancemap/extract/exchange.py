@@ -37,13 +37,10 @@ _NOT_EXCHANGES = frozenset(v for v in _EVENTS.values() if v not in _OCCASIONS)
 _HABITUAL = re.compile(r"(?i)\b(?:often|always|usually|frequently|routinely|repeatedly|long|regularly|never)\b")
 
 
-# A cue in the perfect ("has said", "have long argued"): said on no one occasion (the guideline's generic "has said"),
-# so no occasion named elsewhere is where it was said.
-_PERFECT_RE = re.compile(r"(?i:\b(?:has|have|’s|'s)\s+(?:(?:long|also|repeatedly|often|always|consistently|since"
-                         r"|previously|publicly)\s+)*(?:been\s+)?\w+(?:ed|en|id|ght|ld|de)\b)")
-
-
-_PERFECT_END_RE = re.compile(_PERFECT_RE.pattern + r"\Z")
+# A cue in the perfect, ending the text it is searched in ("has said", "have long argued"): said on no one occasion
+# (the guideline's generic "has said"), so no occasion named elsewhere is where it was said.
+_PERFECT_END_RE = re.compile(r"(?i:\b(?:has|have|’s|'s)\s+(?:(?:long|also|repeatedly|often|always|consistently"
+                             r"|since|previously|publicly)\s+)*(?:been\s+)?\w+(?:ed|en|id|ght|ld|de)\b)\Z")
 
 
 def generic_cue(text: str, cue: tuple[int, int]) -> bool:

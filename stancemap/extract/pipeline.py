@@ -458,7 +458,8 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
                                        article.outlet, aliases, resolver.mentioned_in)
         if _credited(tweets, content[0][0]):
             medium = "Twitter"  # quoted from a tweet embedded in the page ("<tweet author=...>...</tweet>")
-        if medium is None and title is not None and not generic_cue(text, cue) and not (
+        generic_said = generic_cue(text, cue)  # "has said": on no one occasion
+        if medium is None and title is not None and not generic_said and not (
                 lead_end and title.outlet and not (
                     actor is not None and resolver.mentioned_in(actor, (heading, lead_end)))):
             medium = title.value
@@ -478,7 +479,7 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
         )
         statements.append(stmt)
         media_own.append(own)
-        generic.append(generic_cue(text, cue))
+        generic.append(generic_said)
         if actor is not None and not _flashback(stmt, previous.get(actor.name)):
             previous[actor.name] = (k, stmt)
     frame_exchanges(statements, media_own, generic)
@@ -502,6 +503,8 @@ def _stamped(stamps: list[int], start: int, end: int) -> bool:
     """Whether a clock-time line lies between ``start`` and ``end``."""
     i = bisect.bisect_left(stamps, start)
     return i < len(stamps) and stamps[i] < end
+
+
 HEADING_CHARS = 300
 
 
