@@ -183,6 +183,15 @@ def test_a_body_without_its_headline_opens_on_its_lead_not_a_heading(fast_extrac
     assert find(fast_extractor.extract(Article(id="t", text=text, published=PUB)), "stay open").date == "2016-09-09"
 
 
+def test_a_title_is_found_at_the_top_however_its_lines_are_broken() -> None:
+    """A headline and its subtitle are one line in the title and two in the text: still the heading block."""
+    from stancemap.extract.pipeline import _heading_end
+
+    text = "Harbor stays open; \nMayor rebuffs the port board\n\nMayor Tom Reed said on Friday ..."
+    assert _heading_end(text, "Harbor stays open; Mayor rebuffs the port board") == text.index("Mayor Tom")
+    assert _heading_end(text, "A headline of another story") == 0
+
+
 def test_the_event_a_lead_opens_on_frames_the_story(extracted) -> None:
     text = ("Candidates Spar Over Harbor.\n\n"
             "The two candidates for mayor clashed over the harbor during Sunday's debate in Springfield.\n\n"
