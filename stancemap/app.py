@@ -448,7 +448,8 @@ class App:
                     step: str = "30d", top: int = PAGE_ACTORS, changes: int | None = None,
                     actors: int | None = None, update: bool = True) -> DebatePage:
         """What the debate page renders: :meth:`debate_view`'s network, its windows' dates and sizes
-        (``start``, ``end``, ``actors``, ``ties``, ``drawn``, ``coalitions``), its ``changes`` newest
+        (``start``, ``end``, ``actors``, ``ties``, ``drawn``; a window's graph and coalitions are
+        :meth:`debate_window`), its ``changes`` newest
         stance changes and the first ``actors`` rows of its actor table (:meth:`debate_table`), with the totals
         of both -- the rest is fetched on demand. Decodes only the kept pages it shows."""
         d = self.debate(debate)
@@ -622,10 +623,11 @@ class App:
         for c in changes:  # the statements before and after, with their text and article
             c.before, c.after = full.get(c.before.stance_id, c.before), full.get(c.after.stance_id, c.after)
         newest = json.loads(json.dumps([c.to_json() for c in reversed(changes)], default=str))
-        # Per window only its dates, sizes and coalitions here, its graph under its own key (debate_window):
-        # the 63 windows' graphs were 1.2 MB of JSON and ~10 ms of decoding on every page of the 1M store.
+        # Per window only its dates and sizes here, its graph and coalitions under its own key (debate_window):
+        # the 63 windows' graphs were 1.2 MB of JSON and ~10 ms of decoding on every page of the 1M store, and
+        # their coalition lists, rendered hidden in the page, half of the page's 162 kB and of its template time.
         summary = [{"start": w["start"], "end": w["end"], "actors": len(w["nodes"]), "ties": w["ties"],
-                    "drawn": len(w["edges"]), "coalitions": w["coalitions"]} for w in windows]
+                    "drawn": len(w["edges"])} for w in windows]
         payload = {"network": strongest(event_network(events, propositions=props)), "windows": summary,
                    "changes_total": len(newest), "actors_shown": len(shown), "actors_total": len(n_by_actor)}
         keep_many(self.engine, row, version, {key: payload, **_pages(newest, key + ":changes:", CHANGES_PAGE),

@@ -205,6 +205,9 @@ def test_picking_a_window_draws_its_fetched_graph(server, page):
     assert len(fetched) == 1 and f"start={w['start']}" in fetched[0] and f"propositions={prop}" in fetched[0]
     assert page.locator("#window-label").inner_text().startswith(f"{w['start']} – {w['end']} ({w['ties']} ties")
     assert page.locator(f'.coalition-window[data-window="{k}"]').is_visible()
+    # its coalitions are listed from the same answer, one item per coalition, as App.debate_view holds them
+    listed = page.locator(f'.coalition-window[data-window="{k}"] li').all_inner_texts()
+    assert listed == [", ".join(c["members"]) for c in (w["coalitions"] or {}).get("coalitions", [])]
     page.screenshot(path=str(SHOTS / "proposition-window.png"), full_page=False)
     # another window, then back: the first is drawn again from what was fetched
     other = (k + 1) % len(view.windows)

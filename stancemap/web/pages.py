@@ -380,7 +380,7 @@ def _debate_view(request: Request, debate_id: str, proposition: str | None) -> H
             "actors": "/api/debate-actors?" + _query({"debate": d.id, "propositions": proposition})}
     return _render(request, "debate.html", debate=d, proposition=props[0] if proposition else None, props=props,
                    table=view.table, table_total=view.table_total, network=json.dumps(net, ensure_ascii=False),
-                   windows=net["windows"], coalitions=[w["coalitions"] for w in view.windows],
+                   windows=net["windows"],
                    changes=view.changes, changes_total=view.changes_total, more=more,
                    prop_ids=json.dumps([p.id for p in props]), window=window, step=step, base=base,
                    exports=exports, actors_shown=view.actors_shown, actors_total=view.actors_total)

@@ -1,7 +1,8 @@
 // The debate network (Cytoscape.js) with a time-window slider; data from the page's data-network attribute:
 // {"all": {nodes, edges}, "api": "/api/network?debate=...&window=...&step=...", "windows": [{start, end, actors,
 // ties, drawn}]}. A window's graph is not in the page (every window's made it megabytes): picking one fetches
-// it from the JSON API (api + "&start=" + its start -> {nodes, edges, ties, coalitions}), kept once fetched.
+// it from the JSON API (api + "&start=" + its start -> {nodes, edges, ties, coalitions}), kept once fetched;
+// its coalitions are listed under the graph from the same answer (in the page they were half of its size).
 (function () {
   "use strict";
   var el = document.getElementById("network");
@@ -60,13 +61,37 @@
         return res.json().catch(function () { return {}; }).then(function (body) {
           if (!res.ok) throw new Error(body.detail ? JSON.stringify(body.detail) : "HTTP " + res.status);
           // the API gives the coalitions as WindowCoalitions JSON; show() colours by lists of member ids
-          body.coalitions = ((body.coalitions || {}).coalitions || []).map(function (c) { return c.member_ids; });
+          body.groups = (body.coalitions || {}).coalitions || [];
+          body.coalitions = body.groups.map(function (c) { return c.member_ids; });
           return body;
         });
       });
       fetched[i].catch(function () { delete fetched[i]; });  // a failed fetch is tried again next time
     }
     return fetched[i];
+  }
+  var box = document.getElementById("coalitions");
+  // the list of window i's coalitions (drawn with textContent: actor names are data), made once
+  function coalitionList(i, w, groups) {
+    var div = box && box.querySelector('.coalition-window[data-window="' + i + '"]');
+    if (!box || div) return;
+    div = document.createElement("div");
+    div.className = "coalition-window";
+    div.setAttribute("data-window", String(i));
+    var h = document.createElement("h3");
+    h.textContent = w.start + " – " + w.end;
+    div.appendChild(h);
+    if (groups.length) {
+      var ol = document.createElement("ol");
+      groups.forEach(function (c) { var li = document.createElement("li"); li.textContent = c.members.join(", "); ol.appendChild(li); });
+      div.appendChild(ol);
+    } else {
+      var p = document.createElement("p");
+      p.textContent = "No coalitions in this window.";
+      div.appendChild(p);
+    }
+    div.hidden = parseInt(slider.value, 10) !== i;
+    box.appendChild(div);
   }
   function describe(w) {
     return w.start + " – " + w.end + " (" + w.ties + " ties" + (w.ties > w.drawn ? ", the " + w.drawn + " strongest drawn" : "") + ")";
@@ -89,6 +114,7 @@
     windowGraph(i).then(function (g) {
       if (parseInt(slider.value, 10) !== i) return;  // the slider moved on while this window was fetched
       show(g);
+      coalitionList(i, w, g.groups);
       if (label) label.textContent = describe(w);
       el.setAttribute("data-shown", w.start);
     }, function (err) {
