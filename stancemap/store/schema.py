@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-SCHEMA_REVISION = "0007"  # the Alembic head; the migration test checks it
+SCHEMA_REVISION = "0008"  # the Alembic head; the migration test checks it
 
 REVIEW_STATES = ("auto", "confirmed", "corrected", "rejected")
 HUMAN_REVIEWED = ("confirmed", "corrected", "rejected")
@@ -52,8 +52,8 @@ SQLITE_CONTENT_FTS = "statements_fts"
 SQLITE_WHO_FTS = "statements_who"
 PG_CONTENT_INDEX = "ix_statements_content_tsv"
 PG_WHO_INDEX = "ix_statements_who_trgm"
-# SQLite only (migration 0007): each actor name's and speaker text's statements in date order, for a page of
-# an actor filter (query.statements_select).
+# SQLite only (migrations 0007, 0008): each actor name's and speaker text's statements in date order, for a page
+# of an actor filter (query.statements_select), covering what the walk reads (date_end, id, review_state, copy_of).
 SQLITE_ACTOR_DATE_INDEX = "ix_statements_actor_name_date_end"
 SQLITE_SPEAKER_DATE_INDEX = "ix_statements_speaker_text_date_end"
 SEARCH_OBJECTS = (SQLITE_CONTENT_FTS, SQLITE_WHO_FTS, PG_CONTENT_INDEX, PG_WHO_INDEX, SQLITE_ACTOR_DATE_INDEX,
