@@ -131,3 +131,10 @@ def test_that_it_was_discussed_is_neutral(nlp):
     s = stance(nlp, "The leaders met to discuss sending troops to Ukraine.", "sending troops to Ukraine", TROOPS,
                "Western troops should be deployable.", cue="discuss")
     assert s.label == "neutral" and "discussed" in s.rule
+
+
+def test_questioning_it_is_doubting_not_reporting(nlp):
+    """A cue of doubt is a side, not talk about the topic: "questioned sending troops" opposes."""
+    s = stance(nlp, "The senator questioned sending troops to Ukraine.", "sending troops to Ukraine", TROOPS,
+               "Western troops should be deployable.", cue="questioned")
+    assert s.label == "oppose" and "discussed" not in s.rule

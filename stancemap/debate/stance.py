@@ -58,7 +58,8 @@ NEG_CONSEQUENCES = {"conflict", "war", "escalation", "escalate", "catastrophe", 
 DISCOURSE = {"consensus", "agreement", "discussion", "debate", "controversy", "talk", "subject", "division",
              "difference", "disagreement", "topic", "discuss", "issue", "remark", "comment", "statement",
              "proposal", "suggestion", "word"}
-DISCUSSION_CUES = {"discuss", "debate", "ask", "question"}
+# "question" is not one: as a cue it doubts ("questioned sending troops", a NEG_PREDICATE), it does not report.
+DISCUSSION_CUES = {"discuss", "debate", "ask"}
 TRANSPARENT = {"option", "possibility", "idea", "scenario", "step", "plan", "deployment", "mission", "force"}
 # A content that names its topic only by referring back ("the idea was dangerous", "it would mean war", "such a
 # step"): what it refers to is in the sentence before.
