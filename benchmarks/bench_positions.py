@@ -81,8 +81,11 @@ def _signature(stances: int) -> dict[str, str]:
                    sorted((i.name, [c.name for c in i.columns]) for i in t.indexes)) for t in TABLES])
     # The revision is not part of it: a cached store is upgraded in place when it is opened (what a user's store
     # goes through); a change to the replicated tables' columns or indexes rebuilds it.
+    # The rules' version too: a store coded by older rules is recoded, all of it, at its first reading.
+    from stancemap.debate.persist import RULES_VERSION
+
     return {"build_version": BUILD_VERSION, "stances_target": str(stances),
-            "schema": hashlib.sha1(shape.encode()).hexdigest()}
+            "schema": hashlib.sha1(shape.encode()).hexdigest(), "rules": RULES_VERSION}
 
 
 def _base_store(url: str) -> None:
