@@ -145,3 +145,38 @@ def test_the_one_asked_is_not_the_speaker_of_an_earlier_sentence(fast_extractor)
     art = Article(id="asked", text=text, published="2025-03-05", outlet="Test", title="t")
     asked = [st for st in fast_extractor.extract(art) if st.cue is not None and st.cue.text.startswith("Asked")]
     assert asked and all(st.speaker is None for st in asked)
+
+
+def test_embedded_beliefs_are_not_parsed_for_where_no_belief_verb_can_be():
+    """The parse is asked for only when a word of the context can be an inflection of a belief verb: every
+    verb's forms pass the cheap check (the irregular ones too), a context without any is not parsed."""
+    from stancemap.debate.embedded import embedded_statements
+    from stancemap.extract.cues import BELIEF_FORM, BELIEF_VERBS
+    from stancemap.extract.parse import load_pipeline
+    from stancemap.model import Span, Statement
+
+    irregular = {"think": ["thought"], "feel": ["felt"], "know": ["knew", "known"], "understand": ["understood"]}
+    for verb in BELIEF_VERBS:
+        stem = verb[:-1] if verb.endswith("e") else verb
+        forms = [verb, verb + "s", stem + "ed", stem + "ing", verb.capitalize(), *irregular.get(verb, [])]
+        if verb.endswith("y"):
+            forms += [verb[:-1] + "ies", verb[:-1] + "ied"]
+        if verb in ("plan", "prefer"):
+            forms += [verb + verb[-1] + "ed", verb + verb[-1] + "ing"]
+        for form in forms:
+            assert BELIEF_FORM.search(f"The party {form} it."), form
+    nlp = load_pipeline()
+    parsed: list[str] = []
+
+    def parse(t: str):
+        parsed.append(t)
+        return nlp(t)
+
+    text = "The minister said that the government will raise taxes. He said the cabinet plans to resign."
+    outer = Statement(document="x", content=[Span.of(text, text.index("that the"), text.index(". He"))],
+                      kind="indirect", speaker=Span.of(text, 0, 12))
+    assert embedded_statements(parse, outer, text, (0, text.index(" He"))) == [] and parsed == []
+    outer2 = Statement(document="x", content=[Span.of(text, text.index("the cabinet"), len(text) - 1)],
+                       kind="indirect", speaker=Span.of(text, text.index("He said"), text.index(" said the")))
+    (emb,) = embedded_statements(parse, outer2, text, (text.index("He said"), len(text)))
+    assert emb.speaker.text == "the cabinet" and len(parsed) == 1

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..extract.cues import BELIEF_FORM
 from ..extract.rules import find_candidates
 from ..model import Actor, Span, Statement
 
@@ -45,6 +46,10 @@ def embedded_statements(parse: Callable[[str], object], st: Statement, text: str
     if not st.content or not text:
         return []
     a, b = context
+    if not BELIEF_FORM.search(text, a, b):
+        # no word that can be a belief verb: nothing to parse for (~3 of 4 contexts of news; parsing every
+        # statement's context here was 44 % of `debate apply`'s time over PolNeAR articles)
+        return []
     key = (text[a:b], a)
     found = cache.get(key) if cache is not None else None
     if found is None:

@@ -8,6 +8,8 @@ verbs that PolNeAR also annotates.
 
 from __future__ import annotations
 
+import re
+
 SPEECH_VERBS = frozenset(
     """
     say tell state claim add note write ask call suggest announce report describe argue explain urge praise
@@ -28,6 +30,20 @@ BELIEF_VERBS = frozenset(
     understand assume guess realize realise reckon prefer trust imagine anticipate
     """.split()
 )
+
+# Irregular forms of belief verbs that do not start with the verb's stem.
+_BELIEF_IRREGULAR = {"think": "thought", "feel": "felt", "know": "knew", "understand": "understood"}
+
+
+def _belief_stem(verb: str) -> str:
+    """What every inflection of ``verb`` starts with: believe -> believ (believed), worry -> worr (worried)."""
+    return verb[:-1] if verb.endswith(("e", "y")) else verb
+
+
+# A word that may be an inflection of a belief verb (a superset: "hop" also matches "hopkins"). Text without one
+# has no belief to find, and the debate layer does not parse it for one (debate.embedded).
+BELIEF_FORM = re.compile(r"\b(?:" + "|".join(sorted({_belief_stem(v) for v in BELIEF_VERBS}
+                                                     | set(_BELIEF_IRREGULAR.values()))) + r")", re.IGNORECASE)
 
 # Verbs whose direct object is itself the content ("outlined the sole condition ...").
 OBJECT_CONTENT_VERBS = frozenset(
