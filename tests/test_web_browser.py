@@ -165,7 +165,8 @@ def test_read_navigate_and_screenshots(server, page):
     slider = page.locator("#window-slider")
     slider.evaluate("e => { e.value = 0; e.dispatchEvent(new Event('input')); }")
     assert page.locator("#window-label").inner_text() != "all"
-    assert page.locator('.coalition-window[data-window="0"]').is_visible()
+    # the window's coalitions are listed when its answer has come
+    page.wait_for_selector('.coalition-window[data-window="0"]', state="visible")
     page.goto(server["url"] + "/actors/" + "Emmanuel%20Macron")
     page.wait_for_selector(".chart canvas")
     assert not [e for e in page.errors if "Content Security Policy" in e or "Uncaught" in e], page.errors
