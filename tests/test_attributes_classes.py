@@ -16,6 +16,8 @@ from stancemap.extract.chain import (
     source_lines,
 )
 from stancemap.extract.dates import find_date_mentions
+from stancemap.extract.exchange import frame_title
+from stancemap.model import Actor, Span, Statement
 
 PUB = "2016-09-12"  # a Monday
 
@@ -93,6 +95,30 @@ def test_a_medium_in_an_earlier_sentence_is_not_anothers(extracted) -> None:
     text = ("Harbor news.\n\nThe port disclosed the contracts to the AP on Friday.\n\n"
             "Republicans said the timing was not intentional.")
     assert find(extracted(text), "timing was not intentional").medium is None
+
+
+
+def test_a_headline_takes_the_medium_its_actor_has_in_the_body() -> None:
+    text = ("Reed: Harbor Plan Is ‘A Disaster.’\n\n"
+            "“It will cost us the port,” Mayor Tom Reed told CNN on Saturday.")
+    heading = text.index("“")
+
+    def said(words: str, actor: str, medium: str | None, date: str) -> Statement:
+        start = text.index(words)
+        return Statement(document="t", content=[Span.of(text, start, start + len(words))], kind="direct",
+                         actor=Actor(name=actor, type="person"), date=date, date_basis="stated", medium=medium)
+
+    # the headline is dated by its story's day, the interview by its own: that does not part them
+    sts = [said("Harbor Plan", "Reed", None, "2016-09-12"),
+           said("It will cost us the port", "Tom Reed", "CNN", "2016-09-10")]
+    frame_title(sts, heading)
+    assert sts[0].medium == "CNN"
+    # a headline's actor that is someone else in the body ("Ann Reed") takes nothing
+    sts = [said("Harbor Plan", "Reed", None, "2016-09-12"),
+           said("It will cost us the port", "Tom Reed", "CNN", "2016-09-10")]
+    sts[0].actor = Actor(name="Ann Reed", type="person")
+    frame_title(sts, heading)
+    assert sts[0].medium is None
 
 
 # --------------------------------------------------------------------------- date said

@@ -22,6 +22,7 @@ import re
 from collections import defaultdict
 
 from ..model import Statement
+from .actors import _same_person
 from .chain import _EVENTS
 
 # Events that are one occasion of speaking at length, like an interview: when an actor's statements name only one
@@ -99,3 +100,27 @@ def frame_exchanges(statements: list[Statement], media_own: list[bool], generic:
                 st.medium = medium
                 if day is not None and st.date_basis == "publication":
                     st.date, st.date_basis = day, "context"
+
+
+def frame_title(statements: list[Statement], heading: int) -> None:
+    """A headline's statement without a medium takes where its actor said it in the body: a headline sums up the
+    story's news ("Former leader calls the wall 'stupid'") that the body tells with its medium ("..., he told CNBC
+    on Saturday"); the first body statement of the same actor that has a medium names it. Dates do not part them
+    (unlike :func:`frame_exchanges`): a headline is dated by its story, not by words of its own. ``heading``: where
+    the body starts. PolNeAR train: medium right 347 -> 351 of 680; none where none is annotated unchanged
+    (534 of 662)."""
+    if heading <= 0:
+        return
+    for st in statements:
+        if st.medium is not None or st.actor is None or st.content[0].start >= heading:
+            continue
+        st.medium = next((b.medium for b in statements
+                          if b.medium and b.content[0].start >= heading and b.actor is not None
+                          and _one_actor(b.actor.name, st.actor.name)), None)
+
+
+def _one_actor(body: str, headline: str) -> bool:
+    """Whether a headline's actor is a body's: a headline writes the surname alone and in title case ("Sanders"
+    for "Bernie Sanders", "Hillary Clinton Campaign" for "Hillary Clinton campaign")."""
+    a, b = body.lower().split(), headline.lower().split()
+    return bool(a and b) and (a == b or a[-1] == b[-1] and _same_person(body, headline))
