@@ -310,6 +310,16 @@ def test_words_in_an_embedded_tweet_were_said_on_twitter(extracted) -> None:
     assert sts and all(st.medium == "Twitter" for st in sts)
 
 
+def test_an_outlet_speaking_in_a_wire_story_is_not_its_source(extracted) -> None:
+    # the agency relays what the paper said: the agency alone is the source; without a wire the paper is
+    wired = ("Harbor news.\n\nHARBOR CITY (AP) — The port hid its costs for years, The Springfield Times reported "
+             "on Friday.\n\nThe Springfield Times said the mayor knew of the costs.")
+    st = find(extracted(wired), "mayor knew")
+    assert st.reported_by == ["AP"] and st.medium == "The Springfield Times"
+    assert find(extracted(wired), "hid its costs").reported_by == ["AP"]
+    own = "Harbor news.\n\nThe port hid its costs for years, The Springfield Times reported on Friday."
+    assert find(extracted(own), "hid its costs").reported_by == ["The Springfield Times"]
+
 def test_one_name_per_outlet_in_reported_by() -> None:
     aliases = short_names("The Springfield Times reported it.")
     assert one_name_each(["Associated Press", "AP", "the Times", "The Springfield Times", "Washington Post",
