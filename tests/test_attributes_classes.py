@@ -91,6 +91,12 @@ def test_an_event_tied_to_an_outlet_names_it_later() -> None:
     assert values and all(v == "NBC" for v in values)
 
 
+def test_a_programme_after_a_day_names_its_network() -> None:
+    text = "Reed told the host in an interview for Sunday’s “Meet the Press” that the port would close."
+    assert "NBC" in [m.value for m in medium_mentions(text, short_names(text))]
+    text = "Reed said on NBC's ''Meet the Press'' that the port would close."
+    assert [m.value for m in medium_mentions(text, short_names(text))] == ["NBC"]
+
 def test_a_medium_in_an_earlier_sentence_is_not_anothers(extracted) -> None:
     text = ("Harbor news.\n\nThe port disclosed the contracts to the AP on Friday.\n\n"
             "Republicans said the timing was not intentional.")

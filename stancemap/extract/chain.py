@@ -350,7 +350,9 @@ def medium_mentions(text: str, aliases: dict[str, str] | None = None,
     ("told CNN", "on Fox News", "in an interview with the BBC", "NBC's Meet the Press"), event types
     ("at a rally", "during Monday's debate", "in a statement"), channel verbs ("tweeted")."""
     out: list[MediumMention] = []
-    for o_start, o_end, value in _outlets_in(text, 0, len(text), aliases or {}):
+    named = _outlets_in(text, 0, len(text), aliases or {})
+    outlet_ends = {o_end for _, o_end, _ in named}
+    for o_start, o_end, value in named:
         before = text[max(0, o_start - 40):o_start]
         if _NOT_MEDIUM_BEFORE.search(before):
             continue
@@ -364,8 +366,9 @@ def medium_mentions(text: str, aliases: dict[str, str] | None = None,
             out.append(MediumMention(o_start, o_end, value, True))
     for m in _PROGRAMME_RE.finditer(text):
         before = text[max(0, m.start() - 12):m.start()]
-        if re.search(r"(?:’s|'s)\s+[\"“‘']?$", before):
-            continue  # "NBC's Meet the Press": the network is already a mention
+        owner = re.search(r"(?:’s|'s)\s+(?:[\"“‘']|'')?$", before)
+        if owner and m.start() - len(owner.group(0)) in outlet_ends:
+            continue  # "NBC's Meet the Press": the network is already a mention (not "Sunday's Meet the Press")
         out.append(MediumMention(m.start(), m.end(), _PROGRAMMES[m.group(0)], True))
     tied = _event_outlets(text, aliases or {})
     for m in _EVENT_RE.finditer(text):
