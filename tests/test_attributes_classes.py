@@ -10,6 +10,7 @@ from stancemap.extract.actors import _same_person
 from stancemap.extract.chain import (
     bracket_credits,
     medium_mentions,
+    medium_of,
     one_name_each,
     opens_on_source,
     short_names,
@@ -17,6 +18,7 @@ from stancemap.extract.chain import (
 )
 from stancemap.extract.dates import find_date_mentions
 from stancemap.extract.exchange import frame_title
+from stancemap.extract.rules import Candidate
 from stancemap.model import Actor, Span, Statement
 
 PUB = "2016-09-12"  # a Monday
@@ -96,6 +98,22 @@ def test_a_programme_after_a_day_names_its_network() -> None:
     assert "NBC" in [m.value for m in medium_mentions(text, short_names(text))]
     text = "Reed said on NBC's ''Meet the Press'' that the port would close."
     assert [m.value for m in medium_mentions(text, short_names(text))] == ["NBC"]
+
+def test_according_to_names_no_medium(extracted) -> None:
+    text = "Harbor news.\n\nAccording to the Harbor Institute, the port lost money for years."
+    assert find(extracted(text), "lost money").medium is None
+
+
+@pytest.mark.parametrize(("sentence", "cue", "medium"), [
+    ("Mayor Reed confessed to Harbor Watch that the port lost money.", "confessed", "Harbor Watch"),
+    ("The group called attention to Harbor Watch, the mayor said.", "called", None),
+    ("Mayor Reed pointed to Harbor Watch as proof.", "pointed", None),
+])
+def test_only_a_speaking_cue_says_something_to_an_outlet(fast_extractor, sentence, cue, medium) -> None:
+    doc = fast_extractor.resources.nlp(sentence)
+    tok = next(t for t in doc if t.text == cue)
+    cand = Candidate(cue=(tok.idx, tok.idx + len(tok)), content=[], speaker=None, rule="test", cue_token=tok)
+    assert medium_of(cand) == medium
 
 def test_a_medium_in_an_earlier_sentence_is_not_anothers(extracted) -> None:
     text = ("Harbor news.\n\nThe port disclosed the contracts to the AP on Friday.\n\n"
