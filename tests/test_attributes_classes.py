@@ -115,6 +115,14 @@ def test_only_a_speaking_cue_says_something_to_an_outlet(fast_extractor, sentenc
     cand = Candidate(cue=(tok.idx, tok.idx + len(tok)), content=[], speaker=None, rule="test", cue_token=tok)
     assert medium_of(cand) == medium
 
+def test_with_an_event_and_web_pages_are_media() -> None:
+    assert [m.value for m in medium_mentions("With a tweet on Sunday, Reed said the port would close.", {})] == [
+        "Twitter"]
+    assert [m.value for m in medium_mentions("Reed announced his run with a speech at the harbor.", {})] == ["speech"]
+    assert [m.value for m in medium_mentions("The port is safe, the mayor wrote in a blog post.", {})] == ["blog"]
+    assert [m.value for m in medium_mentions("On its official website, the port lists its fees.", {})] == [
+        "website"]
+
 def test_a_medium_in_an_earlier_sentence_is_not_anothers(extracted) -> None:
     text = ("Harbor news.\n\nThe port disclosed the contracts to the AP on Friday.\n\n"
             "Republicans said the timing was not intentional.")
