@@ -123,6 +123,13 @@ def test_with_an_event_and_web_pages_are_media() -> None:
     assert [m.value for m in medium_mentions("On its official website, the port lists its fees.", {})] == [
         "website"]
 
+def test_speaking_to_an_audience_is_a_speech() -> None:
+    text = "Reed, speaking to a dockworkers group in Springfield, said the port would close."
+    assert [m.value for m in medium_mentions(text, {})] == ["speech"]
+    assert [m.value for m in medium_mentions("She told the mayors who gathered there that it would close.", {})] == [
+        "speech"]
+    assert medium_mentions("The mayor is telling his supporters what they want to hear.", {}) == []
+
 def test_a_medium_in_an_earlier_sentence_is_not_anothers(extracted) -> None:
     text = ("Harbor news.\n\nThe port disclosed the contracts to the AP on Friday.\n\n"
             "Republicans said the timing was not intentional.")
