@@ -17,7 +17,7 @@ from stancemap.extract.chain import (
     source_lines,
 )
 from stancemap.extract.dates import find_date_mentions
-from stancemap.extract.exchange import frame_title
+from stancemap.extract.exchange import frame_title, generic_cue
 from stancemap.extract.rules import Candidate
 from stancemap.model import Actor, Span, Statement
 
@@ -159,6 +159,17 @@ def test_a_headline_takes_the_medium_its_actor_has_in_the_body() -> None:
     frame_title(sts, heading)
     assert sts[0].medium is None
 
+
+
+@pytest.mark.parametrize(("sentence", "cue", "generic"), [
+    ("Reed has proposed temporarily closing the port.", "has proposed temporarily closing", True),
+    ("Reed also has called on the board to close the port.", "called on", True),
+    ("Reed has long argued that the port should close.", "argued", True),
+    ("Reed proposed temporarily closing the port.", "proposed temporarily closing", False),
+])
+def test_a_cue_in_the_perfect_is_said_on_no_one_occasion(sentence, cue, generic) -> None:
+    start = sentence.index(cue)
+    assert generic_cue(sentence, (start, start + len(cue))) is generic
 
 # --------------------------------------------------------------------------- date said
 
