@@ -130,6 +130,16 @@ def test_speaking_to_an_audience_is_a_speech() -> None:
         "speech"]
     assert medium_mentions("The mayor is telling his supporters what they want to hear.", {}) == []
 
+def test_voters_speak_through_a_poll_named_just_before(extracted) -> None:
+    text = ("Harbor news.\n\nExit polls were taken in Harbor City on Tuesday. "
+            "Republican voters said the port should close.")
+    assert find(extracted(text), "port should close").medium == "exit poll"
+    text = ("Harbor news.\n\nA poll of Harbor City residents was released on Tuesday. "
+            "Many voters said the port should close.")
+    assert find(extracted(text), "port should close").medium == "poll"
+    assert find(extracted("Harbor news.\n\nRepublican voters said the port should close."),
+                "port should close").medium is None
+
 def test_a_medium_in_an_earlier_sentence_is_not_anothers(extracted) -> None:
     text = ("Harbor news.\n\nThe port disclosed the contracts to the AP on Friday.\n\n"
             "Republicans said the timing was not intentional.")
