@@ -386,6 +386,10 @@ def test_one_name_per_outlet_in_reported_by() -> None:
                           "The Washington Post"], aliases) == ["AP", "The Springfield Times", "Washington Post"]
 
 
+def test_outlets_under_their_own_names() -> None:
+    assert one_name_each(["Time magazine", "Breitbart", "Breitbart News"]) == ["Time", "Breitbart News"]
+
+
 def test_those_surveyed_speak_through_a_poll(extracted) -> None:
     text = "Harbor news.\n\nMost of those surveyed said the harbor should stay open."
     assert find(extracted(text), "harbor should stay open").medium == "poll"
