@@ -390,6 +390,11 @@ def test_outlets_under_their_own_names() -> None:
     assert one_name_each(["Time magazine", "Breitbart", "Breitbart News"]) == ["Time", "Breitbart News"]
 
 
+def test_a_local_station_is_not_its_network() -> None:
+    text = "The group declined, telling Fox 35 that it was focused on the port. Reed told Fox News it would close."
+    assert [m.value for m in medium_mentions(text, {})] == ["Fox 35", "Fox News"]
+
+
 def test_those_surveyed_speak_through_a_poll(extracted) -> None:
     text = "Harbor news.\n\nMost of those surveyed said the harbor should stay open."
     assert find(extracted(text), "harbor should stay open").medium == "poll"

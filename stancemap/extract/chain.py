@@ -122,8 +122,10 @@ _PROGRAMMES = {
 _OUTLET_WORDS = (r"(?:News\s+Service|News\s+Agency|Press\s+Agency"
                  r"|Gazette|Times|Post|News|Journal|Herald|Tribune|Magazine|Register|Chronicle|Inquirer|Globe"
                  r"|Dispatch|Courier|Examiner|Observer|Star|Sun|Bee|Monitor|Radio|Network)")
+# A network's local station, named by its channel: "Fox 35", "NBC 4" (not the network itself).
+_LOCAL_STATION = r"(?:Fox|NBC|CBS|ABC)\s\d{1,2}(?![\d,.])"
 _OUTLET_RE = re.compile(
-    r"(?<![\w-])(?:" + "|".join(re.escape(o) for o in sorted(_OUTLETS, key=len, reverse=True))
+    r"(?<![\w-])(?:" + _LOCAL_STATION + "|" + "|".join(re.escape(o) for o in sorted(_OUTLETS, key=len, reverse=True))
     + rf"|(?:The\s+)?(?:[A-Z][\w&.-]*\s+){{1,3}}{_OUTLET_WORDS})(?![\w-])"
 )
 # "the Times" / "the Post" / "the Journal": the outlet of that name the article named before.
