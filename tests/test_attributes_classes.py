@@ -74,6 +74,11 @@ def test_an_interview_frames_the_speakers_statements_before_and_after(extracted)
     assert (first.date, first.date_basis) == ("2016-09-12", "context")
 
 
+def test_a_written_piece_frames_its_authors_statements(extracted) -> None:
+    text = ("Harbor news.\n\n“We cannot pay for it,” Reed said.\n\nBoats were moved on Sunday.\n\n"
+            "“The port must close,” Reed wrote in an email to the board on Monday.")
+    assert find(extracted(text), "cannot pay").medium == "email"
+
 def test_told_me_is_the_publisher() -> None:
     got = [m.value for m in medium_mentions("“We need money,” Mr. King told me on Friday.", {}, "nyt")]
     assert got == ["The New York Times"]
