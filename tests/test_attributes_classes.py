@@ -17,7 +17,7 @@ from stancemap.extract.chain import (
     source_lines,
 )
 from stancemap.extract.dates import find_date_mentions
-from stancemap.extract.exchange import frame_title, generic_cue
+from stancemap.extract.exchange import frame_questions, frame_title, generic_cue
 from stancemap.extract.rules import Candidate
 from stancemap.model import Actor, Span, Statement
 
@@ -185,6 +185,25 @@ def test_a_headline_takes_the_medium_its_actor_has_in_the_body() -> None:
 def test_a_cue_in_the_perfect_is_said_on_no_one_occasion(sentence, cue, generic) -> None:
     start = sentence.index(cue)
     assert generic_cue(sentence, (start, start + len(cue))) is generic
+
+
+def test_a_question_without_its_asker_takes_its_answers_medium() -> None:
+    text = "Asked whether the port would close, Mayor Tom Reed told CNN on Friday that it would."
+
+    def said(words: str, cue: str, actor: str | None, medium: str | None) -> Statement:
+        start, at = text.index(words), text.index(cue)
+        return Statement(document="t", content=[Span.of(text, start, start + len(words))], kind="indirect",
+                         cue=Span.of(text, at, at + len(cue)), actor=Actor(name=actor) if actor else None,
+                         medium=medium)
+
+    sts = [said("whether the port would close", "Asked", None, None), said("that it would", "told", "Tom Reed", "CNN")]
+    frame_questions(sts)
+    assert sts[0].medium == "CNN"
+    # a question with its asker is the asker's own
+    sts = [said("whether the port would close", "Asked", "Ann Lee", None), said("that it would", "told", "Tom Reed",
+                                                                              "CNN")]
+    frame_questions(sts)
+    assert sts[0].medium is None
 
 # --------------------------------------------------------------------------- date said
 

@@ -40,7 +40,7 @@ from .chain import (
     wire_credits,
 )
 from .dates import find_date_mentions, lead_date, statement_date
-from .exchange import frame_exchanges, frame_title, generic_cue
+from .exchange import frame_exchanges, frame_questions, frame_title, generic_cue
 from .parse import DEFAULT_MODEL, Piece, load_pipeline, parse_documents, root_at, sentence_of, split_text
 from .quotes import Quote, find_quotes
 from .rules import Candidate, find_candidates
@@ -484,6 +484,7 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
             previous[actor.name] = (k, stmt)
     frame_exchanges(statements, media_own, generic)
     frame_title(statements, heading)
+    frame_questions(statements)
     return statements
 
 
