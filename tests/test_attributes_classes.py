@@ -10,12 +10,16 @@ from stancemap.extract.actors import _same_person
 from stancemap.extract.chain import (
     bracket_credits,
     medium_mentions,
+    medium_of,
     one_name_each,
     opens_on_source,
     short_names,
     source_lines,
 )
 from stancemap.extract.dates import find_date_mentions
+from stancemap.extract.exchange import frame_questions, frame_title, generic_cue
+from stancemap.extract.rules import Candidate
+from stancemap.model import Actor, Span, Statement
 
 PUB = "2016-09-12"  # a Monday
 
@@ -70,6 +74,11 @@ def test_an_interview_frames_the_speakers_statements_before_and_after(extracted)
     assert (first.date, first.date_basis) == ("2016-09-12", "context")
 
 
+def test_a_written_piece_frames_its_authors_statements(extracted) -> None:
+    text = ("Harbor news.\n\n“We cannot pay for it,” Reed said.\n\nBoats were moved on Sunday.\n\n"
+            "“The port must close,” Reed wrote in an email to the board on Monday.")
+    assert find(extracted(text), "cannot pay").medium == "email"
+
 def test_told_me_is_the_publisher() -> None:
     got = [m.value for m in medium_mentions("“We need money,” Mr. King told me on Friday.", {}, "nyt")]
     assert got == ["The New York Times"]
@@ -89,11 +98,112 @@ def test_an_event_tied_to_an_outlet_names_it_later() -> None:
     assert values and all(v == "NBC" for v in values)
 
 
+def test_a_programme_after_a_day_names_its_network() -> None:
+    text = "Reed told the host in an interview for Sunday’s “Meet the Press” that the port would close."
+    assert "NBC" in [m.value for m in medium_mentions(text, short_names(text))]
+    text = "Reed said on NBC's ''Meet the Press'' that the port would close."
+    assert [m.value for m in medium_mentions(text, short_names(text))] == ["NBC"]
+
+def test_according_to_names_no_medium(extracted) -> None:
+    text = "Harbor news.\n\nAccording to the Harbor Institute, the port lost money for years."
+    assert find(extracted(text), "lost money").medium is None
+
+
+@pytest.mark.parametrize(("sentence", "cue", "medium"), [
+    ("Mayor Reed confessed to Harbor Watch that the port lost money.", "confessed", "Harbor Watch"),
+    ("The group called attention to Harbor Watch, the mayor said.", "called", None),
+    ("Mayor Reed pointed to Harbor Watch as proof.", "pointed", None),
+])
+def test_only_a_speaking_cue_says_something_to_an_outlet(fast_extractor, sentence, cue, medium) -> None:
+    doc = fast_extractor.resources.nlp(sentence)
+    tok = next(t for t in doc if t.text == cue)
+    cand = Candidate(cue=(tok.idx, tok.idx + len(tok)), content=[], speaker=None, rule="test", cue_token=tok)
+    assert medium_of(cand) == medium
+
+def test_with_an_event_and_web_pages_are_media() -> None:
+    assert [m.value for m in medium_mentions("With a tweet on Sunday, Reed said the port would close.", {})] == [
+        "Twitter"]
+    assert [m.value for m in medium_mentions("Reed announced his run with a speech at the harbor.", {})] == ["speech"]
+    assert [m.value for m in medium_mentions("The port is safe, the mayor wrote in a blog post.", {})] == ["blog"]
+    assert [m.value for m in medium_mentions("On its official website, the port lists its fees.", {})] == [
+        "website"]
+
+def test_speaking_to_an_audience_is_a_speech() -> None:
+    text = "Reed, speaking to a dockworkers group in Springfield, said the port would close."
+    assert [m.value for m in medium_mentions(text, {})] == ["speech"]
+    assert [m.value for m in medium_mentions("She told the mayors who gathered there that it would close.", {})] == [
+        "speech"]
+    assert medium_mentions("The mayor is telling his supporters what they want to hear.", {}) == []
+
+def test_voters_speak_through_a_poll_named_just_before(extracted) -> None:
+    text = ("Harbor news.\n\nExit polls were taken in Harbor City on Tuesday. "
+            "Republican voters said the port should close.")
+    assert find(extracted(text), "port should close").medium == "exit poll"
+    text = ("Harbor news.\n\nA poll of Harbor City residents was released on Tuesday. "
+            "Many voters said the port should close.")
+    assert find(extracted(text), "port should close").medium == "poll"
+    assert find(extracted("Harbor news.\n\nRepublican voters said the port should close."),
+                "port should close").medium is None
+
 def test_a_medium_in_an_earlier_sentence_is_not_anothers(extracted) -> None:
     text = ("Harbor news.\n\nThe port disclosed the contracts to the AP on Friday.\n\n"
             "Republicans said the timing was not intentional.")
     assert find(extracted(text), "timing was not intentional").medium is None
 
+
+
+def test_a_headline_takes_the_medium_its_actor_has_in_the_body() -> None:
+    text = ("Reed: Harbor Plan Is ‘A Disaster.’\n\n"
+            "“It will cost us the port,” Mayor Tom Reed told CNN on Saturday.")
+    heading = text.index("“")
+
+    def said(words: str, actor: str, medium: str | None, date: str) -> Statement:
+        start = text.index(words)
+        return Statement(document="t", content=[Span.of(text, start, start + len(words))], kind="direct",
+                         actor=Actor(name=actor, type="person"), date=date, date_basis="stated", medium=medium)
+
+    # the headline is dated by its story's day, the interview by its own: that does not part them
+    sts = [said("Harbor Plan", "Reed", None, "2016-09-12"),
+           said("It will cost us the port", "Tom Reed", "CNN", "2016-09-10")]
+    frame_title(sts, heading)
+    assert sts[0].medium == "CNN"
+    # a headline's actor that is someone else in the body ("Ann Reed") takes nothing
+    sts = [said("Harbor Plan", "Reed", None, "2016-09-12"),
+           said("It will cost us the port", "Tom Reed", "CNN", "2016-09-10")]
+    sts[0].actor = Actor(name="Ann Reed", type="person")
+    frame_title(sts, heading)
+    assert sts[0].medium is None
+
+
+
+@pytest.mark.parametrize(("sentence", "cue", "generic"), [
+    ("Reed has proposed temporarily closing the port.", "has proposed temporarily closing", True),
+    ("Reed also has called on the board to close the port.", "called on", True),
+    ("Reed has long argued that the port should close.", "argued", True),
+    ("Reed proposed temporarily closing the port.", "proposed temporarily closing", False),
+])
+def test_a_cue_in_the_perfect_is_said_on_no_one_occasion(sentence, cue, generic) -> None:
+    start = sentence.index(cue)
+    assert generic_cue(sentence, (start, start + len(cue))) is generic
+
+
+def test_a_question_without_its_asker_takes_its_answers_medium() -> None:
+    text = "Asked whether the port would close, Mayor Tom Reed told CNN on Friday that it would."
+
+    def said(words: str, cue: str, actor: str | None, medium: str | None) -> Statement:
+        start, at = text.index(words), text.index(cue)
+        return Statement(document="t", content=[Span.of(text, start, start + len(words))], kind="indirect",
+                         cue=Span.of(text, at, at + len(cue)), actor=Actor(name=actor) if actor else None,
+                         medium=medium)
+
+    sts = [said("whether the port would close", "Asked", None, None), said("that it would", "told", "Tom Reed", "CNN")]
+    frame_questions(sts)
+    assert sts[0].medium == "CNN"
+    # a question with its asker is the asker's own
+    sts = [said("whether the port would close", "Asked", "Ann Lee", None), said("that it would", "told", "Tom Reed",
+                                                                              "CNN")]
+    frame_questions(sts)
+    assert sts[0].medium is None
 
 # --------------------------------------------------------------------------- date said
 
@@ -284,10 +394,29 @@ def test_words_in_an_embedded_tweet_were_said_on_twitter(extracted) -> None:
     assert sts and all(st.medium == "Twitter" for st in sts)
 
 
+def test_an_outlet_speaking_in_a_wire_story_is_not_its_source(extracted) -> None:
+    # the agency relays what the paper said: the agency alone is the source; without a wire the paper is
+    wired = ("Harbor news.\n\nHARBOR CITY (AP) — The port hid its costs for years, The Springfield Times reported "
+             "on Friday.\n\nThe Springfield Times said the mayor knew of the costs.")
+    st = find(extracted(wired), "mayor knew")
+    assert st.reported_by == ["AP"] and st.medium == "The Springfield Times"
+    assert find(extracted(wired), "hid its costs").reported_by == ["AP"]
+    own = "Harbor news.\n\nThe port hid its costs for years, The Springfield Times reported on Friday."
+    assert find(extracted(own), "hid its costs").reported_by == ["The Springfield Times"]
+
 def test_one_name_per_outlet_in_reported_by() -> None:
     aliases = short_names("The Springfield Times reported it.")
     assert one_name_each(["Associated Press", "AP", "the Times", "The Springfield Times", "Washington Post",
                           "The Washington Post"], aliases) == ["AP", "The Springfield Times", "Washington Post"]
+
+
+def test_outlets_under_their_own_names() -> None:
+    assert one_name_each(["Time magazine", "Breitbart", "Breitbart News"]) == ["Time", "Breitbart News"]
+
+
+def test_a_local_station_is_not_its_network() -> None:
+    text = "The group declined, telling Fox 35 that it was focused on the port. Reed told Fox News it would close."
+    assert [m.value for m in medium_mentions(text, {})] == ["Fox 35", "Fox News"]
 
 
 def test_those_surveyed_speak_through_a_poll(extracted) -> None:
