@@ -305,3 +305,49 @@ def test_a_generic_has_said_takes_no_occasion_from_elsewhere(extracted) -> None:
 def test_an_outlet_after_a_possessive() -> None:
     text = "Moss spoke on Thursday in her Springfield Radio segment about the port."
     assert [m.value for m in medium_mentions(text, {})] == ["Springfield Radio"]
+
+
+# --------------------------------------------------------------------------- speaker: pronouns (train split)
+
+
+def test_a_chain_of_he_goes_back_to_the_person_it_started_from(extracted) -> None:
+    text = ("Harbor news.\n\nMayor Tom Reed said on Friday that the harbor would close.\n\n"
+            "Senator Jane Moss has fought for the port for years. She wrote its budget in 2014. "
+            "Later, she said on Saturday that the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name == "Jane Moss"
+
+
+def test_a_chain_of_he_stops_at_a_sentence_naming_two_people(extracted) -> None:
+    text = ("Harbor news.\n\nMayor Tom Reed said on Friday that the harbor would close.\n\n"
+            "Last year Jane Moss replaced Tom Reed at the port board. He was moved to the fleet. "
+            "Later, he said on Saturday that the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name == "Tom Reed"
+
+
+def test_the_subject_opening_a_sentence_counts_when_the_root_is_in_brackets() -> None:
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
+
+    from stancemap.extract.actors import _opening_subjects
+
+    # "Moss, in turn, cites her staff (the number is lower)": a parse that made the bracket's verb the root
+    words = ["Moss", ",", "in", "turn", ",", "cites", "her", "staff", "(", "the", "number", "is", "lower", ")"]
+    heads = [5, 5, 5, 2, 5, 11, 7, 5, 11, 10, 11, 11, 11, 11]
+    deps = ["nsubj", "punct", "prep", "pobj", "punct", "ccomp", "poss", "dobj", "punct", "det", "nsubj", "ROOT",
+            "acomp", "punct"]
+    doc = Doc(Vocab(), words=words, heads=heads, deps=deps, sent_starts=[True] + [False] * 13)
+    assert [t.text for t in _opening_subjects(next(doc.sents))] == ["number", "Moss"]
+
+
+def test_the_subject_opening_a_sentence_whose_root_is_in_brackets(extracted) -> None:
+    text = ("Harbor news.\n\nMayor Tom Reed said on Friday that the harbor would close.\n\n"
+            "Jane Moss, in turn, cites her staff as the source for some of her figures, such as her claim that "
+            "fishermen lost 81 percent of their catch (the actual number is closer to 15 percent, according to the "
+            "port office). She defended on Saturday her claim that the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name == "Jane Moss"
+
+
+def test_a_name_inside_the_quote_before_he_said_is_not_the_speaker(extracted) -> None:
+    text = ("Harbor news.\n\nMayor Tom Reed spoke on Friday. Senator Jane Moss said the port was safe. "
+            "''Reed does not get along with the unions,'' she said on Saturday.")
+    assert find(extracted(text), "get along").actor.name == "Jane Moss"

@@ -160,6 +160,25 @@ def _quoted(text: str, pos: int, start: int) -> bool:
             or before.count("''") % 2 == 1)
 
 
+# How far into a sentence (tokens) its first subject still opens the main clause ("Later, he added";
+# "Trump, in turn, cites ..." where the parser took a parenthetical's verb for the root).
+OPENING_SUBJECT_TOKENS = 6
+
+
+def _opening_subjects(sent) -> list[Token]:
+    """The subject of a sentence's main verb, then its first subject when that opens the sentence."""
+    subjects = [c for c in sent.root.children if c.dep_ in SUBJECT_DEPS][:1]
+    first = next((t for t in sent[:OPENING_SUBJECT_TOKENS] if t.dep_ in SUBJECT_DEPS), None)
+    if first is not None and first not in subjects:
+        subjects.append(first)
+    return subjects
+
+
+def _same_pronoun(word: str, pronoun: str) -> bool:
+    """Whether ``word`` is a subject pronoun of ``pronoun``'s gender ("he" for "his", "she" for "her")."""
+    return (word == "he" and pronoun in MALE_PRONOUNS) or (word == "she" and pronoun in FEMALE_PRONOUNS)
+
+
 def _role_words(role: str | None) -> list[str]:
     return [ROLE_ABBREVIATIONS.get(w, w) for w in (role or "").lower().split()]
 
@@ -391,27 +410,45 @@ class ActorResolver:
             return None  # the nearest earlier mention decides
         return None
 
-    def _previous_subject(self, sent, offset: int) -> Mention | None:
+    def _previous_subject(self, sent, offset: int, pronoun: str = "") -> Mention | None:
         """The person mention at the subject of the main verb of the sentence before ``sent`` (or at a name in
         apposition to that subject: "the ambassador, Tom Reed, whispered"), if any. Sentences of a quotation are
-        passed over (up to three): the speaker is named before the quote began."""
+        passed over (up to three): the speaker is named before the quote began. So are sentences whose subject is
+        ``pronoun``'s own form ("Obama has acted alone. He used the bailout ... Later, he attacked coal": the
+        chain of "he" goes back to Obama)."""
         text = doc_text(sent.doc)
         cur = sent
-        for _ in range(3):
+        chained = False  # whether a sentence of the pronoun's chain was passed over
+        for _ in range(4):
             if cur.start == 0:
                 return None
             prev = sent.doc[cur.start - 1].sent
-            subj = next((c for c in prev.root.children if c.dep_ in SUBJECT_DEPS), None)
-            toks = [subj] + [c for c in subj.children if c.dep_ == "appos"] if subj is not None else []
-            for t in toks:
-                m = self._mention_at(t.idx + offset)
-                if m is not None and m.actor.type == "person":
-                    return m
+            subjects = _opening_subjects(prev)
+            for subj in subjects:
+                for t in [subj] + [c for c in subj.children if c.dep_ == "appos"]:
+                    m = self._mention_at(t.idx + offset)
+                    if m is not None and m.actor.type == "person":
+                        # at the chain's end, a sentence naming one person only ("Mendoza replaced Schilling.
+                        # He was reassigned ... he suggested": either could be meant)
+                        if chained and self._persons_in(prev, offset) > 1:
+                            return None
+                        return m
             para = text.rfind("\n", 0, prev.start_char) + 1
-            if text[para:para + 1] not in QUOTE_OPENERS and prev.text.lstrip()[:1] not in QUOTE_OPENERS:
+            continued = bool(pronoun) and any(_same_pronoun(s.lower_, pronoun) for s in subjects)
+            chained = chained or continued
+            if not continued and text[para:para + 1] not in QUOTE_OPENERS \
+                    and prev.text.lstrip()[:1] not in QUOTE_OPENERS:
                 return None
             cur = prev
         return None
+
+    def _persons_in(self, sent, offset: int) -> int:
+        """How many different persons ``sent`` names: by the NER's mentions, and by known surnames it missed."""
+        lo = bisect.bisect_left(self._starts, sent.start_char + offset)
+        hi = bisect.bisect_left(self._starts, sent.end_char + offset)
+        named = {id(m.actor) for m in self.mentions[lo:hi] if m.actor.type == "person"}
+        named |= {id(self.persons[t.lower_]) for t in sent if t.text[:1].isupper() and t.lower_ in self.persons}
+        return len(named)
 
     def resolve(self, tok: Token | None, span: tuple[int, int] | None, offset: int) -> Actor | None:
         """The actor a speaker mention refers to, or None when there is no speaker."""
@@ -496,15 +533,18 @@ class ActorResolver:
             # (a paragraph break ends a sentence the parser ran on across it)
             s0 = max(sent.start_char, sent_text.rfind("\n", sent.start_char, tok.idx) + 1) + offset
             lo_s, hi_s = bisect.bisect_left(self._starts, s0), bisect.bisect_left(self._starts, span[0])
+            # (quotes counted from the paragraph's start: the parser may leave a quote's opening mark in the
+            # sentence before, "... president. ''Obama doesn't get along with Putin,'' he said")
+            q0 = sent_text.rfind("\n", 0, s0 - offset) + 1
             same = [m for m in self.mentions[lo_s:hi_s] if m.actor.type == "person" and m.end <= span[0]
                     and (m.dep in SUBJECT_DEPS or (m.dep == "poss" and m.governor in VOICE_NOUNS))
-                    and not _quoted(sent_text, m.start - offset, s0 - offset) and self._agrees(m.actor, low)]
+                    and not _quoted(sent_text, m.start - offset, q0) and self._agrees(m.actor, low)]
             if same:
                 return same[-1].actor
             found = self._recent(span[0], ("person",), pronoun=low)
             # The subject of the sentence just before, named after the last speaker spoke, is whom the pronoun
             # continues ("Asked about Moss, Reed demurred. 'No comment,' he said": Reed, not the last speaker)
-            subj = self._previous_subject(sent, offset)
+            subj = self._previous_subject(sent, offset, low)
             if subj is not None and subj.actor is not found and self._agrees(subj.actor, low):
                 spoke = [pos for pos, _, a in self._speakers_by_pos if a is found and pos < span[0]]
                 if found is None or not spoke or max(spoke) < subj.start:
