@@ -351,3 +351,17 @@ def test_a_name_inside_the_quote_before_he_said_is_not_the_speaker(extracted) ->
     text = ("Harbor news.\n\nMayor Tom Reed spoke on Friday. Senator Jane Moss said the port was safe. "
             "''Reed does not get along with the unions,'' she said on Saturday.")
     assert find(extracted(text), "get along").actor.name == "Jane Moss"
+
+
+def test_a_given_name_tells_the_gender_where_no_title_does(extracted) -> None:
+    text = ("Harbor news.\n\nJane Moss visited the port on Friday.\n\n"
+            "Donald Reed said on Friday that the harbor would close.\n\n"
+            "She said on Saturday that the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name == "Jane Moss"
+
+
+def test_a_given_name_says_nothing_when_it_is_either() -> None:
+    from stancemap.extract.given_names import given_name_gender
+
+    assert given_name_gender("Donald Reed") == "m" and given_name_gender("Jane Moss") == "f"
+    assert given_name_gender("Jordan Reed") is None and given_name_gender("Reed") is None

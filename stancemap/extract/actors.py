@@ -21,6 +21,7 @@ from spacy.tokens import Token
 from ..model import Actor
 from .chain import outlet_name, short_names
 from .cues import ANONYMOUS_HEADS, PERSON_PRONOUNS, PLURAL_PRONOUNS, RELATIVE_PRONOUNS
+from .given_names import given_name_gender
 from .parse import Piece, doc_text, sentence_of
 
 HONORIFICS = {"mr.", "mrs.", "ms.", "dr.", "mr", "mrs", "ms", "dr", "sen.", "rep.", "gov.", "gen.", "prof.",
@@ -67,6 +68,8 @@ MALE_WORDS = {"mr.", "mr", "sir", "lord", "king", "prince", "congressman", "spok
               "father", "husband", "son", "brother"}
 FEMALE_WORDS = {"mrs.", "mrs", "ms.", "ms", "miss", "dame", "lady", "queen", "princess", "congresswoman",
                 "spokeswoman", "chairwoman", "madame", "mother", "wife", "daughter", "sister"}
+# What a given name weighs in a person's gender: as much as a title or honorific before the name.
+GIVEN_NAME_VOTES = 2
 MALE_PRONOUNS = {"he", "him", "his"}
 FEMALE_PRONOUNS = {"she", "her", "hers"}
 
@@ -312,9 +315,13 @@ class ActorResolver:
             votes["f"] += 1
 
     def gender(self, actor: Actor) -> str | None:
-        votes = self._gender_votes.get(id(actor))
+        votes = dict(self._gender_votes.get(id(actor)) or {"m": 0, "f": 0})
+        # a given name counts as a title does ("Donald Trump" is not whom "she" means where no "Mr." was written)
+        given = given_name_gender(actor.name) if len(actor.name.split()) > 1 else None
+        if given is not None:
+            votes[given] += GIVEN_NAME_VOTES
         # a clear majority only: a surname two people share ("Mr. Clinton", "Mrs. Clinton") mixes the votes
-        if not votes or max(votes.values()) < 2 * min(votes.values()) or votes["m"] == votes["f"]:
+        if not any(votes.values()) or max(votes.values()) < 2 * min(votes.values()) or votes["m"] == votes["f"]:
             return None
         return "m" if votes["m"] > votes["f"] else "f"
 
