@@ -365,3 +365,20 @@ def test_a_given_name_says_nothing_when_it_is_either() -> None:
 
     assert given_name_gender("Donald Reed") == "m" and given_name_gender("Jane Moss") == "f"
     assert given_name_gender("Jordan Reed") is None and given_name_gender("Reed") is None
+
+
+def test_a_cue_inside_a_quote_does_not_introduce_the_next_paragraph() -> None:
+    from stancemap.extract.pipeline import _drop_cues_quoted_away
+    from stancemap.extract.quotes import find_quotes
+    from stancemap.extract.rules import Candidate
+    from stancemap.extract.spanindex import SpanIndex
+
+    text = ("“If he likes it,” the narrator says, “what does he think of you?”\n\n"
+            "The Moss campaign says the ad will air on Friday.")
+    think = text.index("think")
+    says = text.index("says the ad")
+    content = (says + 5, len(text) - 1)
+    quoted_cue = Candidate(cue=(think, think + 5), content=[content], speaker=None, rule="t")
+    own_cue = Candidate(cue=(says, says + 4), content=[content], speaker=None, rule="t")
+    kept = _drop_cues_quoted_away([quoted_cue, own_cue], SpanIndex(find_quotes(text)), text)
+    assert kept == [own_cue]
