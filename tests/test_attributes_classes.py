@@ -382,3 +382,36 @@ def test_a_cue_inside_a_quote_does_not_introduce_the_next_paragraph() -> None:
     own_cue = Candidate(cue=(says, says + 4), content=[content], speaker=None, rule="t")
     kept = _drop_cues_quoted_away([quoted_cue, own_cue], SpanIndex(find_quotes(text)), text)
     assert kept == [own_cue]
+
+
+# --------------------------------------------------------------------------- speaker: role nouns (train split)
+
+
+def test_a_role_no_one_was_given_is_the_person_the_sentence_before_was_about(extracted) -> None:
+    text = ("Harbor news.\n\nMayor Tom Reed said on Thursday that the harbor would close.\n\n"
+            "Jane Moss has a word for the mayor's plan to close the harbor: no.\n\n"
+            "The Democratic candidate blasted the plan on Friday, saying the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name == "Jane Moss"
+
+
+def test_a_document_speaks_for_an_author_named_by_a_role(extracted) -> None:
+    text = ("Harbor news.\n\nMayor Tom Reed said on Thursday that the harbor would close.\n\n"
+            "Jane Moss is protesting the mayor's plan.\n\n"
+            "The Democratic candidate sent out an email to supporters on Friday.\n\n"
+            "The email says that the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name == "Jane Moss"
+
+
+def test_the_opening_subject_of_a_sentence_run_on_across_paragraphs_is_in_its_last_paragraph() -> None:
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
+
+    from stancemap.extract.actors import _opening_subjects
+
+    # "The latest (all times EST):\n\n6:01 p.m.\n\nMoss is protesting." parsed as one sentence headed by "latest"
+    words = ["The", "latest", ":", "\n\n", "6:01", "p.m.", "\n\n", "Moss", "is", "protesting", "."]
+    spaces = [True, False, False, False, True, False, False, True, True, False, False]
+    heads = [1, 1, 1, 2, 5, 1, 5, 9, 9, 1, 1]
+    deps = ["det", "ROOT", "punct", "dep", "nummod", "appos", "dep", "nsubj", "aux", "parataxis", "punct"]
+    doc = Doc(Vocab(), words=words, spaces=spaces, heads=heads, deps=deps, sent_starts=[True] + [False] * 10)
+    assert [t.text for t in _opening_subjects(next(doc.sents))] == ["Moss"]

@@ -30,6 +30,12 @@ ROLE_SKIP_DEPS = {"det", "predet", "poss", "case", "punct"}
 ROLE_SKIP_WORDS = {"then", "former", "the", "a", "an", "now", "late", "current", "outgoing", "incoming"}
 # Nouns that name a body without an article ("Police say ..."): the one the article named before.
 BARE_BODIES = {"police"}
+# Nouns for a person by what they are or do, which a definite article makes refer back ("the candidate", "the
+# Kentucky Republican", "the billionaire"); titles (TITLE_WORDS) too.
+PERSON_ROLE_NOUNS = {"candidate", "nominee", "contender", "hopeful", "republican", "democrat", "politician",
+                     "lawmaker", "legislator", "billionaire", "businessman", "businesswoman", "mogul", "tycoon",
+                     "actor", "actress", "star", "host", "anchor", "frontrunner", "front-runner", "incumbent",
+                     "populist", "veteran", "lawyer", "attorney", "activist", "economist", "professor", "author"}
 # Role nouns of a news outlet ("the newspaper reported").
 OUTLET_NOUNS = {"newspaper", "paper", "network", "outlet", "magazine", "website", "channel", "broadcaster", "daily"}
 # How far back (characters) "it" looks for the organisation it stands for.
@@ -169,9 +175,14 @@ OPENING_SUBJECT_TOKENS = 6
 
 
 def _opening_subjects(sent) -> list[Token]:
-    """The subject of a sentence's main verb, then its first subject when that opens the sentence."""
+    """The subject of a sentence's main verb, then its first subject when that opens the sentence (its last
+    paragraph, where the parser ran a sentence on across paragraph breaks: "... (all times EST):\n\n6:01 p.m.\n\n
+    Ted Cruz is protesting ...")."""
     subjects = [c for c in sent.root.children if c.dep_ in SUBJECT_DEPS][:1]
-    first = next((t for t in sent[:OPENING_SUBJECT_TOKENS] if t.dep_ in SUBJECT_DEPS), None)
+    words = [t for t in sent if not t.text.isspace()]
+    breaks = [t.i for t in words[:-1] if "\n" in t.whitespace_ or "\n" in t.nbor(1).text]
+    opening = [t for t in words if t.i > breaks[-1]] if breaks else words
+    first = next((t for t in opening[:OPENING_SUBJECT_TOKENS] if t.dep_ in SUBJECT_DEPS), None)
     if first is not None and first not in subjects:
         subjects.append(first)
     return subjects
@@ -414,6 +425,13 @@ class ActorResolver:
                 m = self._mention_at(c.idx + offset)
                 if m is not None and m.actor.type in ("person", "organization"):
                     return m.actor
+                if m is None and (c.dep_ in SUBJECT_DEPS or c.lower_ in PERSON_PRONOUNS):
+                    # an author named by a pronoun or a role ("The GOP presidential candidate sent out an email",
+                    # "The group is also running ads"): whom that means, resolved as a speaker would be
+                    sub = [t for t in c.subtree if t.i <= c.i] if c.dep_ in SUBJECT_DEPS else [c]
+                    author = self._resolve(c, (sub[0].idx + offset, c.idx + len(c) + offset), offset)
+                    if author.type in ("person", "organization"):
+                        return author
             return None  # the nearest earlier mention decides
         return None
 
@@ -637,5 +655,13 @@ class ActorResolver:
                 found = self._recent(span[0], ("organization",))
                 if found:
                     return found
+            if (head_lemma in PERSON_ROLE_NOUNS or head_lemma in TITLE_WORDS) and tok.dep_ in SUBJECT_DEPS \
+                    and tok.tag_ not in ("NNS", "NNPS"):
+                # a role the article gave no one: "Hillary Clinton has a word for it. The Democratic presidential
+                # candidate blasted ...", "Senate Majority Leader Mitch McConnell is criticizing Obama. In a
+                # statement, the Kentucky Republican dismissed ...": the person the sentence before was about
+                subj = self._previous_subject(sentence_of(tok), offset)
+                if subj is not None:
+                    return subj.actor
         plural = tok.tag_ in ("NNS", "NNPS")
         return Actor(name=text, type="group" if plural else "unknown")
