@@ -415,3 +415,32 @@ def test_the_opening_subject_of_a_sentence_run_on_across_paragraphs_is_in_its_la
     deps = ["det", "ROOT", "punct", "dep", "nummod", "appos", "dep", "nsubj", "aux", "parataxis", "punct"]
     doc = Doc(Vocab(), words=words, spaces=spaces, heads=heads, deps=deps, sent_starts=[True] + [False] * 10)
     assert [t.text for t in _opening_subjects(next(doc.sents))] == ["Moss"]
+
+
+def test_a_name_described_as_a_person_is_one_whatever_the_ner_said() -> None:
+    from spacy.tokens import Doc, Span
+    from spacy.vocab import Vocab
+
+    from stancemap.extract.actors import _described_as_person
+
+    words = ["Nefzi", ",", "a", "chemistry", "professor", ",", "said", "it", "."]
+    heads = [6, 0, 4, 4, 0, 0, 6, 6, 6]
+    deps = ["nsubj", "punct", "det", "compound", "appos", "punct", "ROOT", "dobj", "punct"]
+    pos = ["PROPN", "PUNCT", "DET", "NOUN", "NOUN", "PUNCT", "VERB", "PRON", "PUNCT"]
+    doc = Doc(Vocab(), words=words, heads=heads, deps=deps, pos=pos, lemmas=[w.lower() for w in words])
+    doc.ents = [Span(doc, 0, 1, label="GPE")]
+    assert _described_as_person(doc.ents[0])
+    doc = Doc(Vocab(), words=["Fox", "News", ",", "a", "broadcaster", ",", "said", "it", "."],
+              heads=[1, 6, 1, 4, 1, 1, 6, 6, 6], deps=["compound", "nsubj", "punct", "det", "appos", "punct", "ROOT",
+                                                       "dobj", "punct"],
+              pos=["PROPN", "PROPN", "PUNCT", "DET", "NOUN", "PUNCT", "VERB", "PRON", "PUNCT"],
+              lemmas=["fox", "news", ",", "a", "broadcaster", ",", "say", "it", "."])
+    doc.ents = [Span(doc, 0, 2, label="ORG")]
+    assert not _described_as_person(doc.ents[0])
+
+
+def test_the_one_pressed_is_whom_his_means_not_who_pressed(extracted) -> None:
+    text = ("Harbor news.\n\nDon Moss said on Friday that the harbor would close.\n\n"
+            "Mayor Tom Reed asked him on Saturday whether the fleet was ready. When pressed by Reed about how he "
+            "would pay for the port, his best response was to say that the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name == "Don Moss"

@@ -36,6 +36,12 @@ PERSON_ROLE_NOUNS = {"candidate", "nominee", "contender", "hopeful", "republican
                      "lawmaker", "legislator", "billionaire", "businessman", "businesswoman", "mogul", "tycoon",
                      "actor", "actress", "star", "host", "anchor", "frontrunner", "front-runner", "incumbent",
                      "populist", "veteran", "lawyer", "attorney", "activist", "economist", "professor", "author"}
+# Nouns that describe a person in apposition to a name ("Nefzi, a chemistry professor"); not agent nouns at large,
+# which name bodies too ("Fox News, a broadcaster", "the Post, a newspaper").
+PERSON_NOUNS = {"professor", "member", "resident", "student", "teacher", "officer", "worker", "owner", "founder",
+                "retiree", "farmer", "engineer", "scientist", "researcher", "historian", "writer", "journalist",
+                "reporter", "columnist", "commentator", "pastor", "imam", "rabbi", "priest", "doctor", "physician",
+                "nurse", "voter", "supporter", "volunteer", "organizer", "immigrant", "refugee", "mother", "father"}
 # Role nouns of a news outlet ("the newspaper reported").
 OUTLET_NOUNS = {"newspaper", "paper", "network", "outlet", "magazine", "website", "channel", "broadcaster", "daily"}
 # How far back (characters) "it" looks for the organisation it stands for.
@@ -193,6 +199,21 @@ def _same_pronoun(word: str, pronoun: str) -> bool:
     return (word == "he" and pronoun in MALE_PRONOUNS) or (word == "she" and pronoun in FEMALE_PRONOUNS)
 
 
+def _described_as_person(ent) -> bool:
+    """Whether a name has a person noun in apposition: "Nefzi, a chemistry professor and a member of the board"."""
+    for c in ent.root.children:
+        if c.dep_ != "appos" or c.pos_ != "NOUN" or c.i < ent.end:
+            continue
+        lemma = c.lemma_.lower()
+        if lemma in TITLE_WORDS or lemma in PERSON_ROLE_NOUNS or lemma in KIN_WORDS or lemma in PERSON_NOUNS:
+            return True
+    return False
+
+
+def _passive_agent(tok: Token) -> bool:
+    """Whether ``tok`` heads the agent of a passive participle: "Holt" in "pressed by Holt"."""
+    return tok.dep_ == "pobj" and tok.head.lower_ == "by" and (tok.head.dep_ == "agent" or tok.head.head.tag_ == "VBN")
+
 def _role_words(role: str | None) -> list[str]:
     return [ROLE_ABBREVIATIONS.get(w, w) for w in (role or "").lower().split()]
 
@@ -218,6 +239,12 @@ class ActorResolver:
         # a place or group label becomes a person only by the surname of a full name ("Elise Labott" ...
         # "Labott", labelled GPE): a lone PERSON label on a town ("Worcester") is not enough
         full_surnames = {n[-1].lower() for n in person_names if len(n) > 1}
+        # a name the NER labelled a place or body but described as a person ("Nefzi, a chemistry professor"):
+        # a person wherever the article writes it
+        described = {e.text.strip().split()[-1].lower() for p in pieces for e in p.doc.ents
+                     if e.label_ in ("GPE", "ORG", "LOC", "NORP") and e.text.strip() and _described_as_person(e)}
+        surnames |= described
+        full_surnames |= described
         # "Times" -> "The New York Times" where the article named the paper in full
         shorts = {}
         for piece in pieces:
@@ -385,18 +412,22 @@ class ActorResolver:
                 return self.mentions[matching[n]]
         return None
 
-    def _recent(self, before: int, types: tuple[str, ...], window: int = 1500, pronoun: str = "") -> Actor | None:
+    def _recent(self, before: int, types: tuple[str, ...], window: int = 1500, pronoun: str = "",
+                not_these: tuple[Actor, ...] = ()) -> Actor | None:
         # The speaker resolved last among those within ``window`` before ``before`` (of the pronoun's gender
-        # where both are known).
+        # where both are known), other than ``not_these``.
         by_pos = self._speakers_by_pos
         lo, hi = bisect.bisect_right(by_pos, (before - window, len(by_pos) + 1)), bisect.bisect_left(by_pos, (before,))
         fitting = [(order, actor) for _, order, actor in by_pos[lo:hi] if actor.type in types
-                   and (not pronoun or self._agrees(actor, pronoun))]
+                   and (not pronoun or self._agrees(actor, pronoun)) and not any(actor is x for x in not_these)]
         if fitting:
             return max(fitting, key=lambda oa: oa[0])[1]
         g = "m" if pronoun in MALE_PRONOUNS else "f" if pronoun in FEMALE_PRONOUNS else ""
         m = self._last_mention(("type", types, g), lambda m: m.actor.type in types
                                and (not g or self._agrees(m.actor, pronoun)), before)
+        while m is not None and any(m.actor is x for x in not_these):
+            m = self._last_mention(("type", types, g), lambda m: m.actor.type in types
+                                   and (not g or self._agrees(m.actor, pronoun)), m.start)
         return m.actor if m is not None else None
 
     def _mention_at(self, pos: int) -> Mention | None:
@@ -466,6 +497,13 @@ class ActorResolver:
                 return None
             cur = prev
         return None
+
+    def _person_at(self, tok: Token, offset: int) -> Actor | None:
+        """The person a name token stands for: by its mention, or by a known surname the NER missed."""
+        m = self._mention_at(tok.idx + offset)
+        if m is not None:
+            return m.actor if m.actor.type == "person" else None
+        return self.persons.get(tok.lower_) if tok.text[:1].isupper() else None
 
     def _persons_in(self, sent, offset: int) -> int:
         """How many different persons ``sent`` names: by the NER's mentions, and by known surnames it missed."""
@@ -566,11 +604,16 @@ class ActorResolver:
                     and not _quoted(sent_text, m.start - offset, q0) and self._agrees(m.actor, low)]
             if same:
                 return same[-1].actor
-            found = self._recent(span[0], ("person",), pronoun=low)
+            # (not the agent of a passive before it in its sentence: "When pressed by Holt about it, his best
+            # response was ...": the one pressed is whom "his" means)
+            agents = tuple(self._person_at(t, offset) for t in sent if t.i < tok.i and _passive_agent(t))
+            agents = tuple(a for a in agents if a is not None)
+            found = self._recent(span[0], ("person",), pronoun=low, not_these=agents)
             # The subject of the sentence just before, named after the last speaker spoke, is whom the pronoun
             # continues ("Asked about Moss, Reed demurred. 'No comment,' he said": Reed, not the last speaker)
             subj = self._previous_subject(sent, offset, low)
-            if subj is not None and subj.actor is not found and self._agrees(subj.actor, low):
+            if subj is not None and subj.actor is not found and self._agrees(subj.actor, low) \
+                    and not any(subj.actor is a for a in agents):
                 spoke = [pos for pos, _, a in self._speakers_by_pos if a is found and pos < span[0]]
                 if found is None or not spoke or max(spoke) < subj.start:
                     return subj.actor
