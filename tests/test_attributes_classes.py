@@ -444,3 +444,10 @@ def test_the_one_pressed_is_whom_his_means_not_who_pressed(extracted) -> None:
             "Mayor Tom Reed asked him on Saturday whether the fleet was ready. When pressed by Reed about how he "
             "would pay for the port, his best response was to say that the harbor must stay open.")
     assert find(extracted(text), "must stay open").actor.name == "Don Moss"
+
+
+def test_a_pronoun_continues_a_subject_written_as_a_role(extracted) -> None:
+    text = ("Harbor news.\n\nMayor Tom Reed visited the port on Friday.\n\n"
+            "Don Moss said on Friday that the harbor would close.\n\n"
+            "In defeat, the mayor appeared cowed. Campaigning on Saturday, he said that the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name == "Tom Reed"

@@ -489,6 +489,9 @@ class ActorResolver:
                         if chained and self._persons_in(prev, offset) > 1:
                             return None
                         return m
+            role = self._role_subject(subjects, offset) if pronoun and not chained else None
+            if role is not None:
+                return role
             para = text.rfind("\n", 0, prev.start_char) + 1
             continued = bool(pronoun) and any(_same_pronoun(s.lower_, pronoun) for s in subjects)
             chained = chained or continued
@@ -496,6 +499,20 @@ class ActorResolver:
                     and prev.text.lstrip()[:1] not in QUOTE_OPENERS:
                 return None
             cur = prev
+        return None
+
+    def _role_subject(self, subjects: list[Token], offset: int) -> Mention | None:
+        """A subject written as a definite role ("In defeat, the president appeared cowed. Campaigning in 2012, he
+        barely mentioned ..."): the person that role names in the article, as a mention."""
+        for subj in subjects:
+            lemma = subj.lemma_.lower()
+            if (lemma in TITLE_WORDS or lemma in PERSON_ROLE_NOUNS) and subj.tag_ == "NN" \
+                    and any(c.dep_ == "det" and c.lower_ == "the" for c in subj.children):
+                first = min(t.i for t in subj.subtree if t.i <= subj.i)
+                start = subj.doc[first].idx + offset
+                actor = self._resolve(subj, (start, subj.idx + len(subj) + offset), offset)
+                if actor.type == "person":
+                    return Mention(start, subj.idx + len(subj) + offset, actor, subj.dep_)
         return None
 
     def _person_at(self, tok: Token, offset: int) -> Actor | None:
