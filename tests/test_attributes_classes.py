@@ -451,3 +451,17 @@ def test_a_pronoun_continues_a_subject_written_as_a_role(extracted) -> None:
             "Don Moss said on Friday that the harbor would close.\n\n"
             "In defeat, the mayor appeared cowed. Campaigning on Saturday, he said that the harbor must stay open.")
     assert find(extracted(text), "must stay open").actor.name == "Tom Reed"
+
+
+# --------------------------------------------------------------------------- speaker: registry (train split)
+
+
+def test_a_registered_name_without_its_first_given_name() -> None:
+    from stancemap.debate.config import Debate, RegistryActor
+    from stancemap.debate.registry import Registry
+
+    reg = Registry(Debate(id="d", title="d", propositions=[], actors=[
+        RegistryActor(id="jane-ann-moss", name="Jane Ann Moss"), RegistryActor(id="tom-moss", name="Tom Moss")]))
+    assert [a.name for a in reg.resolve(None, "Ann Moss", "2016-09-12")] == ["Jane Ann Moss"]
+    # a surname two registered people share stays unresolved alone
+    assert not reg.resolve(None, "Moss", "2016-09-12")[0].registered

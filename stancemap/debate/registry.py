@@ -146,6 +146,13 @@ class Registry:
             cands = self._surnames.get(words[-1], [])
             if len(cands) == 1 and len(words) <= 6:
                 return cands[0], "surname"
+        if len(words) >= 2:
+            # a registered person's name without its first given name ("Lehel Lazar" for "Marcel Lehel Lazar",
+            # "Rodham Clinton" for "Hillary Rodham Clinton"): every word in one person's name, the surname last
+            cands = [a for a in self._surnames.get(words[-1], [])
+                     if set(words) <= set(norm(a.name).split()) and len(words) < len(norm(a.name).split())]
+            if len(cands) == 1:
+                return cands[0], "surname"
         return None
 
     def holder(self, title: str, date: str | None) -> tuple[RegistryActor, str] | None:
