@@ -465,3 +465,18 @@ def test_a_registered_name_without_its_first_given_name() -> None:
     assert [a.name for a in reg.resolve(None, "Ann Moss", "2016-09-12")] == ["Jane Ann Moss"]
     # a surname two registered people share stays unresolved alone
     assert not reg.resolve(None, "Moss", "2016-09-12")[0].registered
+
+
+def test_a_chain_of_he_ends_at_the_one_person_its_first_sentence_names(extracted) -> None:
+    text = ("Harbor news.\n\nDon Reed said on Friday that the harbor would close.\n\n"
+            "These are the latest jobs Tom Moss has lost. In 2011, he resigned from the board. "
+            "He said on Saturday that the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name == "Tom Moss"
+
+
+def test_a_known_surname_the_ner_missed_is_the_subject_a_pronoun_continues(extracted) -> None:
+    text = ("Harbor news.\n\nSenator Tom Moss visited the port on Thursday.\n\n"
+            "Don Reed said on Friday that the harbor would close.\n\n"
+            "Moss sometimes seems fixated on boats. But he uses them as a foil. On Saturday he said that the "
+            "harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name == "Tom Moss"

@@ -483,6 +483,9 @@ class ActorResolver:
             for subj in subjects:
                 for t in [subj] + [c for c in subj.children if c.dep_ == "appos"]:
                     m = self._mention_at(t.idx + offset)
+                    if m is None and t.text[:1].isupper() and t.lower_ in self.persons:
+                        # a known surname the NER missed there ("Trump sometimes seems fixated on China.")
+                        m = Mention(t.idx + offset, t.idx + len(t) + offset, self.persons[t.lower_], t.dep_)
                     if m is not None and m.actor.type == "person":
                         # at the chain's end, a sentence naming one person only ("Mendoza replaced Schilling.
                         # He was reassigned ... he suggested": either could be meant)
@@ -492,6 +495,11 @@ class ActorResolver:
             role = self._role_subject(subjects, offset) if pronoun and not chained else None
             if role is not None:
                 return role
+            if chained and not any(_same_pronoun(s.lower_, pronoun) for s in subjects):
+                # the chain of "he" ends at a sentence that names one person, not as its subject ("These are
+                # the latest jobs Weiner has lost. In 2011, he resigned ... He blamed ..."): that person
+                only = self._only_person_in(prev, offset)
+                return only if only is not None and self._agrees(only.actor, pronoun) else None
             para = text.rfind("\n", 0, prev.start_char) + 1
             continued = bool(pronoun) and any(_same_pronoun(s.lower_, pronoun) for s in subjects)
             chained = chained or continued
@@ -521,6 +529,17 @@ class ActorResolver:
         if m is not None:
             return m.actor if m.actor.type == "person" else None
         return self.persons.get(tok.lower_) if tok.text[:1].isupper() else None
+
+    def _only_person_in(self, sent, offset: int) -> Mention | None:
+        """The mention of the one person ``sent`` names, if it names exactly one (outside quotes)."""
+        text = doc_text(sent.doc)
+        para = text.rfind("\n", 0, sent.start_char) + 1
+        found: dict[int, Mention] = {}
+        for t in sent:
+            actor = self._person_at(t, offset) if t.text[:1].isupper() else None
+            if actor is not None and not _quoted(text, t.idx, para):
+                found.setdefault(id(actor), Mention(t.idx + offset, t.idx + len(t) + offset, actor, t.dep_))
+        return next(iter(found.values())) if len(found) == 1 else None
 
     def _persons_in(self, sent, offset: int) -> int:
         """How many different persons ``sent`` names: by the NER's mentions, and by known surnames it missed."""
