@@ -480,3 +480,9 @@ def test_a_known_surname_the_ner_missed_is_the_subject_a_pronoun_continues(extra
             "Moss sometimes seems fixated on boats. But he uses them as a foil. On Saturday he said that the "
             "harbor must stay open.")
     assert find(extracted(text), "must stay open").actor.name == "Tom Moss"
+
+
+def test_who_after_a_copula_means_its_subject(extracted) -> None:
+    text = ("Harbor news.\n\nMayor Tom Reed said on Thursday that the harbor would close.\n\n"
+            "Jane Moss is the state attorney who said on Friday that the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name == "Jane Moss"

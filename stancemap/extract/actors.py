@@ -567,6 +567,11 @@ class ActorResolver:
             if antecedent.dep_ == "appos" and antecedent.head.i < antecedent.i:
                 # "John Bentel, a tech staffer at the State Department who told ...": who is John Bentel
                 antecedent = antecedent.head
+            subject = next((c for c in antecedent.head.children if c.dep_ in SUBJECT_DEPS), None)
+            if antecedent.dep_ == "attr" and antecedent.head.lemma_ == "be" and subject is not None \
+                    and subject.i < antecedent.i:
+                # "Angela Corey is the state attorney who charged Zimmerman": who is Angela Corey
+                antecedent = subject
             sub = [t for t in antecedent.subtree if t.i < tok.head.i and t.i < tok.i]
             if sub:
                 return self._resolve(antecedent, (sub[0].idx + offset, sub[-1].idx + len(sub[-1]) + offset),
