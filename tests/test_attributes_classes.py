@@ -486,3 +486,15 @@ def test_who_after_a_copula_means_its_subject(extracted) -> None:
     text = ("Harbor news.\n\nMayor Tom Reed said on Thursday that the harbor would close.\n\n"
             "Jane Moss is the state attorney who said on Friday that the harbor must stay open.")
     assert find(extracted(text), "must stay open").actor.name == "Jane Moss"
+
+
+def test_a_speaker_span_stopped_at_a_title_is_the_name_after_it(fast_extractor) -> None:
+    from stancemap.extract.actors import ActorResolver
+    from stancemap.extract.parse import parse_documents
+
+    text = "Harbor news.\n\nThe co-host Jane Moss asked Mr. Tom Reed about the port on Friday."
+    resolver = ActorResolver(next(iter(parse_documents(fast_extractor.resources.nlp, [text]))))
+    co, mr = text.index("co-"), text.index("Mr.")
+    assert resolver._name_after_title("co", (co, co + 2)).name == "Jane Moss"
+    assert resolver._name_after_title("Mr", (mr, mr + 2)).name == "Tom Reed"
+    assert resolver._name_after_title("The", (0, 3)) is None

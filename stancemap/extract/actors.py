@@ -75,6 +75,10 @@ NAME_TITLES = HONORIFICS | {"gop", "ag", "general", "gen", "rep", "representativ
                             "secretary", "chairman", "chairwoman", "judge", "justice", "hacker", "co-host", "host",
                             "anchor", "former", "congressman", "congresswoman", "mayor", "director",
                             "ambassador", "rev.", "reverend", "sgt.", "lt.", "col.", "capt.", "adm."}
+# Pieces of a hyphenated title the tokenizer splits off ("co-host"): a speaker span may stop at one.
+TITLE_FRAGMENTS = {"co", "vice", "ex"}
+# How far after such a span the name may begin ("-host " in "co-host Mika Brzezinski").
+NAME_AFTER_TITLE_CHARS = 12
 # Gender a title or honorific gives the person it stands before (or who holds it): for pronoun agreement.
 MALE_WORDS = {"mr.", "mr", "sir", "lord", "king", "prince", "congressman", "spokesman", "chairman", "monsieur",
               "father", "husband", "son", "brother"}
@@ -284,6 +288,7 @@ class ActorResolver:
                 self.mentions.append(Mention(ent.start_char + piece.offset, ent.end_char + piece.offset, actor,
                                              ent.root.dep_, ent.root.head.lemma_.lower()))
         self.mentions.sort(key=lambda m: m.start)
+        self._docs = [(p.doc, p.offset) for p in pieces]
         self._complete_surnames(pieces)
         # Lookups by position, so that resolving stays linear in the document's length:
         self._starts = [m.start for m in self.mentions]
@@ -541,6 +546,27 @@ class ActorResolver:
                 found.setdefault(id(actor), Mention(t.idx + offset, t.idx + len(t) + offset, actor, t.dep_))
         return next(iter(found.values())) if len(found) == 1 else None
 
+    def _name_after_title(self, text: str, span: tuple[int, int]) -> Actor | None:
+        """The person named right after a speaker span that stopped at a title or a piece of one ("Mr" in "Mr.
+        Obama's calls", "co" in "co-host Mika Brzezinski asked"): only titles and punctuation between."""
+        if text.strip().lower().rstrip(".") not in _NAME_TITLE_KEYS | TITLE_FRAGMENTS:
+            return None
+        k = bisect.bisect_right(self._starts, span[1] - 1)
+        if k >= len(self.mentions) or self.mentions[k].actor.type != "person":
+            return None
+        between = self._text_between(span[1], self.mentions[k].start)
+        if between is None or len(between) > NAME_AFTER_TITLE_CHARS:
+            return None
+        words = re.findall(r"[A-Za-z]+", between)
+        return self.mentions[k].actor if all(w.lower() in _NAME_TITLE_KEYS for w in words) else None
+
+    def _text_between(self, start: int, end: int) -> str | None:
+        """The document's text between two positions of one piece (None across pieces)."""
+        for doc, off in self._docs:
+            if off <= start and end <= off + len(doc_text(doc)):
+                return doc_text(doc)[start - off:end - off]
+        return None
+
     def _persons_in(self, sent, offset: int) -> int:
         """How many different persons ``sent`` names: by the NER's mentions, and by known surnames it missed."""
         lo = bisect.bisect_left(self._starts, sent.start_char + offset)
@@ -562,6 +588,9 @@ class ActorResolver:
     def _resolve(self, tok: Token, span: tuple[int, int], offset: int) -> Actor:
         text = doc_text(tok.doc)[span[0] - offset : span[1] - offset]
         low = tok.lower_
+        named_after = self._name_after_title(text, span)
+        if named_after is not None:
+            return named_after
         if low in RELATIVE_PRONOUNS and tok.head.dep_ == "relcl":
             antecedent = tok.head.head
             if antecedent.dep_ == "appos" and antecedent.head.i < antecedent.i:
