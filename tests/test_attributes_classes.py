@@ -498,3 +498,13 @@ def test_a_speaker_span_stopped_at_a_title_is_the_name_after_it(fast_extractor) 
     assert resolver._name_after_title("co", (co, co + 2)).name == "Jane Moss"
     assert resolver._name_after_title("Mr", (mr, mr + 2)).name == "Tom Reed"
     assert resolver._name_after_title("The", (0, 3)) is None
+
+
+def test_a_partitive_of_what_someone_said_is_that_person(fast_extractor) -> None:
+    from stancemap.extract.actors import _possessor_of_partitive
+
+    nlp = fast_extractor.resources.nlp
+    doc = nlp("Many of his condemnations of reporters have been echoed by his followers.")
+    assert _possessor_of_partitive(doc[0]).text == "his"
+    doc = nlp("Many of his supporters have said that the harbor must stay open.")
+    assert _possessor_of_partitive(doc[0]) is None

@@ -218,6 +218,21 @@ def _passive_agent(tok: Token) -> bool:
     """Whether ``tok`` heads the agent of a passive participle: "Holt" in "pressed by Holt"."""
     return tok.dep_ == "pobj" and tok.head.lower_ == "by" and (tok.head.dep_ == "agent" or tok.head.head.tag_ == "VBN")
 
+def _possessor_of_partitive(tok: Token) -> Token | None:
+    """The possessor in "many of his condemnations" when what is possessed is not people ("many of his
+    supporters" are a group of their own)."""
+    of = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    thing = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+    if thing is None or thing.pos_ != "NOUN":
+        return None
+    lemma = thing.lemma_.lower()
+    if lemma in ANONYMOUS_HEADS or lemma in KIN_WORDS or lemma in PERSON_NOUNS or lemma in TITLE_WORDS \
+            or lemma in PERSON_ROLE_NOUNS or lemma.endswith(ROLE_SUFFIXES):
+        return None
+    return next((c for c in thing.children if c.dep_ == "poss"
+                 and (c.lower_ in PERSON_PRONOUNS or c.pos_ == "PROPN")), None)
+
+
 def _role_words(role: str | None) -> list[str]:
     return [ROLE_ABBREVIATIONS.get(w, w) for w in (role or "").lower().split()]
 
@@ -697,6 +712,11 @@ class ActorResolver:
         if low in PLURAL_PRONOUNS:
             found = self._recent(span[0], ("group", "organization", "country"), window=600)
             return found if found else Actor(name=text, type="unknown")
+        owner = _possessor_of_partitive(tok) if low in PARTITIVES else None
+        if owner is not None:
+            # "Many of his condemnations of reporters have been echoed", "One of her first moves": the possessor
+            # speaks through them
+            return self._resolve(owner, (owner.idx + offset, owner.idx + len(owner) + offset), offset)
         if low in PARTITIVES and tok.head is not None:
             # "with some claiming ...": some of the subject of the governing clause.
             for anc in tok.head.ancestors:
