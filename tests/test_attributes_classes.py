@@ -508,3 +508,19 @@ def test_a_partitive_of_what_someone_said_is_that_person(fast_extractor) -> None
     assert _possessor_of_partitive(doc[0]).text == "his"
     doc = nlp("Many of his supporters have said that the harbor must stay open.")
     assert _possessor_of_partitive(doc[0]) is None
+
+
+def test_a_document_speaks_for_the_body_it_comes_from(extracted) -> None:
+    text = "Harbor news.\n\nA report from the Harbor Institute said on Friday that the harbor must stay open."
+    assert find(extracted(text), "must stay open").actor.name in ("Harbor Institute", "the Harbor Institute")
+
+
+def test_a_body_named_in_apposition_to_its_description(fast_extractor) -> None:
+    from stancemap.extract.actors import ActorResolver
+    from stancemap.extract.parse import parse_documents
+
+    text = "Harbor news.\n\nOne group, the Harbor Alliance, is telling boat owners that the harbor must stay open."
+    piece = next(iter(parse_documents(fast_extractor.resources.nlp, [text])))
+    resolver = ActorResolver(piece)
+    group = next(t for p in piece for t in p.doc if t.text == "group")
+    assert "Harbor Alliance" in resolver._body_in_apposition(group, piece[0].offset).name

@@ -36,6 +36,10 @@ PERSON_ROLE_NOUNS = {"candidate", "nominee", "contender", "hopeful", "republican
                      "lawmaker", "legislator", "billionaire", "businessman", "businesswoman", "mogul", "tycoon",
                      "actor", "actress", "star", "host", "anchor", "frontrunner", "front-runner", "incumbent",
                      "populist", "veteran", "lawyer", "attorney", "activist", "economist", "professor", "author"}
+# Participles after a document that name its author with "by" ("a memo released Friday by the watchdog"); not
+# those of its readers ("emails combed through by Vox").
+AUTHORING_VERBS = {"release", "write", "send", "issue", "publish", "file", "prepare", "produce", "commission",
+                   "sign", "author", "draft", "post", "submit", "compile", "conduct", "put"}
 # Nouns that describe a person in apposition to a name ("Nefzi, a chemistry professor"); not agent nouns at large,
 # which name bodies too ("Fox News, a broadcaster", "the Post, a newspaper").
 PERSON_NOUNS = {"professor", "member", "resident", "student", "teacher", "officer", "worker", "owner", "founder",
@@ -582,6 +586,32 @@ class ActorResolver:
                 return doc_text(doc)[start - off:end - off]
         return None
 
+    def _author_named_with(self, tok: Token, offset: int) -> Actor | None:
+        """The person or body after "by" or "from" on a document noun or on the participle after it."""
+        heads = [tok] + [c for c in tok.children if c.dep_ == "acl" and c.lemma_.lower() in AUTHORING_VERBS]
+        for h in heads:
+            for prep in h.children:
+                if prep.dep_ not in ("prep", "agent") or prep.lower_ not in ("by", "from"):
+                    continue
+                for g in prep.children:
+                    m = self._mention_at(g.idx + offset) if g.dep_ == "pobj" else None
+                    if m is not None and m.actor.type in ("person", "organization"):
+                        return m.actor
+        return None
+
+    def _body_in_apposition(self, tok: Token, offset: int) -> Actor | None:
+        """An organisation named in apposition to a description that is not a person ("One group, Occupy DNC
+        Convention")."""
+        if tok.pos_ == "PROPN" or tok.lower_ in PERSON_PRONOUNS:
+            return None
+        for c in tok.children:
+            if c.dep_ != "appos" or c.i < tok.i:
+                continue
+            m = self._mention_at(c.idx + offset)
+            if m is not None and m.actor.type == "organization":
+                return m.actor
+        return None
+
     def _persons_in(self, sent, offset: int) -> int:
         """How many different persons ``sent`` names: by the NER's mentions, and by known surnames it missed."""
         lo = bisect.bisect_left(self._starts, sent.start_char + offset)
@@ -753,6 +783,15 @@ class ActorResolver:
             desc = (doc_text(tok.doc)[kept[0].idx:kept[-1].idx + len(kept[-1])]
                     if len(kept) > 1 and kept[0].idx + offset >= span[0] and cut else text)  # ("people who ...")
             return Actor(name=desc, type="anonymous", description=text)
+        if head_lemma in DOCUMENT_NOUNS:
+            # "a report from the SITE Intelligence Group", "a memo released Friday by the watchdog group": the
+            # author it names
+            author = self._author_named_with(tok, offset)
+            if author is not None:
+                return author
+        body = self._body_in_apposition(tok, offset)
+        if body is not None:
+            return body  # "One group, Occupy DNC Convention, is circulating ..."
         if head_lemma in DOCUMENT_NOUNS and any(c.dep_ == "det" and c.lower_ in ("the", "this", "that")
                                                 for c in tok.children):
             # "The ad says ...": the ad the article named before with its author ("a new ad by Harbor PAC",
