@@ -524,3 +524,9 @@ def test_a_body_named_in_apposition_to_its_description(fast_extractor) -> None:
     resolver = ActorResolver(piece)
     group = next(t for p in piece for t in p.doc if t.text == "group")
     assert "Harbor Alliance" in resolver._body_in_apposition(group, piece[0].offset).name
+
+
+def test_a_body_described_first_is_the_one_named_right_after(extracted) -> None:
+    text = ("Harbor news.\n\nA major fishing group said on Friday that the harbor must stay open.\n\n"
+            "The Harbor Fishing Alliance, founded in 1990, runs a fleet of boats.")
+    assert "Harbor Fishing Alliance" in find(extracted(text), "must stay open").actor.name

@@ -40,6 +40,12 @@ PERSON_ROLE_NOUNS = {"candidate", "nominee", "contender", "hopeful", "republican
 # those of its readers ("emails combed through by Vox").
 AUTHORING_VERBS = {"release", "write", "send", "issue", "publish", "file", "prepare", "produce", "commission",
                    "sign", "author", "draft", "post", "submit", "compile", "conduct", "put"}
+# Heads of an indefinite description of a body that the article names right after ("A conservative super PAC
+# aimed at taking down Trump is out with a new ad ... The ad, part of a buy from Our Principles PAC, ...").
+BODY_NOUNS = {"group", "organization", "organisation", "pac", "committee", "association", "coalition", "nonprofit",
+              "charity", "union", "foundation", "institute", "tank", "firm", "company", "network", "alliance"}
+# How far after such a description its name may come (characters: about a paragraph of news).
+NEXT_BODY_CHARS = 400
 # Nouns that describe a person in apposition to a name ("Nefzi, a chemistry professor"); not agent nouns at large,
 # which name bodies too ("Fox News, a broadcaster", "the Post, a newspaper").
 PERSON_NOUNS = {"professor", "member", "resident", "student", "teacher", "officer", "worker", "owner", "founder",
@@ -612,6 +618,16 @@ class ActorResolver:
                 return m.actor
         return None
 
+    def _next_body(self, after: int) -> Actor | None:
+        """The first organisation named within NEXT_BODY_CHARS after ``after`` that is not a news outlet."""
+        k = bisect.bisect_left(self._starts, after)
+        while k < len(self.mentions) and self.mentions[k].start - after <= NEXT_BODY_CHARS:
+            m = self.mentions[k]
+            if m.actor.type == "organization" and outlet_name(m.actor.name) is None:
+                return m.actor
+            k += 1
+        return None
+
     def _persons_in(self, sent, offset: int) -> int:
         """How many different persons ``sent`` names: by the NER's mentions, and by known surnames it missed."""
         lo = bisect.bisect_left(self._starts, sent.start_char + offset)
@@ -773,6 +789,15 @@ class ActorResolver:
         named = [m for m in inside if m.start <= tok.idx + offset < m.end]
         if named:
             return named[0].actor
+        if head_lemma in BODY_NOUNS and tok.dep_ != "appos" and any(c.dep_ == "det" and c.lower_ in ("a", "an")
+                                                                   for c in tok.children) \
+                and not any(c.dep_ == "prep" and c.lower_ == "of" for c in tok.children):
+            # (not "a group of 32 experts", a set of people; nor "the Center for Security Policy, a think tank")
+            # "A major Muslim civil rights group says ... \n\n The Council on American-Islamic Relations ...": a
+            # body introduced by what it is and named right after
+            named_next = self._next_body(span[1])
+            if named_next is not None:
+                return named_next
         if head_lemma in ANONYMOUS_HEADS:
             # named by its description without the clauses after it: "a senior official who spoke on the condition
             # of anonymity" is "a senior official" ("a source on the call" stays whole)
