@@ -75,9 +75,10 @@ running mate adviser advisor aide manager campaign former then late ex us u s st
 democrat gop presidential independent libertarian green party king queen prince princess
 """.split())
 
-# Words after which a trailing name is an object, not the speaker ("an intelligence source speaking to Fox News");
-# not "by" or "from": "a report from the Harbor Institute" speaks for its author.
-SUFFIX_BLOCKERS = frozenset("to for at with about against like than".split())
+# Words after which a trailing name is an object or a modifier, not the speaker ("an intelligence source speaking to
+# Fox News", "a deputy prime minister under Mr. Yanukovych", "a member of the DNC"); not "by" or "from": "a report
+# from the Harbor Institute" speaks for its author.
+SUFFIX_BLOCKERS = frozenset("to for at with about against like than under of".split())
 
 # Words that may stand before a role title without changing whom it names.
 TITLE_PREFIXES = frozenset("then us u s american acting current sitting incumbent new nation country".split())
