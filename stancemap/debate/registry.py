@@ -76,9 +76,9 @@ democrat gop presidential independent libertarian green party king queen prince 
 """.split())
 
 # Words after which a trailing name is an object or a modifier, not the speaker ("an intelligence source speaking to
-# Fox News", "a deputy prime minister under Mr. Yanukovych", "a member of the DNC"); not "by" or "from": "a report
-# from the Harbor Institute" speaks for its author.
-SUFFIX_BLOCKERS = frozenset("to for at with about against like than under of".split())
+# Fox News", "a deputy prime minister under Mr. Yanukovych"); not "by" or "from": "a report from the Harbor
+# Institute" speaks for its author; nor "of": "the government of France" is France.
+SUFFIX_BLOCKERS = frozenset("to for at with about against like than under".split())
 
 # Words that may stand before a role title without changing whom it names.
 TITLE_PREFIXES = frozenset("then us u s american acting current sitting incumbent new nation country".split())
