@@ -539,3 +539,10 @@ def test_a_registered_name_after_under_is_not_the_speaker() -> None:
     reg = Registry(Debate(id="d", title="d", propositions=[], actors=[RegistryActor(id="tom-reed", name="Tom Reed")]))
     assert not reg.resolve(None, "Jane Moss, a deputy mayor under Tom Reed", "2016-09-12")[0].registered
     assert [a.name for a in reg.resolve(None, "Mayor Tom Reed", "2016-09-12")] == ["Tom Reed"]
+
+
+def test_the_email_speaks_for_whoever_emailed(extracted) -> None:
+    text = ("Harbor news.\n\nMayor Tom Reed said on Friday that the harbor would close.\n\n"
+            "Jane Moss, the port's director, emailed supporters on Monday evening.\n\n"
+            "The email goes on to say that the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name == "Jane Moss"

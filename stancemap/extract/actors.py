@@ -473,11 +473,15 @@ class ActorResolver:
     def _author_of_earlier(self, tok: Token, offset: int) -> Actor | None:
         """The author of the last earlier mention of the same document noun in the same piece: its possessor or
         compound ("Moss's letter", "a Harbor PAC ad"), the object of "by"/"from" after it, or the subject that
-        released it ("Harbor PAC released an ad")."""
+        released it ("Harbor PAC released an ad"); or the subject of the same word as a verb ("Moss emailed
+        supporters on Monday ... The email goes on to say")."""
         for prev in reversed(tok.doc[max(0, tok.i - 400):tok.i]):
-            if prev.lemma_.lower() != tok.lemma_.lower() or prev.pos_ != "NOUN":
+            if prev.lemma_.lower() != tok.lemma_.lower() or prev.pos_ not in ("NOUN", "VERB"):
                 continue
-            cands = [c for c in prev.children if c.dep_ in ("poss", "compound") and c.i < prev.i]
+            if prev.pos_ == "VERB":
+                cands = [c for c in prev.children if c.dep_ == "nsubj"]
+            else:
+                cands = [c for c in prev.children if c.dep_ in ("poss", "compound") and c.i < prev.i]
             cands += [g for c in prev.children if c.dep_ == "prep" and c.lower_ in ("by", "from")
                       for g in c.children if g.dep_ == "pobj"]
             if prev.dep_ == "dobj":  # "Harbor PAC released a new ad"
