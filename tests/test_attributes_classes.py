@@ -546,3 +546,10 @@ def test_the_email_speaks_for_whoever_emailed(extracted) -> None:
             "Jane Moss, the port's director, emailed supporters on Monday evening.\n\n"
             "The email goes on to say that the harbor must stay open.")
     assert find(extracted(text), "must stay open").actor.name == "Jane Moss"
+
+
+def test_a_headline_naming_its_subject_by_role_means_the_person_the_article_is_about(extracted) -> None:
+    text = ("Harbor's new mayor says the port must stay open\n\n"
+            "Jane Moss, who was elected mayor in May, spoke to fishermen on Tuesday. Moss said the fleet was ready. "
+            "Tom Reed, a trader, disagreed.\n\nMoss said on Wednesday that the boats would sail.")
+    assert find(extracted(text), "port must stay open").actor.name == "Jane Moss"

@@ -46,6 +46,9 @@ BODY_NOUNS = {"group", "organization", "organisation", "pac", "committee", "asso
               "charity", "union", "foundation", "institute", "tank", "firm", "company", "network", "alliance"}
 # How far after such a description its name may come (characters: about a paragraph of news).
 NEXT_BODY_CHARS = 400
+# Nouns ending like agent nouns that are not people.
+NOT_PERSON_NOUNS = {"paper", "newspaper", "number", "order", "letter", "center", "water", "power", "matter", "member", "border",
+                    "chapter", "quarter", "error", "sector", "factor", "monitor", "computer", "corner", "list"}
 # Nouns that describe a person in apposition to a name ("Nefzi, a chemistry professor"); not agent nouns at large,
 # which name bodies too ("Fox News, a broadcaster", "the Post, a newspaper").
 PERSON_NOUNS = {"professor", "member", "resident", "student", "teacher", "officer", "worker", "owner", "founder",
@@ -241,6 +244,13 @@ def _possessor_of_partitive(tok: Token) -> Token | None:
         return None
     return next((c for c in thing.children if c.dep_ == "poss"
                  and (c.lower_ in PERSON_PRONOUNS or c.pos_ == "PROPN")), None)
+
+
+def _person_noun(tok: Token) -> bool:
+    """Whether ``tok`` is a noun for a person by role or deed ("mayor", "hacker", "candidate")."""
+    lemma = tok.lemma_.lower()
+    return tok.pos_ in ("NOUN", "PROPN") and (lemma in TITLE_WORDS or lemma in PERSON_ROLE_NOUNS or lemma in PERSON_NOUNS
+                                   or lemma.endswith(("er", "or", "ist")) and lemma not in NOT_PERSON_NOUNS)
 
 
 def _role_words(role: str | None) -> list[str]:
@@ -632,6 +642,21 @@ class ActorResolver:
             k += 1
         return None
 
+    def _main_person(self, exclude_before: int) -> Actor | None:
+        """The person the article names most often, other than those named before ``exclude_before`` (the
+        headline); None when two tie."""
+        headline = {id(m.actor) for m in self.mentions if m.start < exclude_before}
+        counts: dict[int, int] = {}
+        for m in self.mentions:
+            if m.actor.type == "person" and id(m.actor) not in headline:
+                counts[id(m.actor)] = counts.get(id(m.actor), 0) + 1
+        if not counts:
+            return None
+        ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+        if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+            return None
+        return next(m.actor for m in self.mentions if id(m.actor) == ranked[0][0])
+
     def _persons_in(self, sent, offset: int) -> int:
         """How many different persons ``sent`` names: by the NER's mentions, and by known surnames it missed."""
         lo = bisect.bisect_left(self._starts, sent.start_char + offset)
@@ -793,6 +818,14 @@ class ActorResolver:
         named = [m for m in inside if m.start <= tok.idx + offset < m.end]
         if named:
             return named[0].actor
+        if not persons and offset == 0 and "\n" not in doc_text(tok.doc)[:span[1]] and _person_noun(tok) \
+                and self._mention_at(tok.idx) is None:
+            # a headline that names its subject by what they are ("Hacker who revealed private Clinton email
+            # address admits to other intrusions", "London's Muslim mayor rebuffs Trump"): the person the article
+            # is about, not one the headline names
+            main = self._main_person(exclude_before=doc_text(tok.doc).find("\n"))
+            if main is not None:
+                return main
         if head_lemma in BODY_NOUNS and tok.dep_ != "appos" and any(c.dep_ == "det" and c.lower_ in ("a", "an")
                                                                    for c in tok.children) \
                 and not any(c.dep_ == "prep" and c.lower_ == "of" for c in tok.children):
