@@ -47,8 +47,9 @@ BODY_NOUNS = {"group", "organization", "organisation", "pac", "committee", "asso
 # How far after such a description its name may come (characters: about a paragraph of news).
 NEXT_BODY_CHARS = 400
 # Nouns ending like agent nouns that are not people.
-NOT_PERSON_NOUNS = {"paper", "newspaper", "number", "order", "letter", "center", "water", "power", "matter", "member", "border",
-                    "chapter", "quarter", "error", "sector", "factor", "monitor", "computer", "corner", "list"}
+NOT_PERSON_NOUNS = {"paper", "newspaper", "number", "order", "letter", "center", "water", "power", "matter",
+                    "border", "chapter", "quarter", "error", "sector", "factor", "monitor", "computer", "corner",
+                    "list"}
 # Nouns that describe a person in apposition to a name ("Nefzi, a chemistry professor"); not agent nouns at large,
 # which name bodies too ("Fox News, a broadcaster", "the Post, a newspaper").
 PERSON_NOUNS = {"professor", "member", "resident", "student", "teacher", "officer", "worker", "owner", "founder",
@@ -249,8 +250,9 @@ def _possessor_of_partitive(tok: Token) -> Token | None:
 def _person_noun(tok: Token) -> bool:
     """Whether ``tok`` is a noun for a person by role or deed ("mayor", "hacker", "candidate")."""
     lemma = tok.lemma_.lower()
-    return tok.pos_ in ("NOUN", "PROPN") and (lemma in TITLE_WORDS or lemma in PERSON_ROLE_NOUNS or lemma in PERSON_NOUNS
-                                   or lemma.endswith(("er", "or", "ist")) and lemma not in NOT_PERSON_NOUNS)
+    by_role = lemma in TITLE_WORDS or lemma in PERSON_ROLE_NOUNS or lemma in PERSON_NOUNS
+    by_deed = lemma.endswith(("er", "or", "ist")) and lemma not in NOT_PERSON_NOUNS
+    return tok.pos_ in ("NOUN", "PROPN") and (by_role or by_deed)
 
 
 def _role_words(role: str | None) -> list[str]:
