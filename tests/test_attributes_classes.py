@@ -553,3 +553,11 @@ def test_a_headline_naming_its_subject_by_role_means_the_person_the_article_is_a
             "Jane Moss, who was elected mayor in May, spoke to fishermen on Tuesday. Moss said the fleet was ready. "
             "Tom Reed, a trader, disagreed.\n\nMoss said on Wednesday that the boats would sail.")
     assert find(extracted(text), "port must stay open").actor.name == "Jane Moss"
+
+
+def test_a_headline_word_the_ner_ran_into_a_name_is_not_part_of_it() -> None:
+    from stancemap.extract.actors import _strip_function_words
+
+    assert _strip_function_words("Beneath Moss") == "Moss"
+    assert _strip_function_words("After Jane Moss") == "Jane Moss"
+    assert _strip_function_words("Will Moss") == "Will Moss"  # a given name that is also a word stays

@@ -112,6 +112,23 @@ def _strip_honorifics(name: str) -> str:
     return name[:-2] if name.endswith("’s") or name.endswith("'s") else name
 
 
+
+# Words that open a title-cased headline and that the NER runs into a name ("Beneath Clinton's Wins, Signs of
+# Trouble" gave the person "Beneath Clinton"): no name begins with one.
+LEADING_FUNCTION_WORDS = frozenset("""
+about above after against amid among as at before behind beneath below beside between beyond but by despite during
+for from how if in inside into like near of off on onto or over since so than through to toward towards under unlike
+until upon what when where while who why with within without
+""".split())
+
+
+def _strip_function_words(name: str) -> str:
+    """A name without the headline words the NER ran into it: "Beneath Clinton" -> "Clinton"."""
+    words = name.split()
+    while len(words) > 1 and words[0].lower() in LEADING_FUNCTION_WORDS:
+        words = words[1:]
+    return " ".join(words)
+
 _NAME_TITLE_KEYS = {w.rstrip(".") for w in NAME_TITLES}
 
 
@@ -274,7 +291,7 @@ class ActorResolver:
         self.role_words: dict[int, set[str]] = {}  # id(person) -> lemmas of the roles the article gives them
         # Surnames first: the small NER model sometimes labels "Scholz" or "Olaf Scholz" ORG (or GPE) in one
         # sentence and PERSON in another; a name known as a person stays a person.
-        person_names = [_strip_titles(_strip_honorifics(e.text.strip())).split() for p in pieces
+        person_names = [_strip_titles(_strip_function_words(_strip_honorifics(e.text.strip()))).split() for p in pieces
                         for e in p.doc.ents if e.label_ == "PERSON" and e.text.strip()]
         surnames = {n[-1].lower() for n in person_names}
         # a place or group label becomes a person only by the surname of a full name ("Elise Labott" ...
@@ -297,7 +314,7 @@ class ActorResolver:
                 if typ is None:
                     continue
                 # (a dateline the NER ran into the name: "ROME - Bernie Sanders")
-                name = _strip_honorifics(DATELINE.sub("", ent.text.strip()))
+                name = _strip_function_words(_strip_honorifics(DATELINE.sub("", ent.text.strip())))
                 if not name:
                     continue
                 if typ != "person" and self._looks_like_person(
