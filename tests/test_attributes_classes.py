@@ -561,3 +561,15 @@ def test_a_headline_word_the_ner_ran_into_a_name_is_not_part_of_it() -> None:
     assert _strip_function_words("Beneath Moss") == "Moss"
     assert _strip_function_words("After Jane Moss") == "Jane Moss"
     assert _strip_function_words("Will Moss") == "Will Moss"  # a given name that is also a word stays
+
+
+def test_a_surname_the_ner_cut_off_a_name_is_put_back() -> None:
+    from spacy.tokens import Doc, Span
+    from spacy.vocab import Vocab
+
+    from stancemap.extract.actors import _cut_surname
+
+    doc = Doc(Vocab(), words=["Jane", "Ann", 'Moss:"We', "stay", '."'], spaces=[True, True, True, False, False])
+    doc.ents = [Span(doc, 0, 2, label="PERSON")]
+    assert _cut_surname(doc.ents[0], {"moss"}) == " Moss"
+    assert _cut_surname(doc.ents[0], {"reed"}) == ""

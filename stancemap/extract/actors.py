@@ -272,6 +272,22 @@ def _person_noun(tok: Token) -> bool:
     return tok.pos_ in ("NOUN", "PROPN") and (by_role or by_deed)
 
 
+_NEXT_WORD = re.compile(r"[ \t]+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
+
+
+def _cut_surname(ent, surnames: set[str]) -> str:
+    """The surname the NER cut off a name ("Hillary Rodham" + "Clinton" in 'Hillary Rodham Clinton:"We ...'): a
+    known surname written right after it, as " Clinton"; else ""."""
+    text = doc_text(ent.doc)
+    m = _NEXT_WORD.match(text, ent.end_char)
+    if m is None or m.group(1).lower() not in surnames or m.group(1).lower() in (w.lower() for w in ent.text.split()):
+        return ""
+    nxt = next((t for t in ent.doc[ent.end:ent.end + 1]), None)
+    if nxt is not None and nxt.ent_type_ == "PERSON":
+        return ""  # two names side by side, each its own entity
+    return " " + m.group(1)
+
+
 def _role_words(role: str | None) -> list[str]:
     return [ROLE_ABBREVIATIONS.get(w, w) for w in (role or "").lower().split()]
 
@@ -322,7 +338,7 @@ class ActorResolver:
                     typ = "person"
                     surnames.add(name.split()[-1].lower())
                 if typ == "person":
-                    actor = self._person(_strip_titles(name))
+                    actor = self._person(_strip_titles(name) + _cut_surname(ent, surnames))
                     role = _role_before(ent.root, ent.start)
                     if role and not actor.role:
                         actor.role = role
