@@ -573,3 +573,9 @@ def test_a_surname_the_ner_cut_off_a_name_is_put_back() -> None:
     doc.ents = [Span(doc, 0, 2, label="PERSON")]
     assert _cut_surname(doc.ents[0], {"moss"}) == " Moss"
     assert _cut_surname(doc.ents[0], {"reed"}) == ""
+
+
+def test_an_honorific_picks_the_namesake_of_its_gender(extracted) -> None:
+    text = ("Harbor news.\n\nFormer mayor Tom Moss visited the port on Thursday with his wife, Jane Moss.\n\n"
+            "Mrs. Moss said on Friday that the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name == "Jane Moss"

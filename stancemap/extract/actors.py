@@ -288,6 +288,18 @@ def _cut_surname(ent, surnames: set[str]) -> str:
     return " " + m.group(1)
 
 
+def _honorific_gender(ent) -> str | None:
+    """"m" or "f" by the honorific in or just before a name ("Mrs. Clinton"), None without one."""
+    words = [ent.doc[ent.start - 1].lower_] if ent.start > 0 else []
+    words.append(ent[0].lower_)
+    for w in words:
+        if w in ("mr.", "mr"):
+            return "m"
+        if w in ("mrs.", "mrs", "ms.", "ms", "miss"):
+            return "f"
+    return None
+
+
 def _role_words(role: str | None) -> list[str]:
     return [ROLE_ABBREVIATIONS.get(w, w) for w in (role or "").lower().split()]
 
@@ -339,6 +351,7 @@ class ActorResolver:
                     surnames.add(name.split()[-1].lower())
                 if typ == "person":
                     actor = self._person(_strip_titles(name) + _cut_surname(ent, surnames))
+                    actor = self._namesake_of_gender(actor, _honorific_gender(ent))
                     role = _role_before(ent.root, ent.start)
                     if role and not actor.role:
                         actor.role = role
@@ -441,6 +454,16 @@ class ActorResolver:
     def _agrees(self, actor: Actor, pronoun: str) -> bool:
         g = self.gender(actor)
         return g is None or (g == "m") == (pronoun in MALE_PRONOUNS)
+
+    def _namesake_of_gender(self, actor: Actor, gender: str | None) -> Actor:
+        """"Mrs. Clinton" where the article named Bill Clinton first and Hillary Clinton later: the namesake whose
+        given name is of the honorific's gender, when ``actor`` (the surname's first person) is of the other."""
+        if gender is None or given_name_gender(actor.name) in (None, gender):
+            return actor
+        surname = actor.name.split()[-1].lower()
+        fits = [a for a in self.namesakes.values()
+                if a.name.split()[-1].lower() == surname and given_name_gender(a.name) == gender]
+        return fits[0] if len(fits) == 1 else actor
 
     def _person(self, name: str) -> Actor:
         key = name.split()[-1].lower()
