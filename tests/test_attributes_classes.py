@@ -579,3 +579,10 @@ def test_an_honorific_picks_the_namesake_of_its_gender(extracted) -> None:
     text = ("Harbor news.\n\nFormer mayor Tom Moss visited the port on Thursday with his wife, Jane Moss.\n\n"
             "Mrs. Moss said on Friday that the harbor must stay open.")
     assert find(extracted(text), "must stay open").actor.name == "Jane Moss"
+
+
+def test_a_photo_caption_does_not_break_the_thread_of_he(extracted) -> None:
+    text = ("Harbor news.\n\nTom Moss said on Friday that the boats were ready.\n\n"
+            "Harbor Daily/Reuters.\n\nPort officer Don Reed holds up a rope used by the fishermen in 2013.\n\n"
+            "“The harbor must stay open,” he added on Saturday.")
+    assert find(extracted(text), "must stay open").actor.name == "Tom Moss"

@@ -300,6 +300,19 @@ def _honorific_gender(ent) -> str | None:
     return None
 
 
+# A photo credit on a line of its own ("POOL New/Reuters.", "Bloomberg via Getty Images."), under which a caption
+# follows.
+_CREDIT_LINE = re.compile(r"^[^\n]{0,60}\b(?:Reuters|Getty Images|AFP|AP Photo|Handout|Pool|POOL)\b[^\n]{0,20}\.?\s*$")
+
+
+def _is_caption(text: str, pos: int) -> bool:
+    """Whether the paragraph holding ``pos`` comes right after a photo credit line."""
+    para = text.rfind("\n", 0, pos) + 1
+    before = text[:para].rstrip("\n \t")
+    line = before[before.rfind("\n") + 1:]
+    return bool(line) and len(line.split()) <= 6 and _CREDIT_LINE.match(line) is not None
+
+
 def _role_words(role: str | None) -> list[str]:
     return [ROLE_ABBREVIATIONS.get(w, w) for w in (role or "").lower().split()]
 
@@ -581,6 +594,9 @@ class ActorResolver:
             if cur.start == 0:
                 return None
             prev = sent.doc[cur.start - 1].sent
+            if _is_caption(text, prev.start_char):
+                cur = prev  # a photo's caption under its credit line is not the story's thread
+                continue
             subjects = _opening_subjects(prev)
             for subj in subjects:
                 for t in [subj] + [c for c in subj.children if c.dep_ == "appos"]:
