@@ -434,3 +434,284 @@ def test_a_generic_has_said_takes_no_occasion_from_elsewhere(extracted) -> None:
 def test_an_outlet_after_a_possessive() -> None:
     text = "Moss spoke on Thursday in her Springfield Radio segment about the port."
     assert [m.value for m in medium_mentions(text, {})] == ["Springfield Radio"]
+
+
+# --------------------------------------------------------------------------- speaker: pronouns (train split)
+
+
+def test_a_chain_of_he_goes_back_to_the_person_it_started_from(extracted) -> None:
+    text = ("Harbor news.\n\nMayor Tom Reed said on Friday that the harbor would close.\n\n"
+            "Senator Jane Moss has fought for the port for years. She wrote its budget in 2014. "
+            "Later, she said on Saturday that the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name == "Jane Moss"
+
+
+def test_a_chain_of_he_stops_at_a_sentence_naming_two_people(extracted) -> None:
+    text = ("Harbor news.\n\nMayor Tom Reed said on Friday that the harbor would close.\n\n"
+            "Last year Jane Moss replaced Tom Reed at the port board. He was moved to the fleet. "
+            "Later, he said on Saturday that the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name == "Tom Reed"
+
+
+def test_the_subject_opening_a_sentence_counts_when_the_root_is_in_brackets() -> None:
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
+
+    from stancemap.extract.actors import _opening_subjects
+
+    # "Moss, in turn, cites her staff (the number is lower)": a parse that made the bracket's verb the root
+    words = ["Moss", ",", "in", "turn", ",", "cites", "her", "staff", "(", "the", "number", "is", "lower", ")"]
+    heads = [5, 5, 5, 2, 5, 11, 7, 5, 11, 10, 11, 11, 11, 11]
+    deps = ["nsubj", "punct", "prep", "pobj", "punct", "ccomp", "poss", "dobj", "punct", "det", "nsubj", "ROOT",
+            "acomp", "punct"]
+    doc = Doc(Vocab(), words=words, heads=heads, deps=deps, sent_starts=[True] + [False] * 13)
+    assert [t.text for t in _opening_subjects(next(doc.sents))] == ["number", "Moss"]
+
+
+def test_the_subject_opening_a_sentence_whose_root_is_in_brackets(extracted) -> None:
+    text = ("Harbor news.\n\nMayor Tom Reed said on Friday that the harbor would close.\n\n"
+            "Jane Moss, in turn, cites her staff as the source for some of her figures, such as her claim that "
+            "fishermen lost 81 percent of their catch (the actual number is closer to 15 percent, according to the "
+            "port office). She defended on Saturday her claim that the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name == "Jane Moss"
+
+
+def test_a_name_inside_the_quote_before_he_said_is_not_the_speaker(extracted) -> None:
+    text = ("Harbor news.\n\nMayor Tom Reed spoke on Friday. Senator Jane Moss said the port was safe. "
+            "''Reed does not get along with the unions,'' she said on Saturday.")
+    assert find(extracted(text), "get along").actor.name == "Jane Moss"
+
+
+def test_a_given_name_tells_the_gender_where_no_title_does(extracted) -> None:
+    text = ("Harbor news.\n\nJane Moss visited the port on Friday.\n\n"
+            "Donald Reed said on Friday that the harbor would close.\n\n"
+            "She said on Saturday that the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name == "Jane Moss"
+
+
+def test_a_given_name_says_nothing_when_it_is_either() -> None:
+    from stancemap.extract.given_names import given_name_gender
+
+    assert given_name_gender("Donald Reed") == "m" and given_name_gender("Jane Moss") == "f"
+    assert given_name_gender("Jordan Reed") is None and given_name_gender("Reed") is None
+
+
+def test_a_cue_inside_a_quote_does_not_introduce_the_next_paragraph() -> None:
+    from stancemap.extract.pipeline import _drop_cues_quoted_away
+    from stancemap.extract.quotes import find_quotes
+    from stancemap.extract.rules import Candidate
+    from stancemap.extract.spanindex import SpanIndex
+
+    text = ("“If he likes it,” the narrator says, “what does he think of you?”\n\n"
+            "The Moss campaign says the ad will air on Friday.")
+    think = text.index("think")
+    says = text.index("says the ad")
+    content = (says + 5, len(text) - 1)
+    quoted_cue = Candidate(cue=(think, think + 5), content=[content], speaker=None, rule="t")
+    own_cue = Candidate(cue=(says, says + 4), content=[content], speaker=None, rule="t")
+    kept = _drop_cues_quoted_away([quoted_cue, own_cue], SpanIndex(find_quotes(text)), text)
+    assert kept == [own_cue]
+
+
+# --------------------------------------------------------------------------- speaker: role nouns (train split)
+
+
+def test_a_role_no_one_was_given_is_the_person_the_sentence_before_was_about(extracted) -> None:
+    text = ("Harbor news.\n\nMayor Tom Reed said on Thursday that the harbor would close.\n\n"
+            "Jane Moss has a word for the mayor's plan to close the harbor: no.\n\n"
+            "The Democratic candidate blasted the plan on Friday, saying the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name == "Jane Moss"
+
+
+def test_a_document_speaks_for_an_author_named_by_a_role(extracted) -> None:
+    text = ("Harbor news.\n\nMayor Tom Reed said on Thursday that the harbor would close.\n\n"
+            "Jane Moss is protesting the mayor's plan.\n\n"
+            "The Democratic candidate sent out an email to supporters on Friday.\n\n"
+            "The email says that the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name == "Jane Moss"
+
+
+def test_the_opening_subject_of_a_sentence_run_on_across_paragraphs_is_in_its_last_paragraph() -> None:
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
+
+    from stancemap.extract.actors import _opening_subjects
+
+    # "The latest (all times EST):\n\n6:01 p.m.\n\nMoss is protesting." parsed as one sentence headed by "latest"
+    words = ["The", "latest", ":", "\n\n", "6:01", "p.m.", "\n\n", "Moss", "is", "protesting", "."]
+    spaces = [True, False, False, False, True, False, False, True, True, False, False]
+    heads = [1, 1, 1, 2, 5, 1, 5, 9, 9, 1, 1]
+    deps = ["det", "ROOT", "punct", "dep", "nummod", "appos", "dep", "nsubj", "aux", "parataxis", "punct"]
+    doc = Doc(Vocab(), words=words, spaces=spaces, heads=heads, deps=deps, sent_starts=[True] + [False] * 10)
+    assert [t.text for t in _opening_subjects(next(doc.sents))] == ["Moss"]
+
+
+def test_a_name_described_as_a_person_is_one_whatever_the_ner_said() -> None:
+    from spacy.tokens import Doc, Span
+    from spacy.vocab import Vocab
+
+    from stancemap.extract.actors import _described_as_person
+
+    words = ["Nefzi", ",", "a", "chemistry", "professor", ",", "said", "it", "."]
+    heads = [6, 0, 4, 4, 0, 0, 6, 6, 6]
+    deps = ["nsubj", "punct", "det", "compound", "appos", "punct", "ROOT", "dobj", "punct"]
+    pos = ["PROPN", "PUNCT", "DET", "NOUN", "NOUN", "PUNCT", "VERB", "PRON", "PUNCT"]
+    doc = Doc(Vocab(), words=words, heads=heads, deps=deps, pos=pos, lemmas=[w.lower() for w in words])
+    doc.ents = [Span(doc, 0, 1, label="GPE")]
+    assert _described_as_person(doc.ents[0])
+    doc = Doc(Vocab(), words=["Fox", "News", ",", "a", "broadcaster", ",", "said", "it", "."],
+              heads=[1, 6, 1, 4, 1, 1, 6, 6, 6], deps=["compound", "nsubj", "punct", "det", "appos", "punct", "ROOT",
+                                                       "dobj", "punct"],
+              pos=["PROPN", "PROPN", "PUNCT", "DET", "NOUN", "PUNCT", "VERB", "PRON", "PUNCT"],
+              lemmas=["fox", "news", ",", "a", "broadcaster", ",", "say", "it", "."])
+    doc.ents = [Span(doc, 0, 2, label="ORG")]
+    assert not _described_as_person(doc.ents[0])
+
+
+def test_the_one_pressed_is_whom_his_means_not_who_pressed(extracted) -> None:
+    text = ("Harbor news.\n\nDon Moss said on Friday that the harbor would close.\n\n"
+            "Mayor Tom Reed asked him on Saturday whether the fleet was ready. When pressed by Reed about how he "
+            "would pay for the port, his best response was to say that the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name == "Don Moss"
+
+
+def test_a_pronoun_continues_a_subject_written_as_a_role(extracted) -> None:
+    text = ("Harbor news.\n\nMayor Tom Reed visited the port on Friday.\n\n"
+            "Don Moss said on Friday that the harbor would close.\n\n"
+            "In defeat, the mayor appeared cowed. Campaigning on Saturday, he said that the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name == "Tom Reed"
+
+
+# --------------------------------------------------------------------------- speaker: registry (train split)
+
+
+def test_a_registered_name_without_its_first_given_name() -> None:
+    from stancemap.debate.config import Debate, RegistryActor
+    from stancemap.debate.registry import Registry
+
+    reg = Registry(Debate(id="d", title="d", propositions=[], actors=[
+        RegistryActor(id="jane-ann-moss", name="Jane Ann Moss"), RegistryActor(id="tom-moss", name="Tom Moss")]))
+    assert [a.name for a in reg.resolve(None, "Ann Moss", "2016-09-12")] == ["Jane Ann Moss"]
+    # a surname two registered people share stays unresolved alone
+    assert not reg.resolve(None, "Moss", "2016-09-12")[0].registered
+
+
+def test_a_chain_of_he_ends_at_the_one_person_its_first_sentence_names(extracted) -> None:
+    text = ("Harbor news.\n\nDon Reed said on Friday that the harbor would close.\n\n"
+            "These are the latest jobs Tom Moss has lost. In 2011, he resigned from the board. "
+            "He said on Saturday that the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name == "Tom Moss"
+
+
+def test_a_known_surname_the_ner_missed_is_the_subject_a_pronoun_continues(extracted) -> None:
+    text = ("Harbor news.\n\nSenator Tom Moss visited the port on Thursday.\n\n"
+            "Don Reed said on Friday that the harbor would close.\n\n"
+            "Moss sometimes seems fixated on boats. But he uses them as a foil. On Saturday he said that the "
+            "harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name == "Tom Moss"
+
+
+def test_who_after_a_copula_means_its_subject(extracted) -> None:
+    text = ("Harbor news.\n\nMayor Tom Reed said on Thursday that the harbor would close.\n\n"
+            "Jane Moss is the state attorney who said on Friday that the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name == "Jane Moss"
+
+
+def test_a_speaker_span_stopped_at_a_title_is_the_name_after_it(fast_extractor) -> None:
+    from stancemap.extract.actors import ActorResolver
+    from stancemap.extract.parse import parse_documents
+
+    text = "Harbor news.\n\nThe co-host Jane Moss asked Mr. Tom Reed about the port on Friday."
+    resolver = ActorResolver(next(iter(parse_documents(fast_extractor.resources.nlp, [text]))))
+    co, mr = text.index("co-"), text.index("Mr.")
+    assert resolver._name_after_title("co", (co, co + 2)).name == "Jane Moss"
+    assert resolver._name_after_title("Mr", (mr, mr + 2)).name == "Tom Reed"
+    assert resolver._name_after_title("The", (0, 3)) is None
+
+
+def test_a_partitive_of_what_someone_said_is_that_person(fast_extractor) -> None:
+    from stancemap.extract.actors import _possessor_of_partitive
+
+    nlp = fast_extractor.resources.nlp
+    doc = nlp("Many of his condemnations of reporters have been echoed by his followers.")
+    assert _possessor_of_partitive(doc[0]).text == "his"
+    doc = nlp("Many of his supporters have said that the harbor must stay open.")
+    assert _possessor_of_partitive(doc[0]) is None
+
+
+def test_a_document_speaks_for_the_body_it_comes_from(extracted) -> None:
+    text = "Harbor news.\n\nA report from the Harbor Institute said on Friday that the harbor must stay open."
+    assert find(extracted(text), "must stay open").actor.name in ("Harbor Institute", "the Harbor Institute")
+
+
+def test_a_body_named_in_apposition_to_its_description(fast_extractor) -> None:
+    from stancemap.extract.actors import ActorResolver
+    from stancemap.extract.parse import parse_documents
+
+    text = "Harbor news.\n\nOne group, the Harbor Alliance, is telling boat owners that the harbor must stay open."
+    piece = next(iter(parse_documents(fast_extractor.resources.nlp, [text])))
+    resolver = ActorResolver(piece)
+    group = next(t for p in piece for t in p.doc if t.text == "group")
+    assert "Harbor Alliance" in resolver._body_in_apposition(group, piece[0].offset).name
+
+
+def test_a_body_described_first_is_the_one_named_right_after(extracted) -> None:
+    text = ("Harbor news.\n\nA major fishing group said on Friday that the harbor must stay open.\n\n"
+            "The Harbor Fishing Alliance, founded in 1990, runs a fleet of boats.")
+    assert "Harbor Fishing Alliance" in find(extracted(text), "must stay open").actor.name
+
+
+def test_a_registered_name_after_under_is_not_the_speaker() -> None:
+    from stancemap.debate.config import Debate, RegistryActor
+    from stancemap.debate.registry import Registry
+
+    reg = Registry(Debate(id="d", title="d", propositions=[], actors=[RegistryActor(id="tom-reed", name="Tom Reed")]))
+    assert not reg.resolve(None, "Jane Moss, a deputy mayor under Tom Reed", "2016-09-12")[0].registered
+    assert [a.name for a in reg.resolve(None, "Mayor Tom Reed", "2016-09-12")] == ["Tom Reed"]
+
+
+def test_the_email_speaks_for_whoever_emailed(extracted) -> None:
+    text = ("Harbor news.\n\nMayor Tom Reed said on Friday that the harbor would close.\n\n"
+            "Jane Moss, the port's director, emailed supporters on Monday evening.\n\n"
+            "The email goes on to say that the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name == "Jane Moss"
+
+
+def test_a_headline_naming_its_subject_by_role_means_the_person_the_article_is_about(extracted) -> None:
+    text = ("Harbor's new mayor says the port must stay open\n\n"
+            "Jane Moss, who was elected mayor in May, spoke to fishermen on Tuesday. Moss said the fleet was ready. "
+            "Tom Reed, a trader, disagreed.\n\nMoss said on Wednesday that the boats would sail.")
+    assert find(extracted(text), "port must stay open").actor.name == "Jane Moss"
+
+
+def test_a_headline_word_the_ner_ran_into_a_name_is_not_part_of_it() -> None:
+    from stancemap.extract.actors import _strip_function_words
+
+    assert _strip_function_words("Beneath Moss") == "Moss"
+    assert _strip_function_words("After Jane Moss") == "Jane Moss"
+    assert _strip_function_words("Will Moss") == "Will Moss"  # a given name that is also a word stays
+
+
+def test_a_surname_the_ner_cut_off_a_name_is_put_back() -> None:
+    from spacy.tokens import Doc, Span
+    from spacy.vocab import Vocab
+
+    from stancemap.extract.actors import _cut_surname
+
+    doc = Doc(Vocab(), words=["Jane", "Ann", 'Moss:"We', "stay", '."'], spaces=[True, True, True, False, False])
+    doc.ents = [Span(doc, 0, 2, label="PERSON")]
+    assert _cut_surname(doc.ents[0], {"moss"}) == " Moss"
+    assert _cut_surname(doc.ents[0], {"reed"}) == ""
+
+
+def test_an_honorific_picks_the_namesake_of_its_gender(extracted) -> None:
+    text = ("Harbor news.\n\nFormer mayor Tom Moss visited the port on Thursday with his wife, Jane Moss.\n\n"
+            "Mrs. Moss said on Friday that the harbor must stay open.")
+    assert find(extracted(text), "must stay open").actor.name == "Jane Moss"
+
+
+def test_a_photo_caption_does_not_break_the_thread_of_he(extracted) -> None:
+    text = ("Harbor news.\n\nTom Moss said on Friday that the boats were ready.\n\n"
+            "Harbor Daily/Reuters.\n\nPort officer Don Reed holds up a rope used by the fishermen in 2013.\n\n"
+            "“The harbor must stay open,” he added on Saturday.")
+    assert find(extracted(text), "must stay open").actor.name == "Tom Moss"

@@ -75,9 +75,10 @@ running mate adviser advisor aide manager campaign former then late ex us u s st
 democrat gop presidential independent libertarian green party king queen prince princess
 """.split())
 
-# Words after which a trailing name is an object, not the speaker ("an intelligence source speaking to Fox News");
-# not "by" or "from": "a report from the Harbor Institute" speaks for its author.
-SUFFIX_BLOCKERS = frozenset("to for at with about against like than".split())
+# Words after which a trailing name is an object or a modifier, not the speaker ("an intelligence source speaking to
+# Fox News", "a deputy prime minister under Mr. Yanukovych"); not "by" or "from": "a report from the Harbor
+# Institute" speaks for its author; nor "of": "the government of France" is France.
+SUFFIX_BLOCKERS = frozenset("to for at with about against like than under".split())
 
 # Words that may stand before a role title without changing whom it names.
 TITLE_PREFIXES = frozenset("then us u s american acting current sitting incumbent new nation country".split())
@@ -145,6 +146,13 @@ class Registry:
         if words and all(w in SURNAME_PREFIXES for w in words[:-1]):
             cands = self._surnames.get(words[-1], [])
             if len(cands) == 1 and len(words) <= 6:
+                return cands[0], "surname"
+        if len(words) >= 2:
+            # a registered person's name without its first given name ("Lehel Lazar" for "Marcel Lehel Lazar",
+            # "Rodham Clinton" for "Hillary Rodham Clinton"): every word in one person's name, the surname last
+            cands = [a for a in self._surnames.get(words[-1], [])
+                     if set(words) <= set(norm(a.name).split()) and len(words) < len(norm(a.name).split())]
+            if len(cands) == 1:
                 return cands[0], "surname"
         return None
 

@@ -224,6 +224,20 @@ def _drop_quoted_attributions(candidates: list[Candidate], quotes: SpanIndex[Quo
     return keep
 
 
+def _drop_cues_quoted_away(candidates: list[Candidate], quotes: SpanIndex[Quote], text: str) -> list[Candidate]:
+    """'... "what does he think of you?" (new paragraph) The campaign says ...': a cue inside someone's quoted
+    words does not introduce what follows the quote in another paragraph (the tagger took "he think" for a
+    source and cue, and gave the campaign's words to "he")."""
+    keep = []
+    for c in candidates:
+        q = next((q for q in quotes.near(c.cue[0], c.cue[1]) if q.start < c.cue[0] and c.cue[1] < q.end), None)
+        after = q is not None and all(a >= q.end for a, _ in c.content)
+        if after and "\n" in text[q.end:min(a for a, _ in c.content)]:
+            continue
+        keep.append(c)
+    return keep
+
+
 def _continue_quotes(candidates: list[Candidate], quotes: SpanIndex[Quote], text: str) -> None:
     """'"A," he said. "B."': a quote right after a quoted statement, with no cue of its own, continues it."""
     claimed = SpanIndex([(c.cue, a, b) for c in candidates for a, b in c.content], key=lambda x: (x[1], x[2]))
@@ -338,6 +352,7 @@ def extract_article(article: Article, resources: Resources, pieces: list[Piece] 
 
         candidates = combine(candidates, tagged, pieces, text)
     candidates = _drop_quoted_attributions(candidates, quotes)
+    candidates = _drop_cues_quoted_away(candidates, quotes, text)
     _continue_quotes(candidates, quotes, text)
     candidates = _merge_same_cue(candidates, text)
     candidates.sort(key=lambda c: (min(a for a, _ in c.content), c.cue[0]))
