@@ -46,9 +46,10 @@ from .quotes import Quote, find_quotes
 from .rules import Candidate, find_candidates
 from .spanindex import SpanIndex
 
-EXTRACTOR_VERSION = "0.4.3"  # 0.4.3: speaker resolution, date said, medium and reported_by (issue 9 classes found on
-# PolNeAR train), "asked about" never takes an earlier sentence's speaker; 0.4.2: documents over SECTION_CHARS
-# extracted by section (0.4.1: issue 9 items 4-6)
+# 0.4.4: more speaker, medium and reported_by classes (found on PolNeAR train); 0.4.3: speaker resolution, date
+# said, medium and reported_by (issue 9 classes found on PolNeAR train), "asked about" never takes an earlier
+# sentence's speaker; 0.4.2: documents over SECTION_CHARS extracted by section (0.4.1: issue 9 items 4-6)
+EXTRACTOR_VERSION = "0.4.4"
 MODES = ("accurate", "fast")
 
 
