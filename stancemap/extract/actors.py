@@ -199,6 +199,9 @@ KIN_WORDS = {"employee", "employees", "daughter", "son",
              "wife", "husband", "mother", "father", "brother", "sister", "friend", "ally",
              "allies", "friends", "rival", "opponent", "challenger", "successor", "predecessor", "counsel",
              "lawyer", "attorney", "staff", "staffer", "deputy", "colleague", "partner", "woman", "man"}
+# A noun for a person by what they are: a title, a role in public life or a description ("mayor", "candidate",
+# "professor").
+PERSON_LEMMAS = frozenset(TITLE_WORDS | PERSON_ROLE_NOUNS | PERSON_NOUNS)
 ROLE_SUFFIXES = ("er", "or", "ist", "ary", "man", "woman", "ant", "ent")
 
 
@@ -240,7 +243,7 @@ def _described_as_person(ent) -> bool:
         if c.dep_ != "appos" or c.pos_ != "NOUN" or c.i < ent.end:
             continue
         lemma = c.lemma_.lower()
-        if lemma in TITLE_WORDS or lemma in PERSON_ROLE_NOUNS or lemma in KIN_WORDS or lemma in PERSON_NOUNS:
+        if lemma in PERSON_LEMMAS or lemma in KIN_WORDS:
             return True
     return False
 
@@ -257,8 +260,7 @@ def _possessor_of_partitive(tok: Token) -> Token | None:
     if thing is None or thing.pos_ != "NOUN":
         return None
     lemma = thing.lemma_.lower()
-    if lemma in ANONYMOUS_HEADS or lemma in KIN_WORDS or lemma in PERSON_NOUNS or lemma in TITLE_WORDS \
-            or lemma in PERSON_ROLE_NOUNS or lemma.endswith(ROLE_SUFFIXES):
+    if lemma in PERSON_LEMMAS or lemma in ANONYMOUS_HEADS or lemma in KIN_WORDS or lemma.endswith(ROLE_SUFFIXES):
         return None
     return next((c for c in thing.children if c.dep_ == "poss"
                  and (c.lower_ in PERSON_PRONOUNS or c.pos_ == "PROPN")), None)
@@ -267,7 +269,7 @@ def _possessor_of_partitive(tok: Token) -> Token | None:
 def _person_noun(tok: Token) -> bool:
     """Whether ``tok`` is a noun for a person by role or deed ("mayor", "hacker", "candidate")."""
     lemma = tok.lemma_.lower()
-    by_role = lemma in TITLE_WORDS or lemma in PERSON_ROLE_NOUNS or lemma in PERSON_NOUNS
+    by_role = lemma in PERSON_LEMMAS
     by_deed = lemma.endswith(("er", "or", "ist")) and lemma not in NOT_PERSON_NOUNS
     return tok.pos_ in ("NOUN", "PROPN") and (by_role or by_deed)
 
@@ -534,11 +536,13 @@ class ActorResolver:
         if fitting:
             return max(fitting, key=lambda oa: oa[0])[1]
         g = "m" if pronoun in MALE_PRONOUNS else "f" if pronoun in FEMALE_PRONOUNS else ""
-        m = self._last_mention(("type", types, g), lambda m: m.actor.type in types
-                               and (not g or self._agrees(m.actor, pronoun)), before)
+
+        def fits(m: Mention) -> bool:
+            return m.actor.type in types and (not g or self._agrees(m.actor, pronoun))
+
+        m = self._last_mention(("type", types, g), fits, before)
         while m is not None and any(m.actor is x for x in not_these):
-            m = self._last_mention(("type", types, g), lambda m: m.actor.type in types
-                                   and (not g or self._agrees(m.actor, pronoun)), m.start)
+            m = self._last_mention(("type", types, g), fits, m.start)
         return m.actor if m is not None else None
 
     def _mention_at(self, pos: int) -> Mention | None:
@@ -600,11 +604,8 @@ class ActorResolver:
             subjects = _opening_subjects(prev)
             for subj in subjects:
                 for t in [subj] + [c for c in subj.children if c.dep_ == "appos"]:
-                    m = self._mention_at(t.idx + offset)
-                    if m is None and t.text[:1].isupper() and t.lower_ in self.persons:
-                        # a known surname the NER missed there ("Trump sometimes seems fixated on China.")
-                        m = Mention(t.idx + offset, t.idx + len(t) + offset, self.persons[t.lower_], t.dep_)
-                    if m is not None and m.actor.type == "person":
+                    m = self._person_mention(t, offset)
+                    if m is not None:
                         # at the chain's end, a sentence naming one person only ("Mendoza replaced Schilling.
                         # He was reassigned ... he suggested": either could be meant)
                         if chained and self._persons_in(prev, offset) > 1:
@@ -641,12 +642,20 @@ class ActorResolver:
                     return Mention(start, subj.idx + len(subj) + offset, actor, subj.dep_)
         return None
 
-    def _person_at(self, tok: Token, offset: int) -> Actor | None:
-        """The person a name token stands for: by its mention, or by a known surname the NER missed."""
+    def _person_mention(self, tok: Token, offset: int) -> Mention | None:
+        """The person mention a name token is in: the NER's, or a known surname the NER missed there ("Trump
+        sometimes seems fixated on China."), as a mention of the token."""
         m = self._mention_at(tok.idx + offset)
         if m is not None:
-            return m.actor if m.actor.type == "person" else None
-        return self.persons.get(tok.lower_) if tok.text[:1].isupper() else None
+            return m if m.actor.type == "person" else None
+        if tok.text[:1].isupper() and tok.lower_ in self.persons:
+            return Mention(tok.idx + offset, tok.idx + len(tok) + offset, self.persons[tok.lower_], tok.dep_)
+        return None
+
+    def _person_at(self, tok: Token, offset: int) -> Actor | None:
+        """The person a name token stands for (:meth:`_person_mention`)."""
+        m = self._person_mention(tok, offset)
+        return m.actor if m is not None else None
 
     def _only_person_in(self, sent, offset: int) -> Mention | None:
         """The mention of the one person ``sent`` names, if it names exactly one (outside quotes)."""

@@ -686,6 +686,19 @@ def _parse_medium(cand: Candidate) -> str | None:
     return value
 
 
+def _speaks_through_poll(cand: Candidate, text: str) -> bool:
+    """Whether the speaker is a share of a group or those polled ("46 percent of voters said", "about two-thirds of
+    primary voters support", "those surveyed"), or voters as a group just after a poll is named."""
+    if cand.speaker is None:
+        return False
+    a, b = cand.speaker
+    if _SHARE_RE.match(text, a, b) or _POLLED_RE.search(text, a, b):
+        return True
+    tok = cand.speaker_token
+    return tok is not None and tok.lemma_.lower() in _POLLED_GROUPS \
+        and _POLL_RE.search(text, max(0, a - POLL_BEFORE), a) is not None
+
+
 def _chain(cand: Candidate, actor: Actor | None, text: str, k: int, sentences: list[tuple[int, int]],
            content: list[tuple[int, int]], media: list, media_starts: list[int],
            previous: dict[str, tuple[int, Statement]], publisher: str | None,
@@ -731,15 +744,8 @@ def _chain(cand: Candidate, actor: Actor | None, text: str, k: int, sentences: l
         # a paper filed in court speaks ("A court document filed Thursday says", "a declaration filed in federal
         # court by ... concerning a lawsuit")
         medium = "court filing"
-    if medium is None and cand.speaker is not None and (_SHARE_RE.match(text, cand.speaker[0], cand.speaker[1])
-                                                        or _POLLED_RE.search(text, cand.speaker[0], cand.speaker[1])):
-        # A share of a group, or those polled, speak through a poll ("46 percent of voters said", "about two-thirds
-        # of primary voters support", "those surveyed"); an exit poll when the article names one before it or just
-        # after ("That is according to exit polls").
-        medium = "exit poll" if _EXIT_POLL_RE.search(text, 0, cand.speaker[1] + EXIT_POLL_AFTER) else "poll"
-    if medium is None and cand.speaker_token is not None and cand.speaker_token.lemma_.lower() in _POLLED_GROUPS \
-            and _POLL_RE.search(text, max(0, cand.speaker[0] - POLL_BEFORE), cand.speaker[0]):
-        # voters as a group just after a poll is named speak through it
+    if medium is None and _speaks_through_poll(cand, text):
+        # an exit poll when the article names one before it or just after ("That is according to exit polls")
         medium = "exit poll" if _EXIT_POLL_RE.search(text, 0, cand.speaker[1] + EXIT_POLL_AFTER) else "poll"
     own = medium is not None
     if medium is None and generic_cue(text, cand.cue):
