@@ -47,7 +47,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.routing import APIRoute
 from starlette.background import BackgroundTask
 
-from .deps import User, core, require
+from .deps import User, app_of, require
 from .schemas import ActorMerge, NewLink, NewStatement, StanceReview, StatementReview
 
 MAX_BODY = 1_000_000  # bytes
@@ -92,7 +92,7 @@ class LimitedRoute(APIRoute):
 
 router = APIRouter(tags=["api"], route_class=LimitedRoute)
 
-Core = Annotated[Any, Depends(core)]
+Core = Annotated[Any, Depends(app_of)]
 Viewer = Annotated[User, Depends(require("viewer"))]
 Coder = Annotated[User, Depends(require("coder"))]
 Admin = Annotated[User, Depends(require("admin"))]
@@ -122,7 +122,7 @@ def answers() -> Iterator[None]:
 
 # --------------------------------------------------------------------------- statements and articles
 
-def statement_filters(
+async def statement_filters(
     actor: str | None = None,
     role: str | None = None,
     outlet: Annotated[list[str] | None, Query()] = None,
@@ -253,7 +253,7 @@ def get_article(ref: Annotated[str, PathParam(max_length=1000)], app: Core, user
 # --------------------------------------------------------------------------- debates
 
 
-def debate_filters(
+async def debate_filters(
     since: str | None = None,
     until: str | None = None,
     outlets: Annotated[list[str] | None, Query()] = None,

@@ -40,10 +40,25 @@ def current_user(request: Request) -> User:
     raise HTTPException(status_code=401, detail="log in first")
 
 
+# The dependencies are ``async def``: FastAPI runs a plain ``def`` dependency in its thread pool, one hop there and
+# back per dependency and request (three of ``GET /api/statements``'s four hops); these do no I/O, so they run on
+# the event loop. ``core`` and ``current_user`` stay plain functions for the pages that call them.
+
+
+async def app_of(request: Request):  # -> stancemap.app.App
+    """:func:`core` as a dependency."""
+    return core(request)
+
+
+async def user_of(request: Request) -> User:
+    """:func:`current_user` as a dependency."""
+    return current_user(request)
+
+
 def require(role: str):
     """A dependency: the current user, if their role is at least ``role`` (else 403)."""
 
-    def check(request: Request) -> User:
+    async def check(request: Request) -> User:
         user = current_user(request)
         if not user.can(role):
             raise HTTPException(status_code=403, detail=f"{user.name} ({user.role}) may not do this: needs {role}")

@@ -23,11 +23,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
-from .deps import core, current_user
+from .deps import core, current_user, user_of
 
 HERE = Path(__file__).resolve().parent
 # every page needs a user (401 in multi-user mode when nobody is logged in)
-router = APIRouter(include_in_schema=False, dependencies=[Depends(current_user)])
+router = APIRouter(include_in_schema=False, dependencies=[Depends(user_of)])
 templates = Jinja2Templates(directory=HERE / "templates")
 
 PAGE_SIZES = (25, 50, 100, 200, 500)
