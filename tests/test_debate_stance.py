@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from stancemap.debate.stance import decide, polarity_of
+from stancemap.debate.stance import decide, polarity_of, warns_of_topic
 from stancemap.extract.parse import load_pipeline
 from stancemap.model import Span
 
@@ -28,12 +28,33 @@ def stance(nlp, sentence: str, content: str, keywords: list[str], proposition: s
         cue_span = Span(cue, c, c + len(cue))
     nxt = (len(sentence) + 1, len(text)) if next_sentence else None
     return decide(nlp(sentence), 0, text, [content_span], cue_span, keywords,
-                  polarity_of(nlp(proposition), keywords), margin=margin, next_sentence=nxt)
+                  polarity_of(nlp(proposition), keywords), margin=margin, next_sentence=nxt,
+                  warns=warns_of_topic(nlp(proposition), keywords))
 
 
 def test_proposition_wording_has_a_polarity(nlp):
     assert polarity_of(nlp("Western troops should be deployable to Ukraine."), TROOPS) == 1
     assert polarity_of(nlp("No red lines should limit support to Ukraine."), RED_LINES) == -1
+
+
+CLIMATE = ["climate change", "global warming", "emissions"]
+THREAT = "Climate change is a real threat that requires government action."
+
+
+def test_a_proposition_that_calls_its_topic_a_threat_is_not_against_it(nlp):
+    """"X is a real threat" is for acting on X: a plain call to act on it supports it, and so does calling X a
+    danger (both read as oppose when the proposition's "threat" counted as a negation of its topic)."""
+    assert polarity_of(nlp(THREAT), CLIMATE) == 1 and warns_of_topic(nlp(THREAT), CLIMATE)
+    assert not warns_of_topic(nlp("Western troops should be deployable to Ukraine."), TROOPS)
+    s = stance(nlp, "The senator said that Congress must act on climate change now.",
+               "that Congress must act on climate change now", CLIMATE, THREAT)
+    assert s.label == "support"
+    s = stance(nlp, "The senator said that climate change is a grave danger to the country.",
+               "that climate change is a grave danger to the country", CLIMATE, THREAT)
+    assert s.label == "support"
+    s = stance(nlp, "The senator said that climate change is not a threat.",
+               "that climate change is not a threat", CLIMATE, THREAT)
+    assert s.label == "oppose"
 
 
 def test_does_not_plan_to_send_is_oppose(nlp):

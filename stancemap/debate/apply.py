@@ -39,7 +39,7 @@ from .evidence import ORIGIN as EVIDENCE_ORIGIN
 from .evidence import opposition_statements
 from .link import Link, Linker, linkable, prefilter
 from .registry import Registry, ResolvedActor
-from .stance import Stance, anaphoric, decide, model_stance, polarity_of
+from .stance import Stance, anaphoric, decide, model_stance, polarity_of, warns_of_topic
 from .stance_lite import LiteInput, LiteProposition
 from .stance_model import LABELS as MODEL_LABELS
 from .stance_model import context_span, pair_text
@@ -207,6 +207,7 @@ class Applier:
         self.threshold = debate.link_threshold if threshold is None else threshold
         self.evidence_rules = evidence_rules
         self._prop_pol = {p.id: polarity_of(nlp(p.statement), p.keywords) for p in debate.propositions}
+        self._prop_warns = {p.id: warns_of_topic(nlp(p.statement), p.keywords) for p in debate.propositions}
         self._parse_cache: dict[str, object] = {}
         # context -> held beliefs found by the parse rules (embedded.py): what a context holds does not depend on
         # the debate, so every Applier of the process shares it (six debates over the same store parsed each
@@ -391,7 +392,8 @@ class Applier:
                     if stance is None:
                         stance = decide(doc, offset, text, content, cue, prop.keywords, self._prop_pol[prop.id],
                                         margin=margin, next_sentence=nxt, forced=forced,
-                                        forced_evidence=st.cue if forced else None)
+                                        forced_evidence=st.cue if forced else None,
+                                        warns=self._prop_warns[prop.id])
                         if p is not None and forced is None:
                             stance = model_stance(p, stance, text, content, cue, nxt, decider=self.stance_mode)
                         if len(self._stance_cache) > 200_000:

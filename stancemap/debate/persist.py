@@ -16,7 +16,7 @@ from .config import Debate
 if TYPE_CHECKING:  # importing the applier loads spaCy: readers of the store must not pay for it
     from .apply import Coded
 
-RULES_VERSION = "rules-2"  # bump when stance.py / link.py change what they decide (2: issue 9's classes, 2026-12)
+RULES_VERSION = "rules-3"  # bump when stance.py / link.py change what they decide (3: propositions warning of a topic)
 
 
 def decider_version(stance: str) -> str:

@@ -268,14 +268,29 @@ def _anchors(tokens, keywords: list[str]) -> tuple[list, bool | None]:
 
 
 def polarity_of(doc, keywords: list[str]) -> int:
-    """+1/-1: the wording of a proposition toward its own topic ("No red lines should ..." -> -1)."""
+    """+1/-1: the wording of a proposition toward its own topic ("No red lines should ..." -> -1).
+
+    Calling the topic a bad outcome is not against it here: "Climate change is a real threat that requires
+    action" is +1, and a statement that calls climate change a threat agrees with it (see
+    :func:`warns_of_topic`). Read as -1, every plain mention of climate action in the PolNeAR stance set's train
+    split came out as oppose (support -> oppose 26 of 153 climate pairs)."""
     tokens = [t for t in doc if not t.is_punct]
     if not tokens:
         return 1
+    w = _proposition_walk(tokens, keywords)
+    return -1 if (w.flips - w.rules.count("bad-outcome")) % 2 else 1
+
+
+def warns_of_topic(doc, keywords: list[str]) -> bool:
+    """Whether a proposition's wording calls its own topic a bad outcome ("... is a real threat"): a statement
+    that does the same agrees with it, so its bad-outcome reading does not flip the stance."""
+    tokens = [t for t in doc if not t.is_punct]
+    return bool(tokens) and "bad-outcome" in _proposition_walk(tokens, keywords).rules
+
+
+def _proposition_walk(tokens, keywords: list[str]) -> _Walk:
     anchors, _ = _anchors(tokens, keywords)
-    inside = {t.i for t in tokens}
-    w = _walk(anchors[0], inside)
-    return -1 if w.flips % 2 else 1
+    return _walk(anchors[0], {t.i for t in tokens})
 
 
 def _span(tok, offset: int, text: str) -> Span:
@@ -317,8 +332,10 @@ def condition_in(text: str, start: int, end: int) -> Span | None:
 
 def decide(doc, doc_offset: int, text: str, content: list[Span], cue: Span | None, keywords: list[str],
            prop_polarity: int, margin: float = 0.0, next_sentence: tuple[int, int] | None = None,
-           forced: str | None = None, forced_evidence: Span | None = None) -> Stance:
-    """Stance of the content (spans into ``text``) of a parsed sentence ``doc`` (at ``doc_offset``)."""
+           forced: str | None = None, forced_evidence: Span | None = None, warns: bool = False) -> Stance:
+    """Stance of the content (spans into ``text``) of a parsed sentence ``doc`` (at ``doc_offset``). ``warns``:
+    the proposition calls its topic a bad outcome (:func:`warns_of_topic`), so the content calling it one
+    does not flip the stance."""
     def inside_spans(t) -> bool:
         a = doc_offset + t.idx
         b = a + len(t.text)
@@ -351,7 +368,8 @@ def decide(doc, doc_offset: int, text: str, content: list[Span], cue: Span | Non
             w.evidence.append(disc)
             w.rules.append("report")
     orientation = prop_polarity if keyword_anchor else 1
-    polarity = (-1 if w.flips % 2 else 1) * orientation
+    flips = w.flips - (w.rules.count("bad-outcome") if warns and keyword_anchor else 0)
+    polarity = (-1 if flips % 2 else 1) * orientation
     evidence = [_span(anchor, doc_offset, text)] if anchor is not None else []
     evidence += [_span(t, doc_offset, text) for t in w.evidence]
     rule = "+".join(dict.fromkeys(w.rules)) or "plain"
