@@ -8,7 +8,10 @@ import pytest
 
 from stancemap.debate.apply import Applier, load_result
 from stancemap.debate.config import load_debate
+from stancemap.debate.link import _kw_pattern
 from stancemap.debate.source import article_meta
+from stancemap.debate.stance_model import context_span
+from stancemap.debate.text import Sentences
 from stancemap.model import Article
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,8 +83,20 @@ def test_duda_is_neutral(result):
 
 def test_unlinked_statements_stay_queryable_and_result_round_trips(result, tmp_path):
     unlinked = result.unlinked()
-    assert unlinked and all(c.best is not None and not c.stances for c in unlinked)
+    assert unlinked and all(not c.stances for c in unlinked)
     assert any(c.actor and c.actor.name == "a British military source" for c in unlinked)
+    # the best candidate is kept where a keyword gave it one; a statement with no keyword around it is not embedded
+    # (without a keyword it could link only at a similarity of SIM_ALONE): it has none
+    text = SEED.read_text(encoding="utf-8")
+    patterns = [_kw_pattern(k) for p in result.debate.propositions for k in p.keywords]
+    sents = Sentences(text)
+    for c in unlinked:
+        st = c.statement
+        extent = [x for x in (st.speaker, st.cue) if x is not None] + list(st.content)
+        around = text[slice(*context_span(sents, min(x.start for x in extent), max(x.end for x in extent)))]
+        if not any(p.search(around) for p in patterns):
+            assert c.best is None, c.key
+    assert any(c.best is None for c in unlinked)
     p = result.save(tmp_path / "r.jsonl")
     back = load_result(p, result.debate)
     assert [c.key for c in back.coded] == [c.key for c in result.coded]

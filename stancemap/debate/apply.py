@@ -37,7 +37,7 @@ from .embedded import ORIGIN as EMBEDDED_ORIGIN
 from .embedded import embedded_statements
 from .evidence import ORIGIN as EVIDENCE_ORIGIN
 from .evidence import opposition_statements
-from .link import Link, Linker, linkable, prefilter
+from .link import Link, Linker, keywords_decide, linkable, prefilter
 from .registry import Registry, ResolvedActor
 from .stance import Stance, anaphoric, decide, model_stance, polarity_of, warns_of_topic
 from .stance_lite import LiteInput, LiteProposition
@@ -204,6 +204,7 @@ class Applier:
             nlp = load_pipeline()
         self.nlp = nlp
         self.linker = Linker(debate, self.embedder)
+        self._keywords_decide = keywords_decide(debate)
         self.threshold = debate.link_threshold if threshold is None else threshold
         self.evidence_rules = evidence_rules
         self._prop_pol = {p.id: polarity_of(nlp(p.statement), p.keywords) for p in debate.propositions}
@@ -272,9 +273,23 @@ class Applier:
             yield st, meta, "extractor"
             text = meta.get("text") or ""
             if self.evidence_rules and text and st.content:
-                ctx = self._sents(doc_id, text).covering(st.start, st.end)
+                sents = self._sents(doc_id, text)
+                if self._skips_unlinkable(sents, st, text):
+                    continue
+                ctx = sents.covering(st.start, st.end)
                 for ev in embedded_statements(self._parse_one, st, text, ctx, self._beliefs):
                     yield ev, meta, EMBEDDED_ORIGIN
+
+    def _skips_unlinkable(self, sents: Sentences, st: Statement, text: str) -> bool:
+        """Whether the beliefs inside ``st`` need not be looked for: when linking by the rules decides by keywords
+        (:func:`.link.keywords_decide`) and no proposition's keyword occurs where a belief inside ``st`` would be
+        linked from (its sentences and the one before), such a belief could not link. The parse it takes was 4.2
+        of the 7.4 s the first debate's ``debate apply`` took over 60 PolNeAR articles."""
+        if self.stance_model is not None or not self._keywords_decide:
+            return False
+        extent = [x for x in (st.speaker, st.cue) if x is not None] + list(st.content)
+        m0, m1 = context_span(sents, min(x.start for x in extent), max(x.end for x in extent))
+        return not any(self.linker.keywords_in(k, text[m0:m1]) for k in range(len(self.debate.propositions)))
 
     def _model_probs(self, batch, links_all, model_ctx) -> dict[tuple[int, str], np.ndarray]:
         """The stance model's probabilities for each (statement, proposition) the cheap filter lets through."""
@@ -338,7 +353,8 @@ class Applier:
         # to: the rules' linker reads the sentence before too, as the model does for every statement
         link_texts = model_ctx if self.stance_model is not None else [
             model_ctx[i] if anaphoric(st.content) else texts[i] for i, (st, _, _) in enumerate(batch)]
-        links_all, margins = self.linker.score(link_texts, registered)
+        links_all, margins = self.linker.score(link_texts, registered,
+                                               keywords_first=self.stance_model is None and self._keywords_decide)
         probs: dict[tuple[int, str], np.ndarray] = {}
         if self.stance_model is not None:
             probs = self._model_probs(batch, links_all, model_ctx)

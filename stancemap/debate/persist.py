@@ -16,7 +16,7 @@ from .config import Debate
 if TYPE_CHECKING:  # importing the applier loads spaCy: readers of the store must not pay for it
     from .apply import Coded
 
-RULES_VERSION = "rules-3"  # bump when stance.py / link.py change what they decide (3: propositions warning of a topic)
+RULES_VERSION = "rules-3"  # bump when stance.py / link.py change what they decide (3: threat wording, keywords first)
 
 
 def decider_version(stance: str) -> str:
