@@ -298,6 +298,7 @@ def replace_codings(engine: Engine, debate: DebateRow, article_id: int, coded: S
             conn.execute(sa.update(c).where(c.c.id == k).values(digest=debate.digest,
                                                                  decider_version=debate.decider_version))
         report.kept_reviewed = len(reviewed)
+        prepared = []
         for row in coded:
             row = dict(row)
             links = row.pop("links", [])
@@ -308,16 +309,25 @@ def replace_codings(engine: Engine, debate: DebateRow, article_id: int, coded: S
             if cid is not None and cid in kept:
                 conn.execute(sa.update(c).where(c.c.id == cid).values(**values))
             else:
-                cid = conn.execute(sa.insert(c).values(**values).returning(c.c.id)).scalar_one()
+                cid = None
+            prepared.append((row, values, links, stance_rows, cid))
+        # the new codings in one statement (executemany with RETURNING, ids in the rows' order): one round trip
+        # per coded statement had been 1.2 of the 4.8 s of a first `debate apply` over 60 PolNeAR articles
+        fresh = [values for _, values, _, _, cid in prepared if cid is None]
+        new_ids = iter(conn.execute(sa.insert(c).returning(c.c.id, sort_by_parameter_order=True), fresh)
+                       .scalars().all()) if fresh else iter(())
+        all_links: list[dict] = []
+        todo: list[dict] = []
+        for row, _values, links, stance_rows, cid in prepared:
+            if cid is None:
+                cid = next(new_ids)
             report.coded += 1
-            if links:
-                conn.execute(sa.insert(lk), [dict(x, coded_id=cid) for x in links])
+            all_links += [dict(x, coded_id=cid) for x in links]
             actor = row.get("actor") or {}
             shared = {"debate_id": debate.id, "actor_key": row.get("actor_key") or "",
                       "actor_name": actor.get("name") or "", "actor_type": actor.get("type") or "unknown",
                       "registered": bool(actor.get("registered")), "origin": row["origin"], "date": row.get("date"),
                       "date_start": date_range(row.get("date"))[0], "outlet_norm": outlet, "coded_key": row["key"]}
-            todo = []
             for s in stance_rows:
                 was = reviewed.get((cid, s["proposition"]))
                 if was is not None:
@@ -325,9 +335,11 @@ def replace_codings(engine: Engine, debate: DebateRow, article_id: int, coded: S
                         report.conflicts.append(StanceConflict(row["key"], s["proposition"], was, s["label"]))
                     continue
                 todo.append(dict(s, coded_id=cid, decider_version=debate.decider_version, **shared))
-            if todo:
-                conn.execute(sa.insert(st), todo)
-                report.stances += len(todo)
+        if all_links:
+            conn.execute(sa.insert(lk), all_links)
+        if todo:
+            conn.execute(sa.insert(st), todo)
+            report.stances += len(todo)
     return report
 
 
