@@ -114,9 +114,10 @@ def test_search_finds_the_same_statements_on_every_backend(engine, query, expect
 
 
 @pytest.mark.parametrize("sort", ["date", "-date", "id", "-id"])
-@pytest.mark.parametrize("query,expected", [c for c in CASES if c[1]][::3], ids=[q for q, e in CASES if e][::3])
+@pytest.mark.parametrize("query,expected", [c for c in CASES if c[1]], ids=[q for q, e in CASES if e])
 def test_a_page_walking_the_sort_index_finds_the_same_page(engine, monkeypatch, query, expected, sort):
-    """A common word's page walks the sort order's index (search.WALK_ABOVE); the same rows, in the same order."""
+    """A common word's page walks the sort order's index (search.WALK_ABOVE) and checks each row's words without
+    the FTS index; the same rows, in the same order, for every query of the semantics table."""
     from stancemap.store import search
 
     monkeypatch.setattr(search, "WALK_ABOVE", 10**9)
