@@ -10,7 +10,7 @@ from stancemap.debate.apply import Applier, load_result
 from stancemap.debate.config import load_debate
 from stancemap.debate.link import _kw_pattern
 from stancemap.debate.source import article_meta
-from stancemap.debate.stance_model import context_span
+from stancemap.debate.stance_model import statement_context
 from stancemap.debate.text import Sentences
 from stancemap.model import Article
 
@@ -91,9 +91,7 @@ def test_unlinked_statements_stay_queryable_and_result_round_trips(result, tmp_p
     patterns = [_kw_pattern(k) for p in result.debate.propositions for k in p.keywords]
     sents = Sentences(text)
     for c in unlinked:
-        st = c.statement
-        extent = [x for x in (st.speaker, st.cue) if x is not None] + list(st.content)
-        around = text[slice(*context_span(sents, min(x.start for x in extent), max(x.end for x in extent)))]
+        around = text[slice(*statement_context(sents, c.statement))]
         if not any(p.search(around) for p in patterns):
             assert c.best is None, c.key
     assert any(c.best is None for c in unlinked)

@@ -42,7 +42,7 @@ from .registry import Registry, ResolvedActor
 from .stance import Stance, anaphoric, decide, model_stance, polarity_of, warns_of_topic
 from .stance_lite import LiteInput, LiteProposition
 from .stance_model import LABELS as MODEL_LABELS
-from .stance_model import context_span, pair_text
+from .stance_model import pair_text, statement_context
 from .text import Sentences
 
 RESULT_SCHEMA = "stancemap-debate/1"
@@ -207,8 +207,9 @@ class Applier:
         self._keywords_decide = keywords_decide(debate)
         self.threshold = debate.link_threshold if threshold is None else threshold
         self.evidence_rules = evidence_rules
-        self._prop_pol = {p.id: polarity_of(nlp(p.statement), p.keywords) for p in debate.propositions}
-        self._prop_warns = {p.id: warns_of_topic(nlp(p.statement), p.keywords) for p in debate.propositions}
+        wordings = {p.id: nlp(p.statement) for p in debate.propositions}
+        self._prop_pol = {p.id: polarity_of(wordings[p.id], p.keywords) for p in debate.propositions}
+        self._prop_warns = {p.id: warns_of_topic(wordings[p.id], p.keywords) for p in debate.propositions}
         self._parse_cache: dict[str, object] = {}
         # context -> held beliefs found by the parse rules (embedded.py): what a context holds does not depend on
         # the debate, so every Applier of the process shares it (six debates over the same store parsed each
@@ -287,8 +288,7 @@ class Applier:
         of the 7.4 s the first debate's ``debate apply`` took over 60 PolNeAR articles."""
         if self.stance_model is not None or not self._keywords_decide:
             return False
-        extent = [x for x in (st.speaker, st.cue) if x is not None] + list(st.content)
-        m0, m1 = context_span(sents, min(x.start for x in extent), max(x.end for x in extent))
+        m0, m1 = statement_context(sents, st)
         return not any(self.linker.keywords_in(k, text[m0:m1]) for k in range(len(self.debate.propositions)))
 
     def _model_probs(self, batch, links_all, model_ctx) -> dict[tuple[int, str], np.ndarray]:
@@ -334,8 +334,7 @@ class Applier:
                 sents = self._sents(str(meta.get("id") or st.document), text)
                 ctx = sents.covering(st.start, st.end)
                 context = text[ctx[0]:ctx[1]]
-                extent = [x for x in (st.speaker, st.cue) if x is not None] + list(st.content)
-                m0, m1 = context_span(sents, min(x.start for x in extent), max(x.end for x in extent))
+                m0, m1 = statement_context(sents, st)
                 model_ctx.append(text[m0:m1])
             else:
                 ctx = (0, 0)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..model import Statement
 from .text import Sentences
 
 LABELS = ("support", "conditional", "oppose", "neutral", "not-about")
@@ -55,6 +56,12 @@ def context_span(sentences: Sentences, start: int, end: int) -> tuple[int, int]:
         if i > 0:
             lo = sentences.bounds[i - 1][0]
     return lo, hi
+
+
+def statement_context(sentences: Sentences, st: Statement) -> tuple[int, int]:
+    """:func:`context_span` of a statement with content: around its speaker, cue and content together."""
+    extent = [x for x in (st.speaker, st.cue) if x is not None] + list(st.content)
+    return context_span(sentences, min(x.start for x in extent), max(x.end for x in extent))
 
 
 class StanceModelMissing(RuntimeError):
