@@ -89,10 +89,13 @@ def root_at(pieces: list[Piece], a: int, b: int) -> tuple[Token, int] | None:
 
 @lru_cache(maxsize=4)
 def load_pipeline(name: str = DEFAULT_MODEL) -> Language:
-    """The spaCy pipeline, loaded once per process (it takes ~0.5 s and ~100 MB)."""
+    """The spaCy pipeline, loaded once per process (it takes ~0.5 s and ~100 MB), its rule components
+    memoised (``rule_cache``: the same annotations, ~20 ms less per article)."""
     import spacy
 
-    return spacy.load(name)
+    from .rule_cache import memoise_rule_components
+
+    return memoise_rule_components(spacy.load(name))
 
 
 _BREAKS = (re.compile(r"\n\s*\n"), re.compile(r"\n"), re.compile(r"(?<=[.!?])\s+"), re.compile(r"\s+"))
