@@ -1,11 +1,15 @@
-"""Linking by the rules decides by keywords first: texts with no keyword of any proposition are not embedded."""
+"""Linking decides by keywords first, for every decider: texts with no keyword of any proposition are not embedded
+and never reach a stance model."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from stancemap.debate.apply import Applier
 from stancemap.debate.config import parse_debate
 from stancemap.debate.link import Linker, keywords_decide
+from stancemap.extract.parse import load_pipeline
+from stancemap.model import Span, Statement
 
 DEBATE = """
 debate:
@@ -56,3 +60,35 @@ def test_keywords_first_leaves_keywordless_texts_unembedded_and_unlinked():
 def test_a_proposition_without_keywords_keeps_embedding_everything():
     debate = parse_debate(DEBATE.replace("    keywords: [aid, weapons]\n", ""))
     assert not keywords_decide(debate)
+
+
+class AlwaysAbout:
+    """A stand-in for the light model: every pair it is asked about is 'support', and it notes what it was asked."""
+
+    about_threshold = 0.5
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, str]] = []
+
+    def probabilities(self, inputs, props):
+        self.asked += [(x.content, p.id) for x, p in zip(inputs, props)]
+        return [np.array([0.9, 0.0, 0.05, 0.05, 0.0], np.float32) for _ in inputs]
+
+
+def test_a_learned_decider_is_never_asked_about_a_keywordless_statement():
+    # the sentence before is part of what a learned decider reads: the weather's has no keyword either
+    text = f"Paris, Monday. {TEXTS[0]} The market opened late. {TEXTS[1]}"
+    sts = [Statement(document="d", content=[Span.of(text, text.index(t), text.index(t) + len(t) - 1)],
+                     kind="indirect") for t in TEXTS]
+    meta = {"id": "d", "text": text, "published": "2025-03-03"}
+    emb, model = CountingEmbedder(), AlwaysAbout()
+    ap = Applier(parse_debate(DEBATE), embedder=emb, nlp=load_pipeline(), evidence_rules=False, stance="lite",
+                 stance_model=model)
+    emb.seen.clear()
+    coded = ap.run([(st, meta) for st in sts]).coded
+    # the statement about troops is embedded with its context, asked about each proposition, and linked
+    assert len(emb.seen) == 1 and "no troops" in emb.seen[0]
+    assert {p for _, p in model.asked} == {"troops", "aid"} and all("troops" in c for c, _ in model.asked)
+    assert [lk.proposition for lk in coded[0].links][:1] == ["troops"]
+    # the one about the weather is neither embedded nor asked about, and has no candidate at all
+    assert coded[1].links == [] and coded[1].best is None

@@ -16,25 +16,28 @@ from .config import Debate
 if TYPE_CHECKING:  # importing the applier loads spaCy: readers of the store must not pay for it
     from .apply import Coded
 
-RULES_VERSION = "rules-3"  # bump when stance.py / link.py change what they decide (3: threat wording, keywords first)
+# bump when stance.py / link.py / the applier's linking change what they decide (3: threat wording, keywords first)
+RULES_VERSION = "rules-3"
 
 
 def decider_version(stance: str) -> str:
     """What decided the stances, as stored with each coding: a change means the codings are recoded."""
     if stance == "rules":
         return RULES_VERSION
+    # A learned decider links by the same keyword filter and reads the rules' own reading (conditions, reports):
+    # its codings change with the rules as well as with its model file.
     if stance == "lite":
         import json
 
         from .stance_lite import MODEL_DIR as LITE_DIR
 
         meta = LITE_DIR / "meta.json"
-        return "lite-" + (str(json.loads(meta.read_text(encoding="utf-8")).get("version", "0")) if meta.is_file()
-                          else "0")
+        version = str(json.loads(meta.read_text(encoding="utf-8")).get("version", "0")) if meta.is_file() else "0"
+        return f"lite-{version}+{RULES_VERSION}"
     from .stance_model import MODEL_DIR
 
     v = MODEL_DIR / "VERSION"
-    return "model-" + (v.read_text(encoding="utf-8").strip() if v.is_file() else "0")
+    return f"model-{v.read_text(encoding='utf-8').strip() if v.is_file() else '0'}+{RULES_VERSION}"
 
 
 def debate_source(debate: Debate) -> str:
