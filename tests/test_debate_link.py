@@ -92,3 +92,14 @@ def test_a_learned_decider_is_never_asked_about_a_keywordless_statement():
     assert [lk.proposition for lk in coded[0].links][:1] == ["troops"]
     # the one about the weather is neither embedded nor asked about, and has no candidate at all
     assert coded[1].links == [] and coded[1].best is None
+
+
+def test_one_search_for_any_keyword_agrees_with_each_keyword_alone():
+    debate = parse_debate(DEBATE.replace("[aid, weapons]", "[aid, aide, Trans-Pacific Partnership, U.S. troops]"))
+    linker = Linker(debate, CountingEmbedder())
+    texts = ["No aides came.", "The aide spoke.", "aid-workers left", "trans pacific partnerships", "the troops'",
+             "U.S.  troops", "Trans-Pacific", "first-aid kit", "soldiers", "soldier", "AID", "raid", "aids", "",
+             "troopship", "weaponsless"]
+    for t in texts:
+        each = any(linker.keywords_in(k, t) for k in range(len(debate.propositions)))
+        assert linker.any_keyword_in(t) == each, t

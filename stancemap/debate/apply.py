@@ -289,7 +289,7 @@ class Applier:
         if not self._keywords_decide:
             return False
         m0, m1 = statement_context(sents, st)
-        return not any(self.linker.keywords_in(k, text[m0:m1]) for k in range(len(self.debate.propositions)))
+        return not self.linker.any_keyword_in(text[m0:m1])
 
     def _model_probs(self, batch, links_all, model_ctx) -> dict[tuple[int, str], np.ndarray]:
         """The stance model's probabilities for each (statement, proposition) the cheap filter lets through."""

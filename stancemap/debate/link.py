@@ -54,9 +54,23 @@ class Link:
         return cls(d["proposition"], d["score"], d["similarity"], list(d.get("keywords") or []), d.get("about"))
 
 
+def _kw_body(kw: str) -> str:
+    return r"[\s-]+".join(re.escape(w) for w in kw.split())
+
+
 def _kw_pattern(kw: str) -> re.Pattern[str]:
-    words = [re.escape(w) for w in kw.split()]
-    return re.compile(r"(?<![\w-])" + r"[\s-]+".join(words) + r"(?:s|es)?(?![\w-])", re.IGNORECASE)
+    return re.compile(r"(?<![\w-])" + _kw_body(kw) + r"(?:s|es)?(?![\w-])", re.IGNORECASE)
+
+
+def _any_kw_pattern(keywords: list[str]) -> re.Pattern[str] | None:
+    """One pattern that matches where any of ``keywords``' own patterns would (an alternative that fails its
+    lookahead lets the next one be tried): most texts hold no keyword, and one search tells so."""
+    if any(not k.split() for k in keywords):
+        return re.compile("")  # a blank keyword's own pattern matches anywhere
+    bodies = [_kw_body(k) for k in keywords]
+    if not bodies:
+        return None
+    return re.compile(r"(?<![\w-])(?:" + "|".join(bodies) + r")(?:s|es)?(?![\w-])", re.IGNORECASE)
 
 
 def prefilter(link: Link) -> bool:
@@ -86,6 +100,7 @@ class Linker:
         self.embedder = embedder
         self.props = debate.propositions
         self._kw = [[(kw, _kw_pattern(kw)) for kw in p.keywords] for p in self.props]
+        self._any_kw = _any_kw_pattern([kw for p in self.props for kw in p.keywords])
         self._kw_cache: dict[tuple[int, str], list[str]] = {}
         # all reference sentences in one matrix, with (proposition index, kind) per row
         rows: list[tuple[int, str, str]] = []
@@ -97,6 +112,10 @@ class Linker:
         self._ref = embedder.encode([r[2] for r in rows]) if rows else np.zeros((0, 384), np.float32)
         self._prop = np.array([r[0] for r in rows], dtype=np.int32)
         self._kind = np.array([r[1] for r in rows])
+
+    def any_keyword_in(self, text: str) -> bool:
+        """Whether any proposition's keyword occurs in ``text`` (one search, not one per keyword)."""
+        return self._any_kw is not None and self._any_kw.search(text) is not None
 
     def keywords_in(self, k: int, text: str) -> list[str]:
         key = (k, text)
@@ -117,7 +136,8 @@ class Linker:
         n, m = len(texts), len(self.props)
         if n == 0:
             return [], np.zeros((0, m), np.float32)
-        kws_of = [[self.keywords_in(k, t) for k in range(m)] for t in texts]
+        kws_of = [[self.keywords_in(k, t) for k in range(m)] if self.any_keyword_in(t) else [[] for _ in range(m)]
+                  for t in texts]
         scored = [i for i in range(n) if not keywords_first or any(kws_of[i])]
         emb = np.zeros((n, self._ref.shape[1] if len(self._ref) else 384), np.float32)
         if scored:

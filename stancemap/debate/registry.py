@@ -124,6 +124,13 @@ class Registry:
             for al in t.aliases:
                 self._titles.setdefault(norm(al), tkey)
         self._title_keys = sorted(self._titles, key=len, reverse=True)
+        # the title keys by their last word, longest first as above: a title can head a mention only if the
+        # mention ends with its last word (looking at all of them was 6 of the 23 s of coding 200 articles)
+        self._titles_ending: dict[str, list[tuple[str, list[str]]]] = {}
+        for tk in self._title_keys:
+            tw = tk.split()
+            if tw:
+                self._titles_ending.setdefault(tw[-1], []).append((tk, tw))
 
     # -- lookups ------------------------------------------------------------------------------
 
@@ -191,12 +198,12 @@ class Registry:
         if re.search(r"\b(former|ex|previous|next|future|incoming)\b", key):
             return None
         words = self._surname_first(key).split()
-        for tk in self._title_keys:
-            n = len(tk.split())
+        for tk, tw in self._titles_ending.get(words[-1], []) if words else []:
+            n = len(tw)
             # the title heads the mention ("the then NATO Secretary General"), with nothing before it but
             # words that keep its meaning: "NRA executive vice president" or "the president's spokesman"
             # are someone else
-            if words[-n:] == tk.split() and all(w in TITLE_PREFIXES for w in words[:-n]):
+            if words[-n:] == tw and all(w in TITLE_PREFIXES for w in words[:-n]):
                 hit = self.holder(tk, date)
                 if hit:
                     return hit[0], hit[1], self._titles[tk]
